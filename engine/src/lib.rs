@@ -1,0 +1,10 @@
+//! apisec analysis engine.
+//!
+//! Records in, findings out: readers turn log files into [`record::Record`]s, the pipeline
+//! templates paths, classifies purposes, scans sensitive data, runs the risk and event detectors
+//! and folds everything into mergeable state that becomes the report. No web or database code
+//! lives here, so the engine builds fast and is easy to test and benchmark.
+
+pub mod catalog;
+pub mod exchange;
+pub mod record;
