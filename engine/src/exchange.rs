@@ -7,7 +7,9 @@ use serde_json::Value;
 use std::cell::OnceCell;
 
 /// Where a parameter was seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamLocation {
     Path,
@@ -147,10 +149,18 @@ impl<'a> Exchange<'a> {
 
     /// First value of a named query, form or top-level JSON parameter (case-insensitive name).
     pub fn param(&self, name: &str) -> Option<String> {
-        if let Some((_, v)) = self.query().iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        if let Some((_, v)) = self
+            .query()
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
             return Some(v.clone());
         }
-        if let Some((_, v)) = self.form().iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        if let Some((_, v)) = self
+            .form()
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
             return Some(v.clone());
         }
         if let Some(Value::Object(map)) = self.request_json() {
@@ -189,7 +199,8 @@ fn looks_like_form(body: &str) -> bool {
         && !b.starts_with('<')
         && b.contains('=')
         && !b.contains('\n')
-        && b.split('&').all(|kv| kv.contains('=') && !kv.starts_with('='))
+        && b.split('&')
+            .all(|kv| kv.contains('=') && !kv.starts_with('='))
 }
 
 fn parse_json_body(body: Option<&str>) -> Option<Value> {
@@ -300,7 +311,10 @@ mod tests {
         );
         let ex = Exchange::new(&r);
         let params = ex.request_params();
-        let fields: Vec<_> = params.iter().map(|p| (p.location, p.field.as_str())).collect();
+        let fields: Vec<_> = params
+            .iter()
+            .map(|p| (p.location, p.field.as_str()))
+            .collect();
         assert!(fields.contains(&(ParamLocation::Query, "b")));
         assert!(fields.contains(&(ParamLocation::Json, "user.name")));
         assert!(fields.contains(&(ParamLocation::Json, "user.tags[].id")));

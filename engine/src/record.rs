@@ -76,7 +76,11 @@ impl Record {
 }
 
 fn media_type(v: &str) -> String {
-    v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    v.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// RFC 3339 (UTC, second precision unless milliseconds are present) for epoch milliseconds.
@@ -113,7 +117,10 @@ mod tests {
             status: 200,
             request_headers: vec![
                 ("user-agent".into(), "curl/8".into()),
-                ("content-type".into(), "Application/JSON; charset=utf-8".into()),
+                (
+                    "content-type".into(),
+                    "Application/JSON; charset=utf-8".into(),
+                ),
             ],
             request_body: None,
             response_headers: vec![],
@@ -123,6 +130,9 @@ mod tests {
             waf_rule: None,
         };
         assert_eq!(r.user_agent(), Some("curl/8"));
-        assert_eq!(r.request_content_type().as_deref(), Some("application/json"));
+        assert_eq!(
+            r.request_content_type().as_deref(),
+            Some("application/json")
+        );
     }
 }

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// Sensitivity level S1..S4 (higher = more sensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 pub enum SensitivityLevel {
     S1,
     S2,
@@ -41,7 +43,9 @@ pub struct Purpose {
 }
 
 /// Risk and event levels. `Custom` only appears on the catalog's custom risk entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Low,

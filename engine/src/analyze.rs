@@ -1,0 +1,202 @@
+//! Headless analysis of log files: readers + engine + report, no database.
+//! `apisec analyze` calls [`run_cli`]; the console's scheduler runs the same pipeline.
+
+use crate::client::ClientClassifier;
+use crate::compliance::Region;
+use crate::discovery::PathTemplater;
+use crate::pipeline::{AnalysisConfig, AnalysisState, Engine};
+use crate::readers::{open_file, Format, ReadError, ReadItem, ReaderOptions, Rejected};
+use crate::report::Report;
+use crate::sensitive::Scanner;
+use rayon::prelude::*;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Rejected lines listed in the report at most (all are counted).
+pub const MAX_LISTED_REJECTIONS: usize = 10_000;
+const BATCH: usize = 4096;
+
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    pub format: Format,
+    pub region: Region,
+    pub reader: ReaderOptions,
+    /// Print progress to stderr.
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("no input could be read: {0}")]
+    NoInput(String),
+}
+
+/// Analyses the files with the console's defaults and returns the report.
+pub fn analyze_files(paths: &[PathBuf], opts: &AnalyzeOptions) -> Result<Report, AnalyzeError> {
+    let clients = ClientClassifier::from_env().unwrap_or_else(|e| {
+        eprintln!("warning: {e}; locations will be unknown");
+        ClientClassifier::without_geo()
+    });
+    analyze_files_with(paths, opts, clients)
+}
+
+/// Like [`analyze_files`] with an explicit client classifier (tests pin the GeoIP database).
+pub fn analyze_files_with(
+    paths: &[PathBuf],
+    opts: &AnalyzeOptions,
+    clients: ClientClassifier,
+) -> Result<Report, AnalyzeError> {
+    let mut config = AnalysisConfig::default();
+    config.compliance.region = opts.region;
+
+    // Pass 1: learn path templates from every readable file.
+    let mut templater = PathTemplater::new(config.discovery.clone());
+    let mut readable = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match open_file(path, opts.format, &opts.reader) {
+            Ok(items) => {
+                for item in items {
+                    if let ReadItem::Record(r) = item {
+                        templater.observe(&r);
+                    }
+                }
+                readable.push(path.clone());
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                errors.push(e.to_string());
+            }
+        }
+    }
+    if readable.is_empty() {
+        return Err(AnalyzeError::NoInput(errors.join("; ")));
+    }
+
+    // Pass 2: per-exchange facts in parallel batches, folded in input order.
+    let engine = Engine::new(templater.finish(), Scanner::builtin(), clients, &config);
+    let mut state = AnalysisState::new(&config);
+    let mut rejected: Vec<Rejected> = Vec::new();
+    let mut rejected_total = 0u64;
+    let mut records = 0u64;
+    for path in &readable {
+        let items = open_file(path, opts.format, &opts.reader)?;
+        let mut batch = Vec::with_capacity(BATCH);
+        let flush = |batch: &mut Vec<Box<crate::record::Record>>, state: &mut AnalysisState| {
+            let facts: Vec<_> = batch.par_iter().map(|r| engine.facts(r)).collect();
+            for f in facts.iter().flatten() {
+                state.absorb(f);
+            }
+            batch.clear();
+        };
+        for item in items {
+            match item {
+                ReadItem::Record(r) => {
+                    records += 1;
+                    batch.push(r);
+                    if batch.len() == BATCH {
+                        flush(&mut batch, &mut state);
+                        if opts.progress && records % (BATCH as u64 * 64) == 0 {
+                            eprintln!("analyze: {records} records");
+                        }
+                    }
+                }
+                ReadItem::Rejected(r) => {
+                    rejected_total += 1;
+                    if rejected.len() < MAX_LISTED_REJECTIONS {
+                        rejected.push(r);
+                    }
+                }
+            }
+        }
+        flush(&mut batch, &mut state);
+    }
+    if opts.progress {
+        eprintln!("analyze: {records} records read, {rejected_total} rejected");
+    }
+    let findings = state.finish(None);
+    Ok(Report::build(records, rejected, rejected_total, findings))
+}
+
+const USAGE: &str = "usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [--region cn|intl] [--out FILE] FILE...";
+
+/// `apisec analyze` (arguments after the subcommand name). Returns the exit code.
+pub fn run_cli(args: Vec<OsString>) -> i32 {
+    let mut opts = AnalyzeOptions {
+        progress: true,
+        ..Default::default()
+    };
+    let mut out: Option<PathBuf> = None;
+    let mut files = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let a = arg.to_string_lossy().into_owned();
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| it.next().map(|v| v.to_string_lossy().into_owned()))
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let parsed: Result<(), String> = match flag.as_str() {
+            "--format" => value("--format").and_then(|v| v.parse().map(|f| opts.format = f)),
+            "--region" => value("--region").and_then(|v| v.parse().map(|r| opts.region = r)),
+            "--out" | "-o" => value("--out").map(|v| out = Some(PathBuf::from(v))),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return 0;
+            }
+            f if f.starts_with("--") => Err(format!("unknown option {f}")),
+            _ => {
+                files.push(PathBuf::from(arg));
+                Ok(())
+            }
+        };
+        if let Err(e) = parsed {
+            eprintln!("error: {e}\n{USAGE}");
+            return 2;
+        }
+    }
+    if files.is_empty() {
+        eprintln!("error: no input file\n{USAGE}");
+        return 2;
+    }
+    let report = match analyze_files(&files, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    for r in report.rejected.iter().take(20) {
+        eprintln!("rejected: {}:{}: {}", r.file, r.line, r.reason);
+    }
+    let json = match serde_json::to_vec_pretty(&report) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot encode the report: {e}");
+            return 1;
+        }
+    };
+    let written = match &out {
+        Some(path) => std::fs::write(path, &json).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&json)
+                .and_then(|_| stdout.write_all(b"\n"))
+                .map_err(|e| e.to_string())
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the report: {e}");
+        return 1;
+    }
+    0
+}
