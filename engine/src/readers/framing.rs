@@ -338,6 +338,13 @@ impl JsonFramer {
         let first = self
             .skip_ws()?
             .ok_or_else(|| "not valid JSON: input ends where a value was expected".to_string())?;
+        if matches!(first, b',' | b'}' | b']') {
+            return Err(format!(
+                "not valid JSON: unexpected {:?} at byte {}",
+                first as char,
+                self.at()
+            ));
+        }
         let scalar = !matches!(first, b'{' | b'[' | b'"');
         loop {
             let Some(_) = self.peek()? else {
@@ -622,6 +629,18 @@ mod tests {
             frames(f)[0].1,
             "<fatal no `log.entries` array in the document>"
         );
+        // Regression: a stray closing bracket used to give an empty element forever.
+        for (doc, layout) in [
+            (&b"}"[..], JsonLayout::Sequence),
+            (b"{} ] {}", JsonLayout::Sequence),
+            (b"[1, ]", JsonLayout::ArrayAt(&[])),
+        ] {
+            let f = JsonFramer::new(boxed(doc), layout, 100);
+            assert!(
+                frames(f).last().unwrap().1.contains("not valid JSON"),
+                "{doc:?}"
+            );
+        }
         let f = JsonFramer::new(boxed(b"[{\"a\": 1}"), JsonLayout::ArrayAt(&[]), 100);
         assert!(frames(f)[1].1.contains("ends inside the array"));
     }
