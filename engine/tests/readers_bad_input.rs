@@ -77,7 +77,10 @@ fn every_kind_of_bad_native_line() {
         (9, "field `time`: not an RFC 3339 time"),
         (10, r#"field `client_ip`: not an IP address: "x""#),
         (11, r#"field `status`: not an HTTP status code: "OK""#),
-        (12, "field `method`: invalid type: sequence"),
+        (
+            12,
+            "field `method`: invalid type: sequence, expected a string",
+        ),
         (13, "field `request_headers`: invalid type: string"),
         (14, "not a JSON object"),
         (15, "not JSON: EOF while parsing"),
@@ -149,6 +152,18 @@ fn truncated_gzip_keeps_what_was_read() {
     let (good, bad) = read(cut, Format::Jsonl, &ReaderOptions::default());
     assert!(!good.is_empty() && good.len() < 2000, "{}", good.len());
     assert_eq!(bad.len(), 1);
+    assert!(bad[0].reason.contains("truncated"), "{}", bad[0].reason);
+}
+
+#[test]
+fn small_truncated_gzip_keeps_its_lines() {
+    let body = format!("{GOOD}\n{GOOD}\n{GOOD}\n");
+    let gz = gzip(body.as_bytes());
+    let cut = gz[..gz.len() - 6].to_vec(); // the trailer (CRC, size) is missing
+    let (good, bad) = read(cut, Format::Auto, &ReaderOptions::default());
+    assert_eq!(good.len(), 3);
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].line, 4);
     assert!(bad[0].reason.contains("truncated"), "{}", bad[0].reason);
 }
 
@@ -238,6 +253,16 @@ fn undetectable_input_and_bad_config_are_errors() {
     assert!(err
         .to_string()
         .starts_with("upload.bin: cannot detect the log format"));
+    let (_, bad) = read(
+        b"192.0.2.1 - - [01/May/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nhello world\n"
+            .to_vec(),
+        Format::Auto,
+        &ReaderOptions::default(),
+    );
+    assert_eq!(
+        bad[0].reason,
+        r#"line does not match the log format: no " - " after `$remote_addr` (column 1)"#
+    );
     let opts = ReaderOptions {
         nginx_log_format: Some("$remote_addr $status".into()),
         ..Default::default()
