@@ -160,8 +160,8 @@ impl NginxFormat {
         if !has(&|v| *v == Var::Status) {
             return Err("log_format has no $status".into());
         }
-        let split_request = has(&|v| *v == Var::RequestMethod)
-            && has(&|v| matches!(v, Var::RequestUri | Var::Uri));
+        let split_request =
+            has(&|v| *v == Var::RequestMethod) && has(&|v| matches!(v, Var::RequestUri | Var::Uri));
         if !has(&|v| *v == Var::Request) && !split_request {
             return Err(
                 "log_format has neither $request nor $request_method with $request_uri or $uri"
