@@ -220,7 +220,11 @@ pub fn interpret(ex: &Exchange, purposes: &[PurposeTag]) -> Option<CredentialAtt
         return None;
     };
 
-    let reading = outcome::read_response(ex);
+    let mut reading = outcome::read_response(ex);
+    if basic_auth && reading.outcome == Some(Outcome::Unknown) && (200..400).contains(&r.status) {
+        // HTTP authentication fails with 401; any other answer accepted the credentials.
+        reading.outcome = Some(Outcome::Success);
+    }
     let captcha = e.captcha_field
         || reading.captcha_requested
         || (kind == AttemptKind::Logon && password.is_some() && e.code.is_some());

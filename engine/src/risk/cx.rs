@@ -243,14 +243,17 @@ const CREDENTIAL_HEADERS: &[&str] = &[
 
 /// A cookie name that carries a session or a token.
 pub fn is_session_cookie_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "sess", "sid", "token", "auth", "jwt", "login", "ticket", "remember",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        && !n.contains("csrf")
-        && !n.contains("xsrf")
+    let n = name.trim().to_ascii_lowercase();
+    if n.contains("csrf") || n.contains("xsrf") {
+        return false;
+    }
+    n.contains("sess")
+        || n.contains("token")
+        || n.contains("jwt")
+        || n.contains("ticket")
+        || n.ends_with("sid")
+        || n.starts_with("auth")
+        || n.ends_with("auth")
 }
 
 /// A query parameter that carries a credential.

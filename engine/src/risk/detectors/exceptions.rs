@@ -83,7 +83,7 @@ fn db_rules() -> &'static Rules {
             ("Oracle error", r"\bORA-\d{5}\b|oracle\.jdbc|quoted string not properly terminated|SQL command not properly ended"),
             ("SQL Server error", r"(?i)Unclosed quotation mark after the character string|Incorrect syntax near|Microsoft OLE DB Provider for SQL Server|\[Microsoft\]\[ODBC SQL Server Driver\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient|Msg \d+, Level \d+, State \d+"),
             ("SQLite error", r#"(?i)SQLITE_ERROR|sqlite3\.OperationalError|SQLiteException|no such table: \w+|near "[^"]{1,40}": syntax error"#),
-            ("SQL error", r"(?i)SQLSyntaxErrorException|BadSqlGrammarException|org\.hibernate\.exception\.\w+|JDBCException|java\.sql\.SQLException|SqlException: |SQL syntax.*?error|Invalid column name '[^']+'"),
+            ("SQL error", r"(?i)SQLSyntaxErrorException|BadSqlGrammarException|org\.hibernate\.exception\.\w+|JDBCException|java\.sql\.SQLException|SqlException: |Invalid column name '[^']+'"),
         ])
     })
 }

@@ -72,7 +72,7 @@ impl Detector for ServerInfoLeak {
 fn ip_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:^|[^0-9.])((?:10|127|169\.254|172\.(?:1[6-9]|2[0-9]|3[01])|192\.168)(?:\.[0-9]{1,3}){1,3})(?:$|[^0-9.]|\.[^0-9])")
+        Regex::new(r"(?:^|[^0-9A-Za-z._\-])((?:10|127|169\.254|172\.(?:1[6-9]|2[0-9]|3[01])|192\.168)(?:\.[0-9]{1,3}){1,3})(?:$|[^0-9A-Za-z._\-]|\.[^0-9])")
             .expect("ip regex")
     })
 }
@@ -225,6 +225,8 @@ mod tests {
         assert!(internal_ipv4("build 2.10.1.5.7").is_none());
         assert!(internal_ipv4("8.8.8.8 and 172.32.0.1").is_none());
         assert!(internal_ipv4("price 110.10.20.30").is_none());
+        assert!(internal_ipv4("release v10.2.0.15").is_none());
+        assert!(internal_ipv4("10.2.0.15-beta").is_none());
     }
 
     #[test]
