@@ -100,9 +100,7 @@ fn host_is_internal(host: &str) -> bool {
 
 pub fn detect(v: &str) -> Option<&'static str> {
     let v = v.trim();
-    let Some(colon) = v.find(':') else {
-        return None;
-    };
+    let colon = v.find(':')?;
     let scheme = &v[..colon];
     if scheme.is_empty()
         || scheme.len() > 10

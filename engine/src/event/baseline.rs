@@ -245,12 +245,10 @@ impl Baselines {
         };
         let s = b.subjects.entry(subject).or_default();
         let minute = o.t.div_euclid(60_000);
-        if minute != s.cur_min || learn != s.cur_learn {
-            if minute > s.cur_min || s.cur_n == 0 {
-                s.flush_minute();
-                s.cur_min = minute;
-                s.cur_learn = learn;
-            }
+        if (minute != s.cur_min || learn != s.cur_learn) && (minute > s.cur_min || s.cur_n == 0) {
+            s.flush_minute();
+            s.cur_min = minute;
+            s.cur_learn = learn;
         }
         s.cur_n = s.cur_n.saturating_add(1);
         let p = if learn { &mut s.learn } else { &mut s.judge };

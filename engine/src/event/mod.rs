@@ -117,7 +117,7 @@ impl Draft {
                 path: String::new(),
             });
         let mut apis: Vec<(ApiKey, u64)> = b.apis.clone();
-        apis.sort_by(|a, b| b.1.cmp(&a.1));
+        apis.sort_by_key(|a| std::cmp::Reverse(a.1));
         let mut facts = describe::Facts {
             start_ms: b.start,
             end_ms: b.last,
@@ -397,7 +397,7 @@ impl EventState {
         let t = f.time_ms;
         self.absorbed += 1;
         self.max_t = self.max_t.max(t);
-        if self.absorbed % SWEEP_EVERY == 0 {
+        if self.absorbed.is_multiple_of(SWEEP_EVERY) {
             self.sweep();
         }
         // Accounts: the pipeline's, else the one a session cookie was tied to at logon.

@@ -273,10 +273,9 @@ fn credential_op(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Option<
             "login", "logon", "signin", "sign-in", "sign_in", "/auth", "/token", "/session",
             "oauth",
         ],
-    ) {
-        if has_pw || find_param(ex, CODE_NAMES).is_some() {
-            return Some(CredentialOp::Login);
-        }
+    ) && (has_pw || find_param(ex, CODE_NAMES).is_some())
+    {
+        return Some(CredentialOp::Login);
     }
     if path_has(
         lpath,
@@ -758,7 +757,9 @@ fn parse_id(v: &str) -> Option<i64> {
     v.parse().ok()
 }
 
-fn id_and_identity(ctx: &ExchangeContext) -> (Option<(String, i64)>, Option<(String, u64, bool)>) {
+type IdParams = (Option<(String, i64)>, Option<(String, u64, bool)>);
+
+fn id_and_identity(ctx: &ExchangeContext) -> IdParams {
     let ex = ctx.ex;
     let mut id = None;
     let mut ident = None;
@@ -1082,6 +1083,15 @@ pub fn extract(
             break;
         }
         if matches!(p.location, ParamLocation::Cookie | ParamLocation::Header) {
+            continue;
+        }
+        // Secrets have no stable shape and must not reach samples, even masked.
+        let n = norm(&p.name);
+        if PASSWORD_NAMES.contains(&n.as_str())
+            || n.contains("password")
+            || n.contains("token")
+            || n.contains("secret")
+        {
             continue;
         }
         let s = shape::classify(&p.value);
