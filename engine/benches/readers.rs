@@ -73,6 +73,34 @@ fn count(data: &[u8], format: Format) -> usize {
     .count()
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux), so that the throughput printed
+/// below does not depend on how busy the shared machine is. None elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs `f` `rounds` times and prints the on-CPU throughput.
+fn cpu_throughput(label: &str, bytes: usize, records: usize, rounds: usize, f: impl Fn() -> usize) {
+    let (Some(start), wall) = (thread_cpu_ns(), std::time::Instant::now()) else {
+        return;
+    };
+    let mut n = 0;
+    for _ in 0..rounds {
+        n += f();
+    }
+    let Some(end) = thread_cpu_ns() else { return };
+    let secs = (end - start) as f64 / 1e9;
+    assert_eq!(n, records * rounds);
+    eprintln!(
+        "{label}: {:.0} MB/s, {:.0} records/s on one core (CPU time {:.2}s, wall {:.2}s)",
+        (bytes * rounds) as f64 / secs / 1e6,
+        (records * rounds) as f64 / secs,
+        secs,
+        wall.elapsed().as_secs_f64()
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let native = native_lines();
     let native_data = joined(&native);
@@ -87,6 +115,19 @@ fn bench(c: &mut Criterion) {
         native_data.len() / LINES,
         nginx_data.len()
     );
+
+    cpu_throughput("native parse", native_data.len(), LINES, 5, || {
+        native
+            .iter()
+            .filter(|l| parse_native(l.as_bytes()).is_ok())
+            .count()
+    });
+    cpu_throughput("native reader", native_data.len(), LINES, 5, || {
+        count(&native_data, Format::Jsonl)
+    });
+    cpu_throughput("nginx reader", nginx_data.len(), LINES, 20, || {
+        count(&nginx_data, Format::Nginx)
+    });
 
     let mut g = c.benchmark_group("native_jsonl");
     g.throughput(Throughput::Bytes(native_data.len() as u64));
