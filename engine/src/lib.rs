@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod catalog;
 pub mod client;
 pub mod compliance;
+pub mod demo;
 pub mod discovery;
 pub mod event;
 pub mod exchange;
