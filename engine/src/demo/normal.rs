@@ -378,6 +378,19 @@ impl<'w> Normal<'w> {
             Ep::ProductDetail => {
                 let u = self.user(rng);
                 let id = rng.random_range(100_001..105_000);
+                if rng.random_bool(0.02) {
+                    // delisted product
+                    return Rec::new(
+                        t,
+                        "shop.example.com",
+                        "GET",
+                        format!("/api/products/{id}"),
+                        Self::uip(u, rng),
+                    )
+                    .ua(u.ua)
+                    .st(404)
+                    .rjson(r#"{"code":404,"msg":"商品已下架"}"#.into());
+                }
                 let body = ok(|o| {
                     o.open("data")
                         .n("id", id)

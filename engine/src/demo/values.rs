@@ -387,8 +387,13 @@ pub fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
 pub fn hex(rng: &mut ChaCha8Rng, n: usize) -> String {
     const H: &[u8] = b"0123456789abcdef";
     let mut s = String::with_capacity(n);
-    for _ in 0..n {
-        s.push(H[rng.random_range(0..16)] as char);
+    let mut bits = 0u64;
+    for i in 0..n {
+        if i % 16 == 0 {
+            bits = rng.random();
+        }
+        s.push(H[(bits & 0xf) as usize] as char);
+        bits >>= 4;
     }
     s
 }
