@@ -325,16 +325,16 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn at(&mut self, hour: f64) -> i64 {
-        self.day0 + (hour * 3_600_000.0) as i64 + self.rng.random_range(0..1000)
+        self.day0 + (hour * 3_600_000.0) as i64 + self.rng.gen_range(0..1000)
     }
     /// A time at a random hour in `[from, to)`.
     fn between(&mut self, from: f64, to: f64) -> i64 {
-        let h = self.rng.random_range(from..to);
+        let h = self.rng.gen_range(from..to);
         self.at(h)
     }
     /// A time at a random daytime hour.
     fn daytime(&mut self) -> i64 {
-        let h = self.rng.random_range(9.0..22.0);
+        let h = self.rng.gen_range(9.0..22.0);
         self.at(h)
     }
     /// `n` records spread over `minutes` from `start_hour`, in order.
@@ -349,7 +349,7 @@ impl Ctx<'_> {
         let span = (minutes * 60_000.0) as i64;
         for i in 0..n {
             let base = t0 + span * i as i64 / n.max(1) as i64;
-            let jitter = self.rng.random_range(0..(span / n.max(1) as i64).max(1));
+            let jitter = self.rng.gen_range(0..(span / n.max(1) as i64).max(1));
             let r = f(self, i, base + jitter);
             self.recs.push(r);
         }
@@ -384,20 +384,20 @@ fn password_guess(rng: &mut ChaCha8Rng, i: usize) -> String {
     if i < WEAK.len() {
         WEAK[i].to_string()
     } else {
-        match rng.random_range(0..4) {
+        match rng.gen_range(0..4) {
             0 => format!(
                 "{}{}",
-                ["wang", "li", "zhang", "liu", "chen"][rng.random_range(0..5)],
-                rng.random_range(1960..2010)
+                ["wang", "li", "zhang", "liu", "chen"][rng.gen_range(0..5)],
+                rng.gen_range(1960..2010)
             ),
             1 => {
-                let n = rng.random_range(6..9);
+                let n = rng.gen_range(6..9);
                 values::digits(rng, n)
             }
             2 => format!(
                 "{}@{}",
-                ["Abc", "Qwe", "Pass", "Admin"][rng.random_range(0..4)],
-                rng.random_range(100..9999)
+                ["Abc", "Qwe", "Pass", "Admin"][rng.gen_range(0..4)],
+                rng.gen_range(100..9999)
             ),
             _ => values::alnum(rng, 8).to_lowercase(),
         }
@@ -484,7 +484,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
     let nu = w.users.len();
     macro_rules! user {
         () => {
-            &w.users[c.rng.random_range(0..nu)]
+            &w.users[c.rng.gen_range(0..nu)]
         };
     }
     // insecure methods
@@ -507,7 +507,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
             .rjson(r#"{"code":0,"msg":"success"}"#.into()),
         );
         let t = c.daytime();
-        let cid = c.rng.random_range(600_000..700_000);
+        let cid = c.rng.gen_range(600_000..700_000);
         c.recs.push(
             Rec::new(
                 t,
@@ -599,7 +599,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
             "https://mp.weixin.qq.com/s/Xk2a9",
             "https://www.bilibili.com/video/BV1xx411c7mD",
             "https://item.example.com/p/10023",
-        ][c.rng.random_range(0..3)];
+        ][c.rng.gen_range(0..3)];
         c.recs.push(
             Rec::new(
                 t,
@@ -640,7 +640,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         );
         // then the member info page with the remember-me cookie holding the password
         if outcome == 0 {
-            let t2 = t + c.rng.random_range(1000..20_000);
+            let t2 = t + c.rng.gen_range(1000..20_000);
             c.recs.push(
                 Rec::new(
                     t2,
@@ -668,8 +668,8 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
     }
     // OA: plaintext logins (some weak), a few from the Internet, and the password-in-URL legacy page
     for i in 0..16 {
-        let e = &w.employees[c.rng.random_range(0..w.employees.len())];
-        let h = c.rng.random_range(8.5..18.0);
+        let e = &w.employees[c.rng.gen_range(0..w.employees.len())];
+        let h = c.rng.gen_range(8.5..18.0);
         let t = c.at(h);
         let weak = i % 4 == 0;
         let pwd = if weak {
@@ -702,8 +702,8 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         }
     }
     for _ in 0..4 {
-        let e = &w.employees[c.rng.random_range(0..w.employees.len())];
-        let h = c.rng.random_range(8.5..18.0);
+        let e = &w.employees[c.rng.gen_range(0..w.employees.len())];
+        let h = c.rng.gen_range(8.5..18.0);
         let t = c.at(h);
         c.recs.push(
             Rec::new(t, "oa.example.com", "GET", "/legacy/login.do".into(), e.ip)
@@ -722,7 +722,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
     }
     // admin: default password, plaintext password returned, customers full and export, SQL and cmd APIs
     for _ in 0..3 {
-        let a = &w.admins[c.rng.random_range(0..w.admins.len())];
+        let a = &w.admins[c.rng.gen_range(0..w.admins.len())];
         let t = c.between(9.0, 18.0);
         c.recs.push(
             Rec::new(
@@ -742,10 +742,10 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         );
     }
     for _ in 0..6 {
-        let a = &w.admins[c.rng.random_range(0..w.admins.len())];
-        let e = &w.employees[c.rng.random_range(0..w.employees.len())];
+        let a = &w.admins[c.rng.gen_range(0..w.admins.len())];
+        let e = &w.employees[c.rng.gen_range(0..w.employees.len())];
         let t = c.between(9.0, 18.0);
-        let id = c.rng.random_range(1..400);
+        let id = c.rng.gen_range(1..400);
         c.recs.push(
             Rec::new(
                 t,
@@ -764,9 +764,9 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         );
     }
     for _ in 0..5 {
-        let a = &w.admins[c.rng.random_range(0..w.admins.len())];
+        let a = &w.admins[c.rng.gen_range(0..w.admins.len())];
         let t = c.between(9.0, 18.0);
-        let i = c.rng.random_range(0..w.customers.len());
+        let i = c.rng.gen_range(0..w.customers.len());
         let p = &w.customers[i];
         let mut r = Obj::new();
         r.n("code", 0)
@@ -806,7 +806,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         let t = c.between(9.0, 18.0);
         let mut o = Obj::new();
         o.n("code", 0).open("data").open_arr("rows");
-        let start = c.rng.random_range(0..w.customers.len());
+        let start = c.rng.gen_range(0..w.customers.len());
         for k in 0..300 {
             let p = &w.customers[(start + k) % w.customers.len()];
             o.elem_obj()
@@ -836,7 +836,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         ("SELECT province, COUNT(*) AS cnt FROM orders WHERE created_at >= '2025-03-01' GROUP BY province", "df -h /data"),
         ("SELECT user_id, SUM(amount) FROM payments WHERE status = 'PAID' GROUP BY user_id ORDER BY 2 DESC LIMIT 20", "tail -n 200 /var/log/nginx/error.log"),
     ] {
-        let a = &w.admins[c.rng.random_range(0..w.admins.len())];
+        let a = &w.admins[c.rng.gen_range(0..w.admins.len())];
         let t = c.between(9.0, 18.0);
         let mut b = Obj::new();
         b.s("datasource", "report_db").s("sql", sql);
@@ -886,7 +886,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
     }
     // unauthenticated internal salary list
     for _ in 0..4 {
-        let e = &w.employees[c.rng.random_range(0..w.employees.len())];
+        let e = &w.employees[c.rng.gen_range(0..w.employees.len())];
         let t = c.between(9.0, 18.0);
         let mut o = Obj::new();
         o.n("code", 0).open_arr("data");
@@ -1187,9 +1187,9 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         for k in 0..15 {
             let ip = net::ip_in(&mut c.rng, net::CN);
             let ua = net::SCRIPTS[k % net::SCRIPTS.len()];
-            let n = c.rng.random_range(600..1500);
-            let h = c.rng.random_range(10.0..20.0);
-            let mins = c.rng.random_range(5.0..10.0);
+            let n = c.rng.gen_range(600..1500);
+            let h = c.rng.gen_range(10.0..20.0);
+            let mins = c.rng.gen_range(5.0..10.0);
             c.burst(h, mins, n, |c, _, t| {
                 coupon_check(t, ip, ua, &values::alnum(&mut c.rng, 8).to_uppercase())
             });
@@ -1332,16 +1332,16 @@ fn attacker_cn(c: &mut Ctx) -> Ipv4Addr {
     net::ip_in(&mut c.rng, net::CN)
 }
 fn start_hour(c: &mut Ctx) -> f64 {
-    c.rng.random_range(1.0..21.0)
+    c.rng.gen_range(1.0..21.0)
 }
 fn pick_user(c: &mut Ctx) -> usize {
-    c.rng.random_range(0..c.w.users.len())
+    c.rng.gen_range(0..c.w.users.len())
 }
 
 fn ev_password_bruteforce(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let target = c.w.users[pick_user(c)].username.clone();
-    let n = c.rng.random_range(400..600);
+    let n = c.rng.gen_range(400..600);
     let h = start_hour(c);
     c.burst(h, 25.0, n, |c, i, t| {
         let pwd = password_guess(&mut c.rng, i);
@@ -1360,7 +1360,7 @@ fn ev_password_bruteforce(c: &mut Ctx) -> Meta {
 
 fn ev_username_bruteforce(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(300..450);
+    let n = c.rng.gen_range(300..450);
     let h = start_hour(c);
     let users: Vec<String> = (0..n)
         .map(|i| {
@@ -1370,7 +1370,7 @@ fn ev_username_bruteforce(c: &mut Ctx) -> Meta {
                 format!(
                     "{}{}",
                     ["wang", "li", "zhang", "liu", "chen", "yang", "admin", "test"][i % 8],
-                    c.rng.random_range(1..999)
+                    c.rng.gen_range(1..999)
                 )
             }
         })
@@ -1397,7 +1397,7 @@ fn ev_username_bruteforce(c: &mut Ctx) -> Meta {
 
 fn ev_dictionary_attack(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::KR);
-    let n = c.rng.random_range(500..800);
+    let n = c.rng.gen_range(500..800);
     let h = start_hour(c);
     c.burst(h, 45.0, n, |c, i, t| {
         let user = if i % 2 == 0 {
@@ -1406,7 +1406,7 @@ fn ev_dictionary_attack(c: &mut Ctx) -> Meta {
             format!(
                 "{}{}",
                 ["xiaoming", "tom", "lucky", "sunny", "king"][i % 5],
-                c.rng.random_range(1..9999)
+                c.rng.gen_range(1..9999)
             )
         };
         let pwd = password_guess(&mut c.rng, i % 40 + 3);
@@ -1426,7 +1426,7 @@ fn ev_dictionary_attack(c: &mut Ctx) -> Meta {
 fn ev_sms_code_bruteforce(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let mobile = c.w.users[pick_user(c)].person.mobile.clone();
-    let n = c.rng.random_range(800..1200);
+    let n = c.rng.gen_range(800..1200);
     let h = start_hour(c);
     c.burst(h, 15.0, n, |c, _, t| {
         Rec::new(
@@ -1450,7 +1450,7 @@ fn ev_email_code_bruteforce(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let u = &c.w.users[pick_user(c)];
     let (email, jwt, ua) = (u.person.email.clone(), u.jwt.clone(), u.ua);
-    let n = c.rng.random_range(600..900);
+    let n = c.rng.gen_range(600..900);
     let h = start_hour(c);
     c.burst(h, 12.0, n, |c, _, t| {
         Rec::new(
@@ -1473,7 +1473,7 @@ fn ev_email_code_bruteforce(c: &mut Ctx) -> Meta {
 
 fn ev_batch_registration(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(200..320);
+    let n = c.rng.gen_range(200..320);
     let h = start_hour(c);
     c.burst(h, 60.0, n, |c, i, t| {
         Rec::new(
@@ -1501,7 +1501,7 @@ fn ev_batch_registration(c: &mut Ctx) -> Meta {
 fn ev_sms_abuse(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let victim = values::mobile(&mut c.rng);
-    let n = c.rng.random_range(500..800);
+    let n = c.rng.gen_range(500..800);
     let h = start_hour(c);
     c.burst(h, 30.0, n, |c, i, t| {
         let m = if i % 10 < 7 {
@@ -1526,7 +1526,7 @@ fn ev_sms_abuse(c: &mut Ctx) -> Meta {
 fn ev_email_abuse(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::US);
     let victims: Vec<String> = (0..3).map(|_| Person::generate(&mut c.rng).email).collect();
-    let n = c.rng.random_range(400..600);
+    let n = c.rng.gen_range(400..600);
     let h = start_hour(c);
     c.burst(h, 30.0, n, |_, i, t| {
         Rec::new(
@@ -1550,7 +1550,7 @@ fn ev_batch_download(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let u = &c.w.users[pick_user(c)];
     let (jwt, files) = (u.jwt.clone(), &c.w.files);
-    let n = c.rng.random_range(600..900);
+    let n = c.rng.gen_range(600..900);
     let h = start_hour(c);
     c.burst(h, 40.0, n, |c, i, t| {
         let id = &files[i % files.len()];
@@ -1570,7 +1570,7 @@ fn ev_batch_download(c: &mut Ctx) -> Meta {
         )
         .rh(
             "content-length",
-            c.rng.random_range(30_000..900_000).to_string(),
+            c.rng.gen_range(30_000..900_000).to_string(),
         )
     });
     ipm(ip, "api.example.com", "GET", "/v1/files/{id}/download")
@@ -1589,8 +1589,8 @@ fn user_public(c: &mut Ctx, id: u64) -> String {
 
 fn ev_data_crawling(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let first = c.rng.random_range(100_001..120_000u64);
-    let n = c.rng.random_range(1500..2500);
+    let first = c.rng.gen_range(100_001..120_000u64);
+    let n = c.rng.gen_range(1500..2500);
     let h = start_hour(c);
     c.burst(h, 50.0, n, |c, i, t| {
         let id = first + i as u64;
@@ -1609,7 +1609,7 @@ fn ev_api_attack_sqlmap(c: &mut Ctx) -> Meta {
         "1') AND EXTRACTVALUE(1,CONCAT(0x5c,version()))-- -", "1' OR '1'='1", "1;WAITFOR DELAY '0:0:5'--",
         "1 AND (SELECT 2*(IF((SELECT * FROM (SELECT CONCAT(0x71,(SELECT (ELT(1=1,1))),0x71))s), 8446744073709551610, 8446744073709551610)))",
     ];
-    let n = c.rng.random_range(300..500);
+    let n = c.rng.gen_range(300..500);
     let h = start_hour(c);
     c.burst(h, 20.0, n, |c, i, t| {
         let payload = P[i % P.len()];
@@ -1626,7 +1626,7 @@ fn ev_api_attack_sqlmap(c: &mut Ctx) -> Meta {
         )
         .ua(SQLMAP)
         .q(q);
-        if c.rng.random_bool(0.75) {
+        if c.rng.gen_bool(0.75) {
             r.st(403).waf("block", "SQL Injection").rbody(
                 "text/html",
                 "<html><body><h1>403 Forbidden</h1>Request blocked by WAF</body></html>".into(),
@@ -1642,7 +1642,7 @@ fn ev_api_attack_sqlmap(c: &mut Ctx) -> Meta {
 
 fn ev_api_attack_nuclei(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::US);
-    let n = c.rng.random_range(250..400);
+    let n = c.rng.gen_range(250..400);
     let h = start_hour(c);
     c.burst(h, 15.0, n, |c, i, t| {
         let (host, path, q, rule): (&'static str, String, String, &'static str) = match i % 6 {
@@ -1657,7 +1657,7 @@ fn ev_api_attack_nuclei(c: &mut Ctx) -> Meta {
         if !q.is_empty() {
             r = r.q(q);
         }
-        if c.rng.random_bool(0.6) {
+        if c.rng.gen_bool(0.6) {
             r.st(403).waf("block", rule)
         } else if i % 6 == 1 {
             // the traversal that got through
@@ -1671,10 +1671,10 @@ fn ev_api_attack_nuclei(c: &mut Ctx) -> Meta {
 
 fn ev_unauthorized_sensitive(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(300..500);
+    let n = c.rng.gen_range(300..500);
     let h = start_hour(c);
     c.burst(h, 30.0, n, |c, _, t| {
-        let p = &c.w.customers[c.rng.random_range(0..c.w.customers.len())];
+        let p = &c.w.customers[c.rng.gen_range(0..c.w.customers.len())];
         let body = format!(r#"{{"code":0,"data":{{"status":"已签收","receiver":"{}","phone":"{}","address":"{}","id_card":"{}"}}}}"#, p.name, p.mobile, p.address, p.id_number);
         Rec::new(t, "shop.example.com", "GET", "/api/order/query".into(), ip)
             .ua("python-requests/2.31.0")
@@ -1713,7 +1713,7 @@ fn partner_members(
 fn ev_mass_sensitive(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let key = c.w.partners[2].app_key.clone();
-    let pages = c.rng.random_range(150..250);
+    let pages = c.rng.gen_range(150..250);
     partner_members(c, ip, pages, 60.0, "python-requests/2.31.0", key);
     ipm(ip, "partner.example.com", "GET", "/openapi/v1/members")
 }
@@ -1721,17 +1721,17 @@ fn ev_mass_sensitive(c: &mut Ctx) -> Meta {
 fn ev_foreign_mass_sensitive(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::US);
     let key = c.w.partners[3].app_key.clone();
-    let pages = c.rng.random_range(80..140);
+    let pages = c.rng.gen_range(80..140);
     partner_members(c, ip, pages, 40.0, "Go-http-client/1.1", key);
     ipm(ip, "partner.example.com", "GET", "/openapi/v1/members")
 }
 
 fn ev_error_message(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(120..200);
+    let n = c.rng.gen_range(120..200);
     let h = start_hour(c);
     c.burst(h, 10.0, n, |c, _, t| {
-        let sort = ["price%20desc", "%27", "%5B%5D", "null", "-1"][c.rng.random_range(0..5)];
+        let sort = ["price%20desc", "%27", "%5B%5D", "null", "-1"][c.rng.gen_range(0..5)];
         Rec::new(t, "api.example.com", "GET", "/v2/search".into(), ip)
             .ua("curl/8.4.0")
             .q(format!("q=test&sort={sort}"))
@@ -1743,7 +1743,7 @@ fn ev_error_message(c: &mut Ctx) -> Meta {
 
 fn ev_db_error(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(100..160);
+    let n = c.rng.gen_range(100..160);
     let h = start_hour(c);
     c.burst(h, 10.0, n, |c, i, t| {
         let kw = ["%27", "%22", "%5C", "%27%29", "1%27%20ORDER%20BY%203--"][i % 5];
@@ -1768,7 +1768,7 @@ fn ev_db_error(c: &mut Ctx) -> Meta {
 
 fn ev_system_info(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::SG);
-    let n = c.rng.random_range(60..100);
+    let n = c.rng.gen_range(60..100);
     let h = start_hour(c);
     c.burst(h, 8.0, n, |_, i, t| match i % 4 {
         0 => actuator_env(t, ip, "curl/8.4.0"),
@@ -1787,7 +1787,7 @@ fn ev_abnormal_response(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let u = &c.w.users[pick_user(c)];
     let jwt = u.jwt.clone();
-    let n = c.rng.random_range(400..700);
+    let n = c.rng.gen_range(400..700);
     let h = start_hour(c);
     c.burst(h, 120.0, n, |c, i, t| {
         let dev = 3000 + i % 5;
@@ -1800,7 +1800,7 @@ fn ev_abnormal_response(c: &mut Ctx) -> Meta {
         )
         .ua("okhttp/3.12.1")
         .h("authorization", format!("Bearer {jwt}"));
-        if c.rng.random_bool(0.9) {
+        if c.rng.gen_bool(0.9) {
             r.st(401)
                 .rjson(r#"{"code":401,"msg":"token expired"}"#.into())
         } else {
@@ -1812,7 +1812,7 @@ fn ev_abnormal_response(c: &mut Ctx) -> Meta {
 
 fn ev_internal_weak_login(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(40..70);
+    let n = c.rng.gen_range(40..70);
     let h = start_hour(c);
     let names: Vec<(String, String)> = (0..n)
         .map(|i| {
@@ -1831,8 +1831,8 @@ fn ev_acct_mass_sensitive(c: &mut Ctx) -> Meta {
     let mi = c.w.merchants[1];
     let u = &c.w.users[mi];
     let (ip, jwt, ua, name) = (u.home_ip, u.jwt.clone(), u.ua, u.username.clone());
-    let pages = c.rng.random_range(120..200);
-    let h = c.rng.random_range(9.0..16.0);
+    let pages = c.rng.gen_range(120..200);
+    let h = c.rng.gen_range(9.0..16.0);
     c.burst(h, 150.0, pages, |c, i, t| {
         let body = merchant_customers(c.w, &mut c.rng, i as u32 + 1, 50);
         Rec::new(
@@ -1861,7 +1861,7 @@ fn ev_acct_cross_border(c: &mut Ctx) -> Meta {
     let u = &c.w.users[mi];
     let (jwt, name) = (u.jwt.clone(), u.username.clone());
     let ip = net::ip_in(&mut c.rng, net::JP);
-    let pages = c.rng.random_range(50..90);
+    let pages = c.rng.gen_range(50..90);
     let h = start_hour(c);
     c.burst(h, 45.0, pages, |c, i, t| {
         let body = merchant_customers(c.w, &mut c.rng, i as u32 + 1, 50);
@@ -1889,8 +1889,8 @@ fn ev_acct_cross_border(c: &mut Ctx) -> Meta {
 fn ev_acct_file_download(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, jwt, ua, name) = (u.home_ip, u.jwt.clone(), u.ua, u.username.clone());
-    let n = c.rng.random_range(400..700);
-    let h = c.rng.random_range(9.0..20.0);
+    let n = c.rng.gen_range(400..700);
+    let h = c.rng.gen_range(9.0..20.0);
     c.burst(h, 60.0, n, |c, i, t| {
         let id = &c.w.files[(i * 3) % c.w.files.len()];
         Rec::new(
@@ -1909,7 +1909,7 @@ fn ev_acct_file_download(c: &mut Ctx) -> Meta {
         )
         .rh(
             "content-length",
-            c.rng.random_range(30_000..900_000).to_string(),
+            c.rng.gen_range(30_000..900_000).to_string(),
         )
     });
     acm(
@@ -1924,10 +1924,10 @@ fn ev_acct_file_download(c: &mut Ctx) -> Meta {
 fn ev_acct_horizontal(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, session, ua, name) = (u.home_ip, u.session.clone(), u.ua, u.username.clone());
-    let n = c.rng.random_range(250..400);
-    let h = c.rng.random_range(9.0..21.0);
+    let n = c.rng.gen_range(250..400);
+    let h = c.rng.gen_range(9.0..21.0);
     c.burst(h, 40.0, n, |c, _, t| {
-        let v = &c.w.users[c.rng.random_range(0..c.w.users.len())];
+        let v = &c.w.users[c.rng.gen_range(0..c.w.users.len())];
         let p = &v.person;
         Rec::new(t, "shop.example.com", "GET", "/api/user/addresses".into(), ip)
             .ua(ua)
@@ -1942,9 +1942,9 @@ fn ev_acct_horizontal(c: &mut Ctx) -> Meta {
 fn ev_acct_traversal(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, jwt, name) = (u.home_ip, u.jwt.clone(), u.username.clone());
-    let first = c.rng.random_range(50_001..50_500u64);
-    let n = c.rng.random_range(1200..1800);
-    let h = c.rng.random_range(9.0..20.0);
+    let first = c.rng.gen_range(50_001..50_500u64);
+    let n = c.rng.gen_range(1200..1800);
+    let h = c.rng.gen_range(9.0..20.0);
     c.burst(h, 60.0, n, |_, i, t| {
         let id = first + i as u64;
         Rec::new(t, "api.example.com", "GET", format!("/v1/articles/{id}"), ip)
@@ -1958,8 +1958,8 @@ fn ev_acct_traversal(c: &mut Ctx) -> Meta {
 fn ev_acct_high_frequency(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, jwt, ua, name) = (u.home_ip, u.jwt.clone(), u.ua, u.username.clone());
-    let n = c.rng.random_range(2000..3000);
-    let h = c.rng.random_range(9.0..20.0);
+    let n = c.rng.gen_range(2000..3000);
+    let h = c.rng.gen_range(9.0..20.0);
     c.burst(h, 25.0, n, |_, _, t| {
         Rec::new(t, "api.example.com", "GET", "/v2/messages".into(), ip)
             .ua(ua)
@@ -1973,10 +1973,10 @@ fn ev_acct_high_frequency(c: &mut Ctx) -> Meta {
 fn ev_acct_exceptions(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, session, ua, name) = (u.home_ip, u.session.clone(), u.ua, u.username.clone());
-    let n = c.rng.random_range(150..250);
-    let h = c.rng.random_range(9.0..21.0);
+    let n = c.rng.gen_range(150..250);
+    let h = c.rng.gen_range(9.0..21.0);
     c.burst(h, 30.0, n, |c, _, t| {
-        let len = c.rng.random_range(3..20);
+        let len = c.rng.gen_range(3..20);
         let code = values::alnum(&mut c.rng, len);
         java_500(
             Rec::new(
@@ -1999,10 +1999,10 @@ fn ev_acct_abnormal_status(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, jwt, ua) = (u.home_ip, u.jwt.clone(), u.ua);
     let name = u.username.clone();
-    let n = c.rng.random_range(300..500);
-    let h = c.rng.random_range(9.0..21.0);
+    let n = c.rng.gen_range(300..500);
+    let h = c.rng.gen_range(9.0..21.0);
     c.burst(h, 40.0, n, |c, _, t| {
-        let v = &c.w.users[c.rng.random_range(0..c.w.users.len())];
+        let v = &c.w.users[c.rng.gen_range(0..c.w.users.len())];
         let r = Rec::new(
             t,
             "api.example.com",
@@ -2013,7 +2013,7 @@ fn ev_acct_abnormal_status(c: &mut Ctx) -> Meta {
         .ua(ua)
         .h("authorization", format!("Bearer {jwt}"))
         .q("page=1&page_size=20".into());
-        if c.rng.random_bool(0.9) {
+        if c.rng.gen_bool(0.9) {
             r.st(403).rjson(r#"{"code":403,"msg":"forbidden"}"#.into())
         } else {
             r.st(500)
@@ -2033,8 +2033,8 @@ fn ev_acct_tools(c: &mut Ctx) -> Meta {
     let u = &c.w.users[pick_user(c)];
     let (ip, jwt, name) = (u.home_ip, u.jwt.clone(), u.username.clone());
     let uuid = u.uuid.clone();
-    let n = c.rng.random_range(300..500);
-    let h = c.rng.random_range(9.0..21.0);
+    let n = c.rng.gen_range(300..500);
+    let h = c.rng.gen_range(9.0..21.0);
     c.burst(h, 60.0, n, |_, i, t| {
         Rec::new(
             t,
@@ -2059,8 +2059,8 @@ fn ev_acct_tools(c: &mut Ctx) -> Meta {
 
 fn ev_high_frequency(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(3000..4500);
-    let h = c.rng.random_range(10.0..20.0);
+    let n = c.rng.gen_range(3000..4500);
+    let h = c.rng.gen_range(10.0..20.0);
     c.burst(h, 20.0, n, |c, _, t| {
         Rec::new(
             t,
@@ -2084,8 +2084,8 @@ fn ev_internal_unusual_ip(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let e = &c.w.employees[3];
     let (session, name) = (e.session.clone(), e.username.clone());
-    let n = c.rng.random_range(30..60);
-    let h = c.rng.random_range(10.0..17.0);
+    let n = c.rng.gen_range(30..60);
+    let h = c.rng.gen_range(10.0..17.0);
     c.burst(h, 60.0, n, |_, _, t| {
         Rec::new(t, "oa.example.com", "GET", "/approval/tasks".into(), ip)
             .ua(ATTACK_BROWSER)
@@ -2101,8 +2101,8 @@ fn ev_internal_unusual_location(c: &mut Ctx) -> Meta {
     let ip = net::ip_in(&mut c.rng, net::JP);
     let a = &c.w.admins[5];
     let (session, name) = (a.session.clone(), a.username.clone());
-    let n = c.rng.random_range(50..90);
-    let h = c.rng.random_range(10.0..17.0);
+    let n = c.rng.gen_range(50..90);
+    let h = c.rng.gen_range(10.0..17.0);
     c.burst(h, 40.0, n, |c, i, t| {
         let mut o = Obj::new();
         o.n("code", 0).open("data").open_arr("records");
@@ -2127,8 +2127,8 @@ fn ev_internal_unusual_location(c: &mut Ctx) -> Meta {
 
 fn ev_anomalous_tool(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(250..400);
-    let h = c.rng.random_range(10.0..20.0);
+    let n = c.rng.gen_range(250..400);
+    let h = c.rng.gen_range(10.0..20.0);
     let sessions: Vec<(String, String)> = (0..20)
         .map(|k| {
             let u = &c.w.users[(k * 11) % c.w.users.len()];
@@ -2149,9 +2149,9 @@ fn ev_anomalous_tool(c: &mut Ctx) -> Meta {
 fn ev_unusual_time(c: &mut Ctx) -> Meta {
     let e = &c.w.employees[7];
     let (ip, session, ua, name) = (e.ip, e.session.clone(), e.ua, e.username.clone());
-    let n = c.rng.random_range(60..100);
+    let n = c.rng.gen_range(60..100);
     c.burst(3.1, 35.0, n, |c, _, t| {
-        let x = &c.w.employees[c.rng.random_range(0..c.w.employees.len())];
+        let x = &c.w.employees[c.rng.gen_range(0..c.w.employees.len())];
         Rec::new(t, "oa.example.com", "GET", format!("/hr/employees/{}", x.emp_no), ip)
             .ua(ua)
             .h("cookie", format!("JSESSIONID={session}"))
@@ -2163,10 +2163,10 @@ fn ev_unusual_time(c: &mut Ctx) -> Meta {
 
 fn ev_abnormal_params(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
-    let n = c.rng.random_range(100..160);
-    let h = c.rng.random_range(10.0..20.0);
+    let n = c.rng.gen_range(100..160);
+    let h = c.rng.gen_range(10.0..20.0);
     c.burst(h, 20.0, n, |c, _, t| {
-        let len = c.rng.random_range(40..200);
+        let len = c.rng.gen_range(40..200);
         Rec::new(t, "shop.example.com", "GET", "/api/products".into(), ip)
             .ua(net::BROWSERS[4])
             .q(format!(

@@ -181,13 +181,13 @@ impl Generator {
             let mut offsets: Vec<u32> = Vec::with_capacity(n_normal);
             let total_w: u32 = HOURLY.iter().sum();
             for _ in 0..n_normal {
-                let mut x = rng.random_range(0..total_w);
+                let mut x = rng.gen_range(0..total_w);
                 let mut h = 0;
                 while x >= HOURLY[h] {
                     x -= HOURLY[h];
                     h += 1;
                 }
-                offsets.push(h as u32 * 3_600_000 + rng.random_range(0..3_600_000));
+                offsets.push(h as u32 * 3_600_000 + rng.gen_range(0..3_600_000));
             }
             offsets.sort_unstable();
             // 3. merge

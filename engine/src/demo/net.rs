@@ -52,10 +52,10 @@ pub const SG: &[Block] = &[b(116, 86, 0, 0, 15, "SG"), b(42, 60, 0, 0, 15, "SG")
 
 /// A random host address (not .0 or .255) inside one of the blocks.
 pub fn ip_in(rng: &mut ChaCha8Rng, blocks: &[Block]) -> Ipv4Addr {
-    let (net, len, _) = blocks[rng.random_range(0..blocks.len())];
+    let (net, len, _) = blocks[rng.gen_range(0..blocks.len())];
     let size = 1u32 << (32 - len as u32);
     loop {
-        let ip = net + rng.random_range(0..size);
+        let ip = net + rng.gen_range(0..size);
         let last = ip & 0xff;
         if last != 0 && last != 255 {
             return Ipv4Addr::from(ip);
@@ -67,9 +67,9 @@ pub fn ip_in(rng: &mut ChaCha8Rng, blocks: &[Block]) -> Ipv4Addr {
 pub fn office_ip(rng: &mut ChaCha8Rng) -> Ipv4Addr {
     Ipv4Addr::new(
         10,
-        rng.random_range(20..24),
-        rng.random_range(0..32),
-        rng.random_range(2..250),
+        rng.gen_range(20..24),
+        rng.gen_range(0..32),
+        rng.gen_range(2..250),
     )
 }
 

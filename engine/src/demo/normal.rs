@@ -155,7 +155,7 @@ impl Picker {
     pub fn pick(&self, rng: &mut ChaCha8Rng, in_office: bool) -> Ep {
         let t = if in_office { &self.office } else { &self.off };
         let total = t.last().map(|x| x.0).unwrap_or(1);
-        let x = rng.random_range(0..total);
+        let x = rng.gen_range(0..total);
         let i = t.partition_point(|(c, _)| *c <= x);
         t[i.min(t.len() - 1)].1
     }
@@ -255,16 +255,16 @@ impl<'w> Normal<'w> {
     fn user<'a>(&'a self, rng: &mut ChaCha8Rng) -> &'a User {
         // Skewed activity: a third of the users make most of the calls.
         let n = self.w.users.len();
-        let i = if rng.random_bool(0.6) {
-            rng.random_range(0..n.div_ceil(3))
+        let i = if rng.gen_bool(0.6) {
+            rng.gen_range(0..n.div_ceil(3))
         } else {
-            rng.random_range(0..n)
+            rng.gen_range(0..n)
         };
         &self.w.users[i]
     }
 
     fn uip(u: &User, rng: &mut ChaCha8Rng) -> std::net::Ipv4Addr {
-        if u.app && rng.random_bool(0.4) {
+        if u.app && rng.gen_bool(0.4) {
             u.mobile_ip
         } else {
             u.home_ip
@@ -324,8 +324,8 @@ impl<'w> Normal<'w> {
                     ("/favicon.ico", "image/x-icon"),
                     ("/static/fonts/iconfont.woff2", "font/woff2"),
                 ];
-                let (p, ct) = FILES[rng.random_range(0..FILES.len())];
-                let cached = rng.random_bool(0.3);
+                let (p, ct) = FILES[rng.gen_range(0..FILES.len())];
+                let cached = rng.gen_bool(0.3);
                 Rec::new(t, "shop.example.com", "GET", p.into(), Self::uip(u, rng))
                     .ua(net::BROWSERS[(u.id % 7) as usize])
                     .h("referer", "https://shop.example.com/".into())
@@ -334,8 +334,8 @@ impl<'w> Normal<'w> {
             }
             Ep::ProductList => {
                 let u = self.user(rng);
-                let (cat, _) = CATEGORIES[rng.random_range(0..CATEGORIES.len())];
-                let page = 1 + rng.random_range(0..4u32).min(rng.random_range(0..4u32));
+                let (cat, _) = CATEGORIES[rng.gen_range(0..CATEGORIES.len())];
+                let page = 1 + rng.gen_range(0..4u32).min(rng.gen_range(0..4u32));
                 let mut o = Obj::new();
                 o.n("code", 0)
                     .s("msg", "success")
@@ -345,20 +345,16 @@ impl<'w> Normal<'w> {
                     .open_arr("list");
                 for _ in 0..20 {
                     o.elem_obj()
-                        .n("id", rng.random_range(100_001..105_000))
+                        .n("id", rng.gen_range(100_001..105_000))
                         .s(
                             "title",
-                            PRODUCT_WORDS[rng.random_range(0..PRODUCT_WORDS.len())],
+                            PRODUCT_WORDS[rng.gen_range(0..PRODUCT_WORDS.len())],
                         )
                         .raw(
                             "price",
-                            &format!(
-                                "{}.{:02}",
-                                rng.random_range(9..2999),
-                                rng.random_range(0..100)
-                            ),
+                            &format!("{}.{:02}", rng.gen_range(9..2999), rng.gen_range(0..100)),
                         )
-                        .n("sales", rng.random_range(0..50_000))
+                        .n("sales", rng.gen_range(0..50_000))
                         .close();
                 }
                 o.close_arr();
@@ -377,8 +373,8 @@ impl<'w> Normal<'w> {
             }
             Ep::ProductDetail => {
                 let u = self.user(rng);
-                let id = rng.random_range(100_001..105_000);
-                if rng.random_bool(0.02) {
+                let id = rng.gen_range(100_001..105_000);
+                if rng.gen_bool(0.02) {
                     // delisted product
                     return Rec::new(
                         t,
@@ -396,7 +392,7 @@ impl<'w> Normal<'w> {
                         .n("id", id)
                         .s("title", PRODUCT_WORDS[(id % 15) as usize])
                         .raw("price", &format!("{}.00", 19 + id % 900))
-                        .n("stock", rng.random_range(0..800))
+                        .n("stock", rng.gen_range(0..800))
                         .s("shop_name", "官方旗舰店")
                         .raw("rating", "4.8")
                         .close();
@@ -413,21 +409,21 @@ impl<'w> Normal<'w> {
             }
             Ep::Search => {
                 let u = self.user(rng);
-                let kw = KEYWORDS[rng.random_range(0..KEYWORDS.len())];
+                let kw = KEYWORDS[rng.gen_range(0..KEYWORDS.len())];
                 let q: String = form_urlencoded::Serializer::new(String::new())
                     .append_pair("keyword", kw)
                     .append_pair("page", "1")
                     .finish();
                 let body = ok(|o| {
                     o.open("data")
-                        .n("total", rng.random_range(0..400))
+                        .n("total", rng.gen_range(0..400))
                         .open_arr("list");
                     for _ in 0..10 {
                         o.elem_obj()
-                            .n("id", rng.random_range(100_001..105_000))
+                            .n("id", rng.gen_range(100_001..105_000))
                             .s(
                                 "title",
-                                PRODUCT_WORDS[rng.random_range(0..PRODUCT_WORDS.len())],
+                                PRODUCT_WORDS[rng.gen_range(0..PRODUCT_WORDS.len())],
                             )
                             .close();
                     }
@@ -446,14 +442,14 @@ impl<'w> Normal<'w> {
             }
             Ep::Cart => {
                 let u = self.user(rng);
-                let n = rng.random_range(0..6);
+                let n = rng.gen_range(0..6);
                 let body = ok(|o| {
                     o.open("data").open_arr("items");
                     for _ in 0..n {
                         o.elem_obj()
-                            .n("sku_id", rng.random_range(2_000_000..2_100_000))
-                            .n("quantity", rng.random_range(1..4))
-                            .raw("price", &format!("{}.90", rng.random_range(9..999)))
+                            .n("sku_id", rng.gen_range(2_000_000..2_100_000))
+                            .n("quantity", rng.gen_range(1..4))
+                            .raw("price", &format!("{}.90", rng.gen_range(9..999)))
                             .close();
                     }
                     o.close_arr();
@@ -463,14 +459,12 @@ impl<'w> Normal<'w> {
             Ep::CartAdd => {
                 let u = self.user(rng);
                 let mut b = Obj::new();
-                b.n("sku_id", rng.random_range(2_000_000..2_100_000))
-                    .n("quantity", rng.random_range(1..3));
+                b.n("sku_id", rng.gen_range(2_000_000..2_100_000))
+                    .n("quantity", rng.gen_range(1..3));
                 self.shop(rng, t, u, "POST", "/api/cart/items".into())
                     .json(b.finish())
                     .rjson(ok(|o| {
-                        o.open("data")
-                            .n("cart_count", rng.random_range(1..9))
-                            .close();
+                        o.open("data").n("cart_count", rng.gen_range(1..9)).close();
                     }))
             }
             Ep::OrderCreate => {
@@ -478,7 +472,7 @@ impl<'w> Normal<'w> {
                 let mut b = Obj::new();
                 b.n("address_id", (u.id * 10 + 1) as i64).open_arr("items");
                 b.elem_obj()
-                    .n("sku_id", rng.random_range(2_000_000..2_100_000))
+                    .n("sku_id", rng.gen_range(2_000_000..2_100_000))
                     .n("quantity", 1)
                     .close();
                 b.close_arr().s("remark", "");
@@ -488,25 +482,25 @@ impl<'w> Normal<'w> {
                     .rjson(ok(|o| {
                         o.open("data")
                             .s("order_no", &no)
-                            .raw("pay_amount", &format!("{}.00", rng.random_range(19..2999)))
+                            .raw("pay_amount", &format!("{}.00", rng.gen_range(19..2999)))
                             .close();
                     }))
             }
             Ep::OrderList => {
                 let u = self.user(rng);
                 let p = &u.person;
-                let n = rng.random_range(1..=10);
+                let n = rng.gen_range(1..=10);
                 let body = ok(|o| {
                     o.open("data").n("total", n).open_arr("list");
                     for _ in 0..n {
                         o.elem_obj()
                             .s("order_no", &{
-                                let back = rng.random_range(0..30 * 86_400_000);
+                                let back = rng.gen_range(0..30 * 86_400_000);
                                 order_no(rng, t - back)
                             })
                             .s(
                                 "status",
-                                ["待发货", "已发货", "已完成"][rng.random_range(0..3)],
+                                ["待发货", "已发货", "已完成"][rng.gen_range(0..3)],
                             )
                             .s("receiver", &mask_name(&p.name))
                             .s("receiver_phone", &mask_mobile(&p.mobile))
@@ -523,7 +517,7 @@ impl<'w> Normal<'w> {
             Ep::OrderDetail => {
                 let u = self.user(rng);
                 let p = &u.person;
-                let back = rng.random_range(0..30 * 86_400_000);
+                let back = rng.gen_range(0..30 * 86_400_000);
                 let no = order_no(rng, t - back);
                 let body = ok(|o| {
                     o.open("data")
@@ -547,7 +541,7 @@ impl<'w> Normal<'w> {
                 let mut b = Obj::new();
                 b.s("order_no", &no).s(
                     "channel",
-                    ["alipay", "wechat", "unionpay"][rng.random_range(0..3)],
+                    ["alipay", "wechat", "unionpay"][rng.gen_range(0..3)],
                 );
                 self.shop(rng, t, u, "POST", "/api/payments".into())
                     .json(b.finish())
@@ -634,19 +628,19 @@ impl<'w> Normal<'w> {
             }
             Ep::UserOrders => {
                 let u = self.user(rng);
-                let page = rng.random_range(1..3);
+                let page = rng.gen_range(1..3);
                 let body = ok(|o| {
                     o.open("data")
                         .n("page", page)
                         .n("page_size", 20)
                         .open_arr("items");
-                    for _ in 0..rng.random_range(0..8) {
+                    for _ in 0..rng.gen_range(0..8) {
                         o.elem_obj()
                             .s("order_no", &{
-                                let back = rng.random_range(0..60 * 86_400_000);
+                                let back = rng.gen_range(0..60 * 86_400_000);
                                 order_no(rng, t - back)
                             })
-                            .raw("amount", &format!("{}.00", rng.random_range(9..3000)))
+                            .raw("amount", &format!("{}.00", rng.gen_range(9..3000)))
                             .close();
                     }
                     o.close_arr();
@@ -657,18 +651,18 @@ impl<'w> Normal<'w> {
             }
             Ep::Articles => {
                 let u = self.user(rng);
-                let limit = [10, 20][rng.random_range(0..2)];
-                let offset = limit * rng.random_range(0..5);
+                let limit = [10, 20][rng.gen_range(0..2)];
+                let offset = limit * rng.gen_range(0..5);
                 let body = ok(|o| {
                     o.open("data").open_arr("articles");
                     for _ in 0..limit {
                         o.elem_obj()
-                            .n("id", rng.random_range(50_001..52_000))
+                            .n("id", rng.gen_range(50_001..52_000))
                             .s(
                                 "title",
-                                ARTICLE_TITLES[rng.random_range(0..ARTICLE_TITLES.len())],
+                                ARTICLE_TITLES[rng.gen_range(0..ARTICLE_TITLES.len())],
                             )
-                            .n("views", rng.random_range(10..90_000))
+                            .n("views", rng.gen_range(10..90_000))
                             .close();
                     }
                     o.close_arr();
@@ -679,7 +673,7 @@ impl<'w> Normal<'w> {
             }
             Ep::ArticleDetail => {
                 let u = self.user(rng);
-                let id = rng.random_range(50_001..52_000);
+                let id = rng.gen_range(50_001..52_000);
                 let body = ok(|o| {
                     o.open("data")
                         .n("id", id)
@@ -697,11 +691,11 @@ impl<'w> Normal<'w> {
                 let u = self.user(rng);
                 let body = ok(|o| {
                     o.open("data")
-                        .n("unread", rng.random_range(0..5))
+                        .n("unread", rng.gen_range(0..5))
                         .open_arr("messages");
-                    for _ in 0..rng.random_range(0..5) {
+                    for _ in 0..rng.gen_range(0..5) {
                         o.elem_obj()
-                            .n("id", rng.random_range(1_000_000..9_000_000))
+                            .n("id", rng.gen_range(1_000_000..9_000_000))
                             .s("title", "您的订单已发货")
                             .close();
                     }
@@ -734,12 +728,12 @@ impl<'w> Normal<'w> {
                 let mut b = Obj::new();
                 b.s("category", "物流")
                     .s("content", "快递三天还没到，麻烦帮忙催一下")
-                    .n("order_id", rng.random_range(1..99999));
+                    .n("order_id", rng.gen_range(1..99999));
                 self.api(rng, t, u, "POST", "/v1/feedback".into())
                     .json(b.finish())
                     .rjson(ok(|o| {
                         o.open("data")
-                            .n("ticket_id", rng.random_range(100_000..999_999))
+                            .n("ticket_id", rng.gen_range(100_000..999_999))
                             .close();
                     }))
             }
@@ -756,7 +750,7 @@ impl<'w> Normal<'w> {
                     .s("nickname", &u.username)
                     .open("orders")
                     .open_arr("edges");
-                for _ in 0..rng.random_range(0..5) {
+                for _ in 0..rng.gen_range(0..5) {
                     o.elem_obj()
                         .open("node")
                         .s("orderNo", &order_no(rng, t))
@@ -775,9 +769,9 @@ impl<'w> Normal<'w> {
                 let boundary = format!("----WebKitFormBoundary{}", values::alnum(rng, 16));
                 let body = format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"receipt_{}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
-                    rng.random_range(1000..9999)
+                    rng.gen_range(1000..9999)
                 );
-                let id = &w.files[rng.random_range(0..w.files.len())];
+                let id = &w.files[rng.gen_range(0..w.files.len())];
                 let mut r = self.api(rng, t, u, "POST", "/v1/files/upload".into());
                 r.req_headers.push((
                     "content-type",
@@ -787,28 +781,25 @@ impl<'w> Normal<'w> {
                 r.rjson(ok(|o| {
                     o.open("data")
                         .s("file_id", id)
-                        .n("size", rng.random_range(20_000..3_000_000))
+                        .n("size", rng.gen_range(20_000..3_000_000))
                         .close();
                 }))
             }
             Ep::FileDownload => {
                 let u = self.user(rng);
-                let id = &w.files[rng.random_range(0..w.files.len())];
+                let id = &w.files[rng.gen_range(0..w.files.len())];
                 self.api(rng, t, u, "GET", format!("/v1/files/{id}/download"))
                     .rh("content-type", "application/pdf".into())
                     .rh(
                         "content-disposition",
                         format!("attachment; filename=\"invoice_{}.pdf\"", &id[..8]),
                     )
-                    .rh(
-                        "content-length",
-                        rng.random_range(30_000..900_000).to_string(),
-                    )
+                    .rh("content-length", rng.gen_range(30_000..900_000).to_string())
             }
             Ep::MerchantCustomers => {
-                let mi = w.merchants[rng.random_range(0..w.merchants.len())];
+                let mi = w.merchants[rng.gen_range(0..w.merchants.len())];
                 let u = &w.users[mi];
-                let page = rng.random_range(1..4);
+                let page = rng.gen_range(1..4);
                 let body = merchant_customers(w, rng, page, 20);
                 self.api(rng, t, u, "GET", "/v1/merchant/customers".into())
                     .q(format!("page={page}&page_size=20"))
@@ -816,7 +807,7 @@ impl<'w> Normal<'w> {
             }
             Ep::Login => {
                 let u = self.user(rng);
-                let fail = rng.random_bool(0.06);
+                let fail = rng.gen_bool(0.06);
                 let mut b = Obj::new();
                 b.s("username", &u.username)
                     .s("password", &rsa_blob(rng))
@@ -848,7 +839,7 @@ impl<'w> Normal<'w> {
                 let u = self.user(rng);
                 let mut b = Obj::new();
                 b.s("mobile", &u.person.mobile)
-                    .s("scene", ["login", "bind", "reset"][rng.random_range(0..3)])
+                    .s("scene", ["login", "bind", "reset"][rng.gen_range(0..3)])
                     .s("captcha_ticket", &format!("tr0{}", values::alnum(rng, 40)));
                 Rec::new(
                     t,
@@ -875,7 +866,7 @@ impl<'w> Normal<'w> {
                 )
                 .ua(u.ua)
                 .json(b.finish());
-                if rng.random_bool(0.08) {
+                if rng.gen_bool(0.08) {
                     r.rjson(r#"{"code":1003,"msg":"验证码错误或已过期"}"#.into())
                 } else {
                     r.rjson(ok(|o| {
@@ -900,11 +891,11 @@ impl<'w> Normal<'w> {
                     "/api/v1/register".into(),
                     ip,
                 )
-                .ua(net::APPS[rng.random_range(0..net::APPS.len())])
+                .ua(net::APPS[rng.gen_range(0..net::APPS.len())])
                 .json(b.finish())
                 .rjson(ok(|o| {
                     o.open("data")
-                        .n("user_id", rng.random_range(300_000..400_000))
+                        .n("user_id", rng.gen_range(300_000..400_000))
                         .close();
                 }))
             }
@@ -972,14 +963,14 @@ impl<'w> Normal<'w> {
                 .rjson(r#"{"code":0,"msg":"密码已重置"}"#.into())
             }
             Ep::OAuthToken => {
-                let p = &w.partners[rng.random_range(0..w.partners.len())];
+                let p = &w.partners[rng.gen_range(0..w.partners.len())];
                 let form = format!(
                     "grant_type=authorization_code&code={}&client_id={}&code_verifier={}",
                     values::alnum(rng, 32),
                     &p.app_key[3..15],
                     values::alnum(rng, 43)
                 );
-                Rec::new(t, "passport.example.com", "POST", "/oauth/token".into(), p.ips[rng.random_range(0..2)])
+                Rec::new(t, "passport.example.com", "POST", "/oauth/token".into(), p.ips[rng.gen_range(0..2)])
                     .ua(p.ua)
                     .form(form)
                     .rjson(format!(
@@ -1023,7 +1014,7 @@ impl<'w> Normal<'w> {
                             "这款耳机支持降噪吗？",
                             "怎么申请退货？",
                             "优惠券什么时候过期？",
-                        ][rng.random_range(0..3)],
+                        ][rng.gen_range(0..3)],
                     )
                     .close();
                 b.close_arr().b("stream", false);
@@ -1048,9 +1039,9 @@ impl<'w> Normal<'w> {
                 .rjson(resp)
             }
             Ep::Mcp => {
-                let e = &w.employees[rng.random_range(0..w.employees.len())];
-                let id = rng.random_range(1..500);
-                let (req, resp) = if rng.random_bool(0.3) {
+                let e = &w.employees[rng.gen_range(0..w.employees.len())];
+                let id = rng.gen_range(1..500);
+                let (req, resp) = if rng.gen_bool(0.3) {
                     (
                         format!(
                             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/list","params":{{}}}}"#
@@ -1063,11 +1054,11 @@ impl<'w> Normal<'w> {
                     (
                         format!(
                             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"search_products","arguments":{{"keyword":"{}"}}}}}}"#,
-                            KEYWORDS[rng.random_range(0..KEYWORDS.len())]
+                            KEYWORDS[rng.gen_range(0..KEYWORDS.len())]
                         ),
                         format!(
                             r#"{{"jsonrpc":"2.0","id":{id},"result":{{"content":[{{"type":"text","text":"找到 {} 个相关商品"}}]}}}}"#,
-                            rng.random_range(1..90)
+                            rng.gen_range(1..90)
                         ),
                     )
                 };
@@ -1087,7 +1078,7 @@ impl<'w> Normal<'w> {
             | Ep::OaDashboard
             | Ep::OaAttendance
             | Ep::OaNotices => {
-                let e = &w.employees[rng.random_range(0..w.employees.len())];
+                let e = &w.employees[rng.gen_range(0..w.employees.len())];
                 let r = Rec::new(t, "oa.example.com", "GET", String::new(), e.ip)
                     .ua(e.ua)
                     .h("cookie", format!("JSESSIONID={}", e.session))
@@ -1095,7 +1086,7 @@ impl<'w> Normal<'w> {
                 self.oa(rng, r, ep)
             }
             Ep::AdminUsers | Ep::AdminLogQuery | Ep::AdminLogExport | Ep::AdminMetrics => {
-                let a = &w.admins[rng.random_range(0..w.admins.len())];
+                let a = &w.admins[rng.gen_range(0..w.admins.len())];
                 let r = Rec::new(t, "admin.example.com", "GET", String::new(), a.ip)
                     .ua(a.ua)
                     .h("cookie", format!("ADMIN_SESSION={}", a.session))
@@ -1107,13 +1098,13 @@ impl<'w> Normal<'w> {
             | Ep::PartnerInvoice
             | Ep::PartnerMerchant
             | Ep::PartnerMembers => {
-                let p = &w.partners[rng.random_range(0..w.partners.len())];
+                let p = &w.partners[rng.gen_range(0..w.partners.len())];
                 let r = Rec::new(
                     t,
                     "partner.example.com",
                     "GET",
                     String::new(),
-                    p.ips[rng.random_range(0..2)],
+                    p.ips[rng.gen_range(0..2)],
                 )
                 .ua(p.ua)
                 .h("x-app-key", p.app_key.clone())
@@ -1129,7 +1120,7 @@ impl<'w> Normal<'w> {
         match ep {
             Ep::OaEmployees => {
                 r.path = "/hr/employees".into();
-                let page = rng.random_range(1..4);
+                let page = rng.gen_range(1..4);
                 let body = ok(|o| {
                     o.open("data")
                         .n("total", w.employees.len() as i64)
@@ -1150,7 +1141,7 @@ impl<'w> Normal<'w> {
                     .rjson(body)
             }
             Ep::OaEmployee => {
-                let e = &w.employees[rng.random_range(0..w.employees.len())];
+                let e = &w.employees[rng.gen_range(0..w.employees.len())];
                 r.path = format!("/hr/employees/{}", e.emp_no);
                 let body = ok(|o| {
                     o.open("data")
@@ -1168,18 +1159,16 @@ impl<'w> Normal<'w> {
                 r.path = "/approval/tasks".into();
                 let body = ok(|o| {
                     o.open("data").open_arr("tasks");
-                    for _ in 0..rng.random_range(0..6) {
+                    for _ in 0..rng.gen_range(0..6) {
                         o.elem_obj()
-                            .n("id", rng.random_range(80_000..90_000))
+                            .n("id", rng.gen_range(80_000..90_000))
                             .s(
                                 "type",
-                                ["请假", "报销", "采购", "用章"][rng.random_range(0..4)],
+                                ["请假", "报销", "采购", "用章"][rng.gen_range(0..4)],
                             )
                             .s(
                                 "applicant",
-                                &w.employees[rng.random_range(0..w.employees.len())]
-                                    .person
-                                    .name,
+                                &w.employees[rng.gen_range(0..w.employees.len())].person.name,
                             )
                             .close();
                     }
@@ -1189,10 +1178,7 @@ impl<'w> Normal<'w> {
             }
             Ep::OaApprove => {
                 r.method = "POST";
-                r.path = format!(
-                    "/approval/tasks/{}/approve",
-                    rng.random_range(80_000..90_000)
-                );
+                r.path = format!("/approval/tasks/{}/approve", rng.gen_range(80_000..90_000));
                 r.json(r#"{"opinion":"同意"}"#.into())
                     .rjson(r#"{"code":0,"msg":"success"}"#.into())
             }
@@ -1200,9 +1186,9 @@ impl<'w> Normal<'w> {
                 r.path = "/dashboard/stats".into();
                 let body = ok(|o| {
                     o.open("data")
-                        .n("todo", rng.random_range(0..20))
-                        .n("notices", rng.random_range(0..5))
-                        .n("meetings", rng.random_range(0..4))
+                        .n("todo", rng.gen_range(0..20))
+                        .n("notices", rng.gen_range(0..5))
+                        .n("meetings", rng.gen_range(0..4))
                         .close();
                 });
                 r.rjson(body)
@@ -1211,8 +1197,8 @@ impl<'w> Normal<'w> {
                 r.path = "/attendance/records".into();
                 r.q("month=2025-03".into()).rjson(ok(|o| {
                     o.open("data")
-                        .n("late", rng.random_range(0..3))
-                        .n("leave_days", rng.random_range(0..2))
+                        .n("late", rng.gen_range(0..3))
+                        .n("leave_days", rng.gen_range(0..2))
                         .close();
                 }))
             }
@@ -1235,7 +1221,7 @@ impl<'w> Normal<'w> {
         match ep {
             Ep::AdminUsers => {
                 r.path = "/admin/api/users".into();
-                let page = rng.random_range(1..20);
+                let page = rng.gen_range(1..20);
                 let body = ok(|o| {
                     o.open("data")
                         .n("total", w.users.len() as i64)
@@ -1285,8 +1271,8 @@ impl<'w> Normal<'w> {
                 r.path = "/admin/api/monitor/metrics".into();
                 r.rjson(ok(|o| {
                     o.open("data")
-                        .raw("cpu", &format!("0.{}", rng.random_range(10..90)))
-                        .raw("qps", &format!("{}", rng.random_range(200..900)))
+                        .raw("cpu", &format!("0.{}", rng.gen_range(10..90)))
+                        .raw("qps", &format!("{}", rng.gen_range(200..900)))
                         .close();
                 }))
             }
@@ -1302,10 +1288,10 @@ impl<'w> Normal<'w> {
                 let mut b = Obj::new();
                 b.s("start_time", "2025-03-05 00:00:00")
                     .s("end_time", "2025-03-05 01:00:00")
-                    .n("page", rng.random_range(1..5));
+                    .n("page", rng.gen_range(1..5));
                 r.json(b.finish()).rjson(ok(|o| {
                     o.open("data")
-                        .n("count", rng.random_range(0..200))
+                        .n("count", rng.gen_range(0..200))
                         .b("has_more", false)
                         .close();
                 }))
@@ -1334,7 +1320,7 @@ impl<'w> Normal<'w> {
                 }))
             }
             Ep::PartnerMerchant => {
-                let id = rng.random_range(7000..7200);
+                let id = rng.gen_range(7000..7200);
                 r.path = format!("/openapi/v1/merchants/{id}");
                 let p = &w.customers[id as usize % w.customers.len()];
                 r.rjson(ok(|o| {
@@ -1348,7 +1334,7 @@ impl<'w> Normal<'w> {
             }
             _ => {
                 r.path = "/openapi/v1/members".into();
-                let page = rng.random_range(1..4);
+                let page = rng.gen_range(1..4);
                 r.q(format!("page={page}&page_size=20"))
                     .rjson(members_page(w, page, 20))
             }
@@ -1390,7 +1376,7 @@ pub fn merchant_customers(w: &World, rng: &mut ChaCha8Rng, page: u32, size: u32)
             .s("name", &p.name)
             .s("mobile", &p.mobile)
             .s("address", &p.address)
-            .n("orders", rng.random_range(1..30))
+            .n("orders", rng.gen_range(1..30))
             .close();
     }
     o.close_arr();
@@ -1402,7 +1388,7 @@ pub fn rsa_blob(rng: &mut ChaCha8Rng) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(344);
     for _ in 0..342 {
-        s.push(A[rng.random_range(0..64)] as char);
+        s.push(A[rng.gen_range(0..64)] as char);
     }
     s.push_str("==");
     s

@@ -253,7 +253,7 @@ fn org_code(rng: &mut ChaCha8Rng) -> String {
     let mut sum = 0;
     for w in W {
         // Digits and letters allowed in both code systems.
-        let c = USCC_CHARS[rng.random_range(0..USCC_CHARS.len())];
+        let c = USCC_CHARS[rng.gen_range(0..USCC_CHARS.len())];
         let v = if c.is_ascii_digit() {
             (c - b'0') as u32
         } else {
@@ -273,9 +273,9 @@ fn org_code(rng: &mut ChaCha8Rng) -> String {
 
 /// GB 32100 unified social credit code: "91" + area + organisation code + check character.
 pub fn uscc(rng: &mut ChaCha8Rng) -> String {
-    let area = AREAS[rng.random_range(0..AREAS.len())].0;
+    let area = AREAS[rng.gen_range(0..AREAS.len())].0;
     let mut s = String::with_capacity(18);
-    s.push_str(if rng.random_bool(0.9) { "91" } else { "92" });
+    s.push_str(if rng.gen_bool(0.9) { "91" } else { "92" });
     s.push_str(area);
     s.push_str(&org_code(rng));
     s.push(uscc_check_char(&s));
@@ -297,12 +297,12 @@ pub fn uscc_check_char(first17: &str) -> char {
 
 /// Hong Kong identity card number like `A123456(3)`.
 pub fn hk_id(rng: &mut ChaCha8Rng) -> String {
-    let letter = b"ACDEGHKPRVZ"[rng.random_range(0..11)];
+    let letter = b"ACDEGHKPRVZ"[rng.gen_range(0..11)];
     let mut sum = 9 * 36 + 8 * ((letter - b'A') as u32 + 10);
     let mut s = String::with_capacity(10);
     s.push(letter as char);
     for w in (2..=7).rev() {
-        let d = rng.random_range(0..10u32);
+        let d = rng.gen_range(0..10u32);
         sum += w * d;
         s.push((b'0' + d as u8) as char);
     }
@@ -343,10 +343,10 @@ pub fn vin_check_char(v: &[u8]) -> char {
 /// Vehicle identification number with a valid check character in position 9.
 pub fn vin(rng: &mut ChaCha8Rng) -> String {
     const CH: &[u8] = b"0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
-    let wmi: &[u8] = [b"LSV".as_slice(), b"LFV", b"LGB", b"LHG"][rng.random_range(0..4)];
+    let wmi: &[u8] = [b"LSV".as_slice(), b"LFV", b"LGB", b"LHG"][rng.gen_range(0..4)];
     let mut v: Vec<u8> = wmi.to_vec();
     while v.len() < 17 {
-        v.push(CH[rng.random_range(0..CH.len())]);
+        v.push(CH[rng.gen_range(0..CH.len())]);
     }
     v[8] = vin_check_char(&v) as u8;
     String::from_utf8(v).unwrap_or_default()
@@ -355,16 +355,16 @@ pub fn vin(rng: &mut ChaCha8Rng) -> String {
 /// IMEI: a Chinese-market TAC-like prefix, serial and Luhn check digit (15 digits).
 pub fn imei(rng: &mut ChaCha8Rng) -> String {
     let mut s = String::with_capacity(15);
-    s.push_str(["86", "35"][rng.random_range(0..2)]);
+    s.push_str(["86", "35"][rng.gen_range(0..2)]);
     for _ in 0..12 {
-        s.push((b'0' + rng.random_range(0..10u8)) as char);
+        s.push((b'0' + rng.gen_range(0..10u8)) as char);
     }
     luhn_complete(&mut s);
     s
 }
 
 pub fn mac(rng: &mut ChaCha8Rng) -> String {
-    let b: [u8; 6] = rng.random();
+    let b: [u8; 6] = rng.gen();
     format!(
         "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
         b[0] & 0xfc,
@@ -379,7 +379,7 @@ pub fn mac(rng: &mut ChaCha8Rng) -> String {
 pub fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
     let mut s = String::with_capacity(n);
     for _ in 0..n {
-        s.push((b'0' + rng.random_range(0..10u8)) as char);
+        s.push((b'0' + rng.gen_range(0..10u8)) as char);
     }
     s
 }
@@ -390,7 +390,7 @@ pub fn hex(rng: &mut ChaCha8Rng, n: usize) -> String {
     let mut bits = 0u64;
     for i in 0..n {
         if i % 16 == 0 {
-            bits = rng.random();
+            bits = rng.gen();
         }
         s.push(H[(bits & 0xf) as usize] as char);
         bits >>= 4;
@@ -402,7 +402,7 @@ pub fn alnum(rng: &mut ChaCha8Rng, n: usize) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut s = String::with_capacity(n);
     for _ in 0..n {
-        s.push(A[rng.random_range(0..A.len())] as char);
+        s.push(A[rng.gen_range(0..A.len())] as char);
     }
     s
 }
@@ -421,7 +421,7 @@ pub fn uuid(rng: &mut ChaCha8Rng) -> String {
 
 pub fn mobile(rng: &mut ChaCha8Rng) -> String {
     let mut s = String::with_capacity(11);
-    s.push_str(MOBILE_PREFIXES[rng.random_range(0..MOBILE_PREFIXES.len())]);
+    s.push_str(MOBILE_PREFIXES[rng.gen_range(0..MOBILE_PREFIXES.len())]);
     s.push_str(&digits(rng, 8));
     s
 }
@@ -479,21 +479,21 @@ pub struct Person {
 
 impl Person {
     pub fn generate(rng: &mut ChaCha8Rng) -> Person {
-        let (sur, sur_py) = SURNAMES[rng.random_range(0..SURNAMES.len())];
+        let (sur, sur_py) = SURNAMES[rng.gen_range(0..SURNAMES.len())];
         let mut name = sur.to_string();
         let mut pinyin = sur_py.to_string();
-        let given = if rng.random_bool(0.7) { 2 } else { 1 };
+        let given = if rng.gen_bool(0.7) { 2 } else { 1 };
         for _ in 0..given {
-            let (c, py) = GIVEN[rng.random_range(0..GIVEN.len())];
+            let (c, py) = GIVEN[rng.gen_range(0..GIVEN.len())];
             name.push_str(c);
             pinyin.push_str(py);
         }
-        let area = AREAS[rng.random_range(0..AREAS.len())];
-        let year = rng.random_range(1962..=2004u32);
-        let month = rng.random_range(1..=12u32);
-        let day = rng.random_range(1..=28u32);
-        let male = rng.random_bool(0.5);
-        let mut seq = rng.random_range(0..500u32) * 2;
+        let area = AREAS[rng.gen_range(0..AREAS.len())];
+        let year = rng.gen_range(1962..=2004u32);
+        let month = rng.gen_range(1..=12u32);
+        let day = rng.gen_range(1..=28u32);
+        let male = rng.gen_bool(0.5);
+        let mut seq = rng.gen_range(0..500u32) * 2;
         if male {
             seq += 1;
         }
@@ -505,28 +505,28 @@ impl Person {
         let email = format!(
             "{}{}@{}",
             pinyin,
-            rng.random_range(1..9999u32),
-            MAIL_DOMAINS[rng.random_range(0..MAIL_DOMAINS.len())]
+            rng.gen_range(1..9999u32),
+            MAIL_DOMAINS[rng.gen_range(0..MAIL_DOMAINS.len())]
         );
         let address = format!(
             "{}{}{}{}{}号{}{}号楼{}单元{}室",
             if area.1 == area.2 { "" } else { area.1 },
             area.2,
             area.3,
-            STREETS[rng.random_range(0..STREETS.len())],
-            rng.random_range(1..999u32),
-            COMMUNITIES[rng.random_range(0..COMMUNITIES.len())],
-            rng.random_range(1..30u32),
-            rng.random_range(1..6u32),
-            rng.random_range(1..33u32) * 100 + rng.random_range(1..5u32),
+            STREETS[rng.gen_range(0..STREETS.len())],
+            rng.gen_range(1..999u32),
+            COMMUNITIES[rng.gen_range(0..COMMUNITIES.len())],
+            rng.gen_range(1..30u32),
+            rng.gen_range(1..6u32),
+            rng.gen_range(1..33u32) * 100 + rng.gen_range(1..5u32),
         );
         let landline = format!(
             "{}-{}{}",
             area.4,
-            rng.random_range(5..9u32),
+            rng.gen_range(5..9u32),
             digits(rng, if area.4.len() == 3 { 7 } else { 6 })
         );
-        let bin = BINS[rng.random_range(0..BINS.len())];
+        let bin = BINS[rng.gen_range(0..BINS.len())];
         let mut card = bin.0.to_string();
         card.push_str(&digits(rng, bin.1 - 7));
         luhn_complete(&mut card);
@@ -566,10 +566,10 @@ impl Person {
 
 pub fn plate(rng: &mut ChaCha8Rng) -> String {
     const L: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
-    let mut s = PLATE_PROVINCES[rng.random_range(0..PLATE_PROVINCES.len())].to_string();
-    s.push(L[rng.random_range(0..12)] as char);
+    let mut s = PLATE_PROVINCES[rng.gen_range(0..PLATE_PROVINCES.len())].to_string();
+    s.push(L[rng.gen_range(0..12)] as char);
     for _ in 0..5 {
-        s.push(L[rng.random_range(0..L.len())] as char);
+        s.push(L[rng.gen_range(0..L.len())] as char);
     }
     s
 }

@@ -84,7 +84,7 @@ pub fn jwt_rs256(rng: &mut ChaCha8Rng, sub: &str, uid: u64, iat: i64) -> String 
     ));
     let mut sig = String::with_capacity(342);
     for _ in 0..342 {
-        sig.push(B64_ALPHABET[rng.random_range(0..64)] as char);
+        sig.push(B64_ALPHABET[rng.gen_range(0..64)] as char);
     }
     format!("{header}.{payload}.{sig}")
 }
@@ -119,7 +119,7 @@ pub fn jwt_none(sub: &str, uid: u64, iat: i64) -> String {
 }
 
 fn pick_country(rng: &mut ChaCha8Rng, intl: bool) -> (&'static [Block], &'static str) {
-    let x = rng.random_range(0..1000);
+    let x = rng.gen_range(0..1000);
     if intl {
         // Outside the mainland: most customers in Singapore and other markets, some mainland.
         return match x {
@@ -157,15 +157,15 @@ impl World {
             } else {
                 home_ip
             };
-            let app = rng.random_bool(0.55);
+            let app = rng.gen_bool(0.55);
             let ua = if app {
-                net::APPS[rng.random_range(0..net::APPS.len())]
+                net::APPS[rng.gen_range(0..net::APPS.len())]
             } else {
-                net::BROWSERS[rng.random_range(0..net::BROWSERS.len())]
+                net::BROWSERS[rng.gen_range(0..net::BROWSERS.len())]
             };
-            let id = 100_001 + i as u64 * 7 + rng.random_range(0..7u64);
+            let id = 100_001 + i as u64 * 7 + rng.gen_range(0..7u64);
             let username = format!("{}{:04}", person.pinyin, i % 10_000);
-            let iat = start_ms - rng.random_range(0..86_400_000);
+            let iat = start_ms - rng.gen_range(0..86_400_000);
             let jwt = jwt_rs256(rng, &username, id, iat);
             list.push(User {
                 id,
@@ -223,16 +223,16 @@ fn employee(rng: &mut ChaCha8Rng, i: u32, admin: bool) -> Employee {
         dept: if admin {
             "信息技术部"
         } else {
-            DEPTS[rng.random_range(0..DEPTS.len())]
+            DEPTS[rng.gen_range(0..DEPTS.len())]
         },
         person,
         ip: net::office_ip(rng),
-        ua: net::BROWSERS[rng.random_range(0..5)],
+        ua: net::BROWSERS[rng.gen_range(0..5)],
         session: values::hex(rng, 32).to_uppercase(),
         password: format!(
             "{}{}#{}",
             values::alnum(rng, 4),
-            rng.random_range(10..99),
+            rng.gen_range(10..99),
             values::alnum(rng, 5)
         ),
     }
