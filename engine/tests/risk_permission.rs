@@ -39,6 +39,7 @@ fn random_session_credentials_are_fine() {
             get("/api/v1/cart").header("authorization", "Bearer 3q2+7w8Hc9ZkR1vLpT6yXnB4mUe0sJdA"),
             get("/api/v1/cart").cookie("connect.sid=s%3AhZ0oE5x3vQ8kR2nL7bT1yW4cF6gJ9mPa.Qx7Vb2"),
             get("/api/v1/cart").cookie("remember_me=true; csrftoken=abc"),
+            get("/api/v1/cart").cookie("session_expiry=1772442000; token_type=bearer; sidebar=1"),
         ],
         "weak_credential_randomness",
     );
