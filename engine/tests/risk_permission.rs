@@ -130,6 +130,17 @@ fn internal_api_without_credentials() {
         "unauthenticated_internal_api",
     );
     assert_no_risk(&exs, "unauthenticated_internal_api");
+    // Probes and the logon page of an internal application must answer without credentials.
+    assert_no_risk_with(
+        &[
+            get("/healthz").ip("10.0.0.2").resp(r#"{"status":"UP"}"#),
+            get("/admin/login")
+                .ip("10.2.3.4")
+                .resp_html("<form method=post><input name=username>"),
+        ],
+        &attrs,
+        "unauthenticated_internal_api",
+    );
 }
 
 // ---- credential_in_url ----
