@@ -122,10 +122,20 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Counts responses by status class for `/metrics`.
+/// Counts responses by status class for `/metrics` and logs each request (server errors at
+/// `warn`, the rest at `debug`).
 pub async fn count(State(b): State<Backend>, req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
     let res = next.run(req).await;
-    b.metrics.http_response(res.status().as_u16());
+    let status = res.status().as_u16();
+    b.metrics.http_response(status);
+    let ms = started.elapsed().as_millis() as u64;
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, ms, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request");
+    }
     res
 }
 

@@ -27,7 +27,12 @@ pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(st) => view! { <ApiSecurityCard st action/> }.into_any(),
+                    Ok(st) => view! {
+                        <p class="muted" data-testid="needs-api-security">
+                            "This page is part of API security, which is not enabled for this tenant yet."
+                        </p>
+                        <ApiSecurityCard st action/>
+                    }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}

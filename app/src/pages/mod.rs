@@ -21,11 +21,17 @@ use leptos::prelude::*;
 #[component]
 pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: &'static str) -> impl IntoView {
     let scope = use_scope();
+    let info = expect_context::<crate::api::SessionInfo>();
+    let tenant_name = move || {
+        info.membership(&scope.tenant.get())
+            .map(|m| m.tenant_name.clone())
+            .unwrap_or_default()
+    };
     view! {
         <div class="page-head">
             <h1>{title}</h1>
             <p class="muted" data-testid="scope-line">
-                {move || scope.tenant.get()}
+                {tenant_name}
                 " · "
                 <span data-testid="region-label">{move || region_label(&scope.region.get())}</span>
             </p>
