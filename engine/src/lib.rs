@@ -6,6 +6,7 @@
 //! lives here, so the engine builds fast and is easy to test and benchmark.
 
 pub mod analyze;
+pub mod attack;
 pub mod catalog;
 pub mod client;
 pub mod compliance;
