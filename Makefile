@@ -21,12 +21,15 @@ build: site       ## release binary with the site embedded: target/release/apise
 	cargo build --release -p apisec
 	@ls -l target/release/apisec
 
-test: server-debug test-rust test-e2e ## the whole suite
+# `cargo test` also builds target/debug/apisec (integration tests need the binary), with the
+# same features as the tests, so the browser tests reuse it instead of a second server build.
+test: site test-rust test-e2e ## the whole suite
 
 test-rust:
 	cargo test --workspace --exclude apisec-frontend
 
 test-e2e:
+	@test -x target/debug/apisec || cargo test --workspace --exclude apisec-frontend --no-run
 	cd end2end && APISEC_BIN=$(CURDIR)/target/debug/apisec node --test --test-concurrency=1 tests/
 
 lint:
