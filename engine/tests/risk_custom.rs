@@ -83,7 +83,7 @@ fn api_attribute_only_rule() {
     let e = get("/api/hr/payroll")
         .authed()
         .resp(r#"{"data":[{"name":"张伟","salary":18000}]}"#);
-    let f = analyze_rules(&[e.clone()], &attrs, rules.clone());
+    let f = analyze_rules(std::slice::from_ref(&e), &attrs, rules.clone());
     assert_eq!(finding(&f, "custom_risk").level, Level::Medium);
     let public = Attrs {
         service_object: ServiceObject::PublicService,

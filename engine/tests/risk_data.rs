@@ -198,6 +198,10 @@ fn api_documents_served() {
         "openapi_doc_leak",
     );
     assert_risk(
+        &[get("/swagger-resources").resp(r#"[{"name":"default","url":"/v2/api-docs","swaggerVersion":"2.0","location":"/v2/api-docs"}]"#)],
+        "openapi_doc_leak",
+    );
+    assert_risk(
         &[get("/swagger-ui/index.html").resp_html(
             "<html><head><title>Swagger UI</title><script src=\"./swagger-ui-bundle.js\"></script>",
         )],

@@ -252,7 +252,7 @@ fn code_returned_by_sending_api() {
     let mail = post("/api/v1/email/verify-code")
         .json(r#"{"email":"li@mail.example"}"#)
         .resp(r#"{"code":200,"data":{"code":"73K9Q2"}}"#);
-    assert_risk(&[mail.clone()], "email_code_leak");
+    assert_risk(std::slice::from_ref(&mail), "email_code_leak");
     assert_no_risk(&[mail], "sms_code_leak");
 }
 

@@ -39,6 +39,7 @@ fn random_session_credentials_are_fine() {
             get("/api/v1/cart").header("authorization", "Bearer 3q2+7w8Hc9ZkR1vLpT6yXnB4mUe0sJdA"),
             get("/api/v1/cart").cookie("connect.sid=s%3AhZ0oE5x3vQ8kR2nL7bT1yW4cF6gJ9mPa.Qx7Vb2"),
             get("/api/v1/cart").cookie("remember_me=true; csrftoken=abc"),
+            get("/api/v1/cart").cookie("session_expiry=1772442000; token_type=bearer; sidebar=1"),
         ],
         "weak_credential_randomness",
     );
@@ -129,6 +130,17 @@ fn internal_api_without_credentials() {
         "unauthenticated_internal_api",
     );
     assert_no_risk(&exs, "unauthenticated_internal_api");
+    // Probes and the logon page of an internal application must answer without credentials.
+    assert_no_risk_with(
+        &[
+            get("/healthz").ip("10.0.0.2").resp(r#"{"status":"UP"}"#),
+            get("/admin/login")
+                .ip("10.2.3.4")
+                .resp_html("<form method=post><input name=username>"),
+        ],
+        &attrs,
+        "unauthenticated_internal_api",
+    );
 }
 
 // ---- credential_in_url ----

@@ -38,6 +38,7 @@ fn unauthenticated_delete_is_insecure_but_authenticated_rest_is_not() {
                 .authed()
                 .json(r#"{"nickname":"li"}"#),
             ex("DELETE", "/api/v1/cart/items/7").authed(),
+            ex("DELETE", "/api/v1/cart/items/8").header("x-app-token", "c2f9a7d41e0b8c6a3f5d"),
             ex("DELETE", "/api/v1/articles/88").status(401),
             ex("OPTIONS", "/api/v1/orders")
                 .header("origin", "https://shop.example")

@@ -16,6 +16,12 @@ pub enum Command {
     Serve,
     /// Analyse log files without a database and write one JSON report.
     Analyze(AnalyzeArgs),
+    /// Generate synthetic demo traffic (flags are the engine's: `apisec demo-traffic --help`).
+    #[command(disable_help_flag = true)]
+    DemoTraffic {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Manage local user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -74,5 +80,7 @@ mod tests {
         }
         assert!(Cli::try_parse_from(["apisec", "analyze", "--format", "xml", "a"]).is_err());
         assert!(Cli::try_parse_from(["apisec", "analyze"]).is_err());
+        let cli = Cli::try_parse_from(["apisec", "demo-traffic", "--seed", "7", "--out", "x"]).unwrap();
+        assert!(matches!(cli.command, Command::DemoTraffic { args } if args.len() == 4));
     }
 }

@@ -14,6 +14,7 @@ fn main() {
                 .collect();
             engine::analyze::run_cli(args)
         }
+        Command::DemoTraffic { args } => engine::demo::run_cli(args),
         Command::Serve => {
             server::init_tracing();
             let cfg = match server::config::Config::from_env() {

@@ -133,8 +133,21 @@ pub fn is_username_field(name: &str) -> bool {
     USERNAME_EXACT.contains(&n.as_str()) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
 }
 
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// A password field (not `password_hint` or `passwordPolicy`).
 pub fn is_password_field(name: &str) -> bool {
+    // Every password name holds one of these: skip the allocation for all other names.
+    if !["pass", "pwd", "psw", "pword", "mima"]
+        .iter()
+        .any(|w| contains_ci(name, w))
+    {
+        return false;
+    }
     let n = normalize(name);
     PASSWORD_EXACT.contains(&n.as_str()) || PASSWORD_SUFFIX.iter().any(|s| n.ends_with(s))
 }

@@ -14,7 +14,7 @@ mod outcome;
 mod password;
 
 pub use fields::{
-    is_captcha_field, is_code_field, is_password_field, is_username_field, normalize,
+    is_captcha_field, is_code_field, is_password_field, is_username_field, normalize, path_hint,
 };
 pub use outcome::{classify_message, issues_session_cookie};
 pub use password::{

@@ -55,7 +55,7 @@ pub fn looks_protected(value: &str) -> bool {
         "{sha}", "{bcrypt}", "sha256:", "sha1:",
     ]
     .iter()
-    .any(|p| v.len() > p.len() && v[..p.len()].eq_ignore_ascii_case(p))
+    .any(|p| v.len() > p.len() && v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
     {
         return true;
     }

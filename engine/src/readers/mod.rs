@@ -156,6 +156,55 @@ impl Default for ReaderOptions {
     }
 }
 
+impl ReaderOptions {
+    /// The defaults with the `APISEC_*` reader settings of the environment applied (for
+    /// `apisec analyze` and the server): `APISEC_NGINX_LOG_FORMAT` (a log_format string),
+    /// `APISEC_DEFAULT_HOST`, `APISEC_WAF_MAPPING` (path of a TOML or JSON mapping file),
+    /// `APISEC_MAX_LINE_BYTES`, `APISEC_MAX_DECOMPRESSED_BYTES`.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// [`ReaderOptions::from_env`] with an explicit lookup (tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut o = ReaderOptions::default();
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        if let Some(f) = get("APISEC_NGINX_LOG_FORMAT") {
+            nginx::NginxFormat::compile(&f).map_err(|e| format!("APISEC_NGINX_LOG_FORMAT: {e}"))?;
+            o.nginx_log_format = Some(f);
+        }
+        if let Some(h) = get("APISEC_DEFAULT_HOST") {
+            o.default_host = h;
+        }
+        if let Some(path) = get("APISEC_WAF_MAPPING") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("APISEC_WAF_MAPPING: {path}: {e}"))?;
+            let mapping = if path.ends_with(".json") {
+                WafMapping::from_json_str(&text)
+            } else {
+                WafMapping::from_toml_str(&text)
+            };
+            o.waf_mapping = mapping.map_err(|e| format!("APISEC_WAF_MAPPING: {path}: {e}"))?;
+        }
+        let number = |k: &str| -> Result<Option<u64>, String> {
+            get(k)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("{k}: not a number: {v:?}"))
+                })
+                .transpose()
+        };
+        if let Some(n) = number("APISEC_MAX_LINE_BYTES")? {
+            o.max_line_bytes = usize::try_from(n).unwrap_or(usize::MAX).max(1);
+        }
+        if let Some(n) = number("APISEC_MAX_DECOMPRESSED_BYTES")? {
+            o.max_decompressed_bytes = n;
+        }
+        Ok(o)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("{path}: {source}")]
@@ -317,5 +366,44 @@ impl Iterator for Items {
                 Frame::Fatal(reason) => return Some(self.reject(n, reason)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_from_the_environment() {
+        let mapping = std::env::temp_dir().join(format!("apisec-map-{}.toml", std::process::id()));
+        std::fs::write(&mapping, "client_ip = \"ip\"\n").unwrap();
+        let vars = [
+            (
+                "APISEC_NGINX_LOG_FORMAT",
+                "$remote_addr [$time_local] \"$request\" $status",
+            ),
+            ("APISEC_DEFAULT_HOST", "www.example.com"),
+            ("APISEC_WAF_MAPPING", mapping.to_str().unwrap()),
+            ("APISEC_MAX_LINE_BYTES", "1024"),
+        ];
+        let o = ReaderOptions::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap();
+        std::fs::remove_file(&mapping).ok();
+        assert_eq!(o.default_host, "www.example.com");
+        assert_eq!(o.waf_mapping.client_ip, vec!["ip".to_string()]);
+        assert_eq!(o.max_line_bytes, 1024);
+        assert!(o.nginx_log_format.is_some());
+        let bad = ReaderOptions::from_lookup(|k| {
+            (k == "APISEC_NGINX_LOG_FORMAT").then(|| "$remote_addr".to_string())
+        });
+        assert!(bad
+            .unwrap_err()
+            .starts_with("APISEC_NGINX_LOG_FORMAT: log_format has no time"));
+        let none = ReaderOptions::from_lookup(|_| None).unwrap();
+        assert_eq!(none.max_line_bytes, DEFAULT_MAX_LINE_BYTES);
     }
 }

@@ -247,6 +247,16 @@ pub fn is_session_cookie_name(name: &str) -> bool {
     if n.contains("csrf") || n.contains("xsrf") {
         return false;
     }
+    // Attributes of a session rather than the session: `session_expiry`, `token_type`...
+    if [
+        "expir", "timeout", "time", "type", "count", "date", "ttl", "lang", "theme", "mode",
+        "state", "status", "flag", "version", "length",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+    {
+        return false;
+    }
     n.contains("sess")
         || n.contains("token")
         || n.contains("jwt")
@@ -306,7 +316,15 @@ fn request_has_credential(cx: &Cx) -> bool {
         return true;
     }
     let header = r.request_headers.iter().any(|(k, v)| {
-        CREDENTIAL_HEADERS.iter().any(|h| k.eq_ignore_ascii_case(h)) && v.trim().len() >= 8
+        let k = k.to_ascii_lowercase();
+        let named = CREDENTIAL_HEADERS.contains(&k.as_str())
+            || (k.starts_with("x-")
+                && [
+                    "auth", "token", "session", "apikey", "api-key", "secret", "ticket", "sign",
+                ]
+                .iter()
+                .any(|w| k.contains(w)));
+        named && v.trim().len() >= 8
     });
     if header {
         return true;

@@ -1,7 +1,7 @@
 //! Account-security risks about where passwords travel and rest: plaintext transmission over
 //! HTTP, passwords in the URL, in cookies, and in responses.
 
-use crate::exchange::{flatten_json, ParamLocation};
+use crate::exchange::ParamLocation;
 use crate::login::{is_password_field, looks_protected};
 use crate::risk::cx::{self, Cx};
 use crate::risk::{Detector, RiskSignals};
@@ -189,6 +189,36 @@ fn text_password_regex() -> &'static Regex {
     })
 }
 
+/// A password-named string field with a plaintext value, searched without allocating (bounded
+/// by depth and by a budget of visited values).
+fn find_password<'v>(
+    v: &'v serde_json::Value,
+    depth: usize,
+    budget: &mut usize,
+) -> Option<(&'v str, &'v str)> {
+    if depth > 16 || *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                if let serde_json::Value::String(s) = child {
+                    if is_password_field(k) && returned_value_ok(s) {
+                        return Some((k.as_str(), s.as_str()));
+                    }
+                }
+                if let Some(found) = find_password(child, depth + 1, budget) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        serde_json::Value::Array(a) => a.iter().find_map(|c| find_password(c, depth + 1, budget)),
+        _ => None,
+    }
+}
+
 fn returned_value_ok(v: &str) -> bool {
     !is_placeholder(v) && !v.contains("**") && !looks_protected(v) && v.chars().count() >= 3
 }
@@ -202,18 +232,15 @@ impl Detector for PlaintextPasswordReturned {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         if let Some(json) = cx.ctx.ex.response_json() {
-            let mut leaves = Vec::new();
-            flatten_json(json, &mut leaves);
-            if let Some(p) = leaves.iter().find(|p| {
-                p.kind == "string" && is_password_field(&p.name) && returned_value_ok(&p.value)
-            }) {
+            let mut budget = crate::exchange::MAX_JSON_LEAVES;
+            if let Some((k, v)) = find_password(json, 0, &mut budget) {
                 out.hit(
                     self.key(),
                     format!(
                         "{}; response {}={}",
                         cx.line(),
-                        p.field,
-                        mask(0, &cx::excerpt(&p.value, 40))
+                        k,
+                        mask(0, &cx::excerpt(v, 40))
                     ),
                 );
             }

@@ -61,7 +61,7 @@ fn app_rules() -> &'static Rules {
     static R: OnceLock<Rules> = OnceLock::new();
     R.get_or_init(|| {
         compile(&[
-            ("Java stack trace", r"\bat [\w$.]+(?:\.<?[\w$]+>?)\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)"),
+            ("Java stack trace", r"(?:^|[\s(]|\\[tn])at [\w$.]+(?:\.<?[\w$]+>?)\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)"),
             ("Java exception", r"\b(?:java|javax|jakarta|org\.springframework|org\.hibernate|org\.apache|com\.fasterxml)\.[\w.$]*(?:Exception|Error)\b(?::|\s|\\n|\x22|$)"),
             ("Python traceback", r#"Traceback \(most recent call last\)|File "[^"\n]+\.py", line \d+, in "#),
             ("Go panic", r"goroutine \d+ \[[a-z ]+\]:|panic: .+\n\s*goroutine|runtime error: (?:invalid memory address|index out of range)"),
@@ -150,6 +150,7 @@ mod tests {
             "<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:12\nStack trace:\n#0 {main}",
             "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/srv/app/routes/user.js:14:22)",
             "app/models/user.rb:10:in `find_user'",
+            r#"{"status":500,"error":"Internal Server Error","trace":"com.shop.errors.BizException: boom\n\tat com.shop.web.OrderController.get(OrderController.java:42)\n"}"#,
         ];
         for p in positives {
             assert!(first_match(r, p).is_some(), "{p}");

@@ -79,12 +79,12 @@ fn ip_regex() -> &'static Regex {
 
 /// An internal IPv4 address in text (RFC 1918 private, loopback, link-local), as a whole
 /// dotted quad (not part of a version string or a longer number).
-pub fn internal_ipv4(text: &str) -> Option<(usize, Ipv4Addr)> {
+pub fn internal_ipv4(text: &str) -> Option<(usize, usize, Ipv4Addr)> {
     for c in ip_regex().captures_iter(text).take(64) {
         let m = c.get(1)?;
         if let Ok(ip) = m.as_str().parse::<Ipv4Addr>() {
             if (ip.is_private() || ip.is_loopback() || ip.is_link_local()) && !ip.is_unspecified() {
-                return Some((m.start(), ip));
+                return Some((m.start(), m.end(), ip));
             }
         }
     }
@@ -109,7 +109,7 @@ impl Detector for InternalIpLeak {
         let body = cx.response_body();
         let mut rest = body;
         let mut offset = 0;
-        while let Some((pos, ip)) = internal_ipv4(rest) {
+        while let Some((pos, end, ip)) = internal_ipv4(rest) {
             if !is_own(ip) {
                 out.hit(
                     self.key(),
@@ -117,15 +117,14 @@ impl Detector for InternalIpLeak {
                 );
                 return;
             }
-            let skip = pos + ip.to_string().len();
-            offset += skip;
-            rest = &rest[skip.min(rest.len())..];
+            offset += end;
+            rest = rest.get(end..).unwrap_or("");
         }
         for (k, v) in &cx.record().response_headers {
             if k.eq_ignore_ascii_case("set-cookie") {
                 continue;
             }
-            if let Some((_, ip)) = internal_ipv4(v) {
+            if let Some((_, _, ip)) = internal_ipv4(v) {
                 if !is_own(ip) {
                     out.hit(
                         self.key(),
@@ -151,6 +150,15 @@ impl Detector for OpenapiDocLeak {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         if !cx.ok() {
+            return;
+        }
+        if let Some(serde_json::Value::Array(a)) = cx.ctx.ex.response_json() {
+            // springfox `/swagger-resources`: the list of API documents.
+            if a.first()
+                .is_some_and(|r| r.get("swaggerVersion").is_some() && r.get("url").is_some())
+            {
+                out.hit(self.key(), format!("{}; Swagger resource list", cx.line()));
+            }
             return;
         }
         if let Some(serde_json::Value::Object(m)) = cx.ctx.ex.response_json() {
@@ -217,7 +225,7 @@ mod tests {
     #[test]
     fn internal_addresses_in_text() {
         assert_eq!(
-            internal_ipv4("upstream 10.0.3.17:8080 failed").map(|x| x.1),
+            internal_ipv4("upstream 10.0.3.17:8080 failed").map(|x| x.2),
             Some("10.0.3.17".parse().unwrap())
         );
         assert!(internal_ipv4(r#"{"host":"192.168.1.20"}"#).is_some());

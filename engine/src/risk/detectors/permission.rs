@@ -244,9 +244,45 @@ impl Detector for UnauthenticatedSensitiveApi {
     }
 }
 
+/// Endpoints that must answer without credentials: health and readiness probes, and the
+/// logon, registration and verification pages themselves.
+fn is_public_by_design(cx: &Cx) -> bool {
+    let r = cx.record();
+    if matches!(r.method.as_str(), "HEAD" | "OPTIONS") {
+        return true;
+    }
+    let last = r
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let last = last.split('.').next().unwrap_or("");
+    matches!(
+        last,
+        "health"
+            | "healthz"
+            | "healthcheck"
+            | "ping"
+            | "ready"
+            | "readyz"
+            | "live"
+            | "livez"
+            | "liveness"
+            | "readiness"
+            | "alive"
+            | "heartbeat"
+            | "status"
+            | "favicon"
+    ) || crate::login::path_hint(&r.path).is_some()
+        || cx.has_purpose("user_authentication", None)
+        || cx.has_purpose("user_registration", None)
+}
+
 /// `unauthenticated_internal_api`: an API whose service object is internal office, not
 /// authenticated overall, that answered 2xx to requests without any credential (logon
-/// exchanges aside).
+/// exchanges, logon pages and health probes aside).
 pub struct UnauthenticatedInternalApi;
 
 impl Detector for UnauthenticatedInternalApi {
@@ -257,7 +293,7 @@ impl Detector for UnauthenticatedInternalApi {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        if cx.ok() && !cx.authenticated() && cx.attempt().is_none() {
+        if cx.ok() && !cx.authenticated() && cx.attempt().is_none() && !is_public_by_design(cx) {
             out.hit(self.key(), format!("{}; no credential", cx.line()));
         }
     }
