@@ -1,12 +1,71 @@
-//! The `apisec` binary. (Placeholder until the console lands: only `analyze` works.)
+//! `apisec`: the web console (`serve`), headless analysis (`analyze`) and admin commands.
+
+use clap::Parser;
+use server::cli::{Cli, Command, UserCommand};
+
 fn main() {
-    let mut args = std::env::args_os().skip(1);
-    match args.next().and_then(|a| a.into_string().ok()).as_deref() {
-        Some("analyze") => std::process::exit(engine::analyze::run_cli(args.collect())),
-        Some("demo-traffic") => std::process::exit(engine::demo::run_cli(args.collect())),
-        _ => {
-            eprintln!("usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [--region cn|intl] [--out FILE] FILE...");
-            std::process::exit(2);
+    let cli = Cli::parse();
+    let code = match cli.command {
+        // The engine parses the same flags itself; clap above validated them and gave --help.
+        Command::Analyze(_) => {
+            let args: Vec<std::ffi::OsString> = std::env::args_os()
+                .skip_while(|a| a != "analyze")
+                .skip(1)
+                .collect();
+            engine::analyze::run_cli(args)
         }
-    }
+        Command::DemoTraffic { args } => engine::demo::run_cli(args),
+        Command::Serve => {
+            server::init_tracing();
+            let cfg = match server::config::Config::from_env() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("apisec: {e}");
+                    std::process::exit(2);
+                }
+            };
+            match runtime().block_on(server::serve(cfg)) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("apisec: {e}");
+                    1
+                }
+            }
+        }
+        Command::User(UserCommand::Add {
+            tenant,
+            username,
+            password,
+            role,
+        }) => {
+            server::init_tracing();
+            let run = async {
+                let cfg = server::config::Config::from_env()?;
+                let b = server::open_backend(&cfg)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let role = backend::tenancy::Role::parse(&role).map_err(|e| e.to_string())?;
+                backend::seed::add_user(&b, &tenant, &username, &password, role)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("user {username} is {} in tenant {tenant}", role.as_str());
+                Ok::<(), String>(())
+            };
+            match runtime().block_on(run) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("apisec: {e}");
+                    1
+                }
+            }
+        }
+    };
+    std::process::exit(code);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }

@@ -1,0 +1,44 @@
+# apisec — the two commands for a fresh machine are `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean
+
+setup:            ## install missing tools (wasm target, wasm-bindgen, chromium, npm packages, GeoIP db)
+	@scripts/setup.sh
+
+site: setup       ## hydration bundle + stylesheet into target/site/pkg
+	@scripts/build-site.sh
+
+server-debug: site
+	cargo build -p apisec
+
+run: server-debug ## build and start the console on http://127.0.0.1:3000 (SQLite in ./data)
+	target/debug/apisec serve
+
+build: site       ## release binary with the site embedded: target/release/apisec
+	cargo build --release -p apisec
+	@ls -l target/release/apisec
+
+# `cargo test` also builds target/debug/apisec (integration tests need the binary), with the
+# same features as the tests, so the browser tests reuse it instead of a second server build.
+test: site test-rust test-e2e ## the whole suite
+
+test-rust:
+	cargo test --workspace --exclude apisec-frontend
+
+test-e2e:
+	@test -x target/debug/apisec || cargo test --workspace --exclude apisec-frontend --no-run
+	cd end2end && APISEC_BIN=$(CURDIR)/target/debug/apisec node --test --test-concurrency=1 tests/
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude apisec-frontend --all-targets -- -D warnings
+	cargo clippy -p apisec-frontend --target wasm32-unknown-unknown --target-dir target/wasm -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf target/site

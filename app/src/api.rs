@@ -1,0 +1,434 @@
+//! Server functions: the console's whole HTTP API (POST `/api/<name>`), typed end to end.
+//!
+//! Each function authenticates from the session, authorises against the tenant named in its
+//! arguments (see `backend::tenancy::authorize`) and, when it changes state, checks the CSRF
+//! token of the session. Errors are [`AppError`] and carry their HTTP status.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceGroupView {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub tenant_slug: String,
+    pub tenant_name: String,
+    pub role: String,
+    pub resource_groups: Vec<ResourceGroupView>,
+}
+
+/// Who is signed in (if anyone), their tenants, and the CSRF token for forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub username: Option<String>,
+    pub memberships: Vec<MembershipView>,
+    pub csrf: String,
+}
+
+impl SessionInfo {
+    pub fn membership(&self, slug: &str) -> Option<&MembershipView> {
+        self.memberships.iter().find(|m| m.tenant_slug == slug)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiSecurityView {
+    pub edition: String,
+    pub edition_label: String,
+    pub consented: bool,
+    pub trial_available: bool,
+    pub trial_unavailable_reason: Option<String>,
+    pub trial_active: bool,
+    pub trial_ends_at: Option<String>,
+    pub trial_expired: bool,
+    pub enable_requested: bool,
+    pub purchased: bool,
+    pub enabled: bool,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventCard {
+    pub name: String,
+    pub level: String,
+    pub path: String,
+    pub domain: String,
+    pub source: String,
+    pub time: String,
+}
+
+/// The Basic Detection page: always on, free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicDetectionView {
+    pub tenant_name: String,
+    pub resource_group: String,
+    pub region: String,
+    pub region_label: String,
+    pub events_total: i64,
+    pub events_high: i64,
+    pub events_medium: i64,
+    pub events_low: i64,
+    pub apis_total: i64,
+    pub apis_active: i64,
+    pub apis_inactive: i64,
+    pub recent_events: Vec<EventCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Server-side helpers shared by the server functions.
+#[cfg(feature = "ssr")]
+pub mod ctx {
+    use super::*;
+    use backend::accounts::User;
+    use backend::sessions::{CSRF_TOKEN, USER_ID};
+    use backend::Backend;
+    use tower_sessions::Session;
+
+    pub fn backend() -> Result<Backend, AppError> {
+        use_context::<Backend>().ok_or(AppError::Internal)
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(|e| {
+            tracing::error!(error = %e, "no session layer");
+            AppError::Internal
+        })
+    }
+
+    /// A fresh random token (128 bits, hex).
+    pub fn new_token() -> String {
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The session's CSRF token, created on first use.
+    pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+        if let Some(t) = session
+            .get::<String>(CSRF_TOKEN)
+            .await
+            .map_err(|_| AppError::Internal)?
+        {
+            return Ok(t);
+        }
+        let t = new_token();
+        session
+            .insert(CSRF_TOKEN, &t)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        Ok(t)
+    }
+
+    /// Refuses a state change whose token does not match the session's (constant time).
+    pub async fn check_csrf(session: &Session, token: &str) -> Result<(), AppError> {
+        let expected = session
+            .get::<String>(CSRF_TOKEN)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let ok = expected.is_some_and(|e| {
+            e.len() == token.len()
+                && e.bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::CsrfMismatch)
+        }
+    }
+
+    /// The signed-in user, or `Unauthenticated`.
+    pub async fn current_user(b: &Backend, session: &Session) -> Result<User, AppError> {
+        let id = session
+            .get::<i64>(USER_ID)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        match id {
+            Some(id) => backend::accounts::user_by_id(b, id)
+                .await?
+                .ok_or(AppError::Unauthenticated),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+
+    /// Runs a server function body and, on error, sets the HTTP status of the response.
+    pub async fn respond<T>(
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let out = body.await;
+        if let Err(e) = &out {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(
+                    http::StatusCode::from_u16(e.status())
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+        out
+    }
+
+    /// The peer address (for login throttling). Proxy headers are not trusted.
+    pub fn client_ip() -> String {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<backend::PeerAddr>()
+                    .map(|a| a.0.ip().to_string())
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    pub fn status_view(
+        st: backend::editions::ApiSecurityStatus,
+        is_admin: bool,
+    ) -> ApiSecurityView {
+        ApiSecurityView {
+            edition: st.edition.as_str().into(),
+            edition_label: st.edition.label().into(),
+            consented: st.consented,
+            trial_available: st.trial_available,
+            trial_unavailable_reason: st.trial_unavailable_reason,
+            trial_active: st.trial_active,
+            trial_ends_at: st.trial_ends_at_ms.map(backend::clock::rfc3339),
+            trial_expired: st.trial_expired,
+            enable_requested: st.enable_requested,
+            purchased: st.purchased,
+            enabled: st.enabled,
+            is_admin,
+        }
+    }
+}
+
+/// Who is signed in, their tenants and the CSRF token. Works without a session too.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn get_session() -> Result<SessionInfo, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let session = ctx::session().await?;
+        let csrf = ctx::csrf_token(&session).await?;
+        let (username, memberships) = match ctx::current_user(&b, &session).await {
+            Ok(user) => {
+                let ms = backend::tenancy::memberships(&b, user.id).await?;
+                (
+                    Some(user.username),
+                    ms.into_iter()
+                        .map(|m| MembershipView {
+                            tenant_slug: m.tenant_slug,
+                            tenant_name: m.tenant_name,
+                            role: m.role.as_str().into(),
+                            resource_groups: m
+                                .resource_groups
+                                .into_iter()
+                                .map(|g| ResourceGroupView {
+                                    id: g.id,
+                                    name: g.name,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                )
+            }
+            Err(AppError::Unauthenticated) => (None, vec![]),
+            Err(e) => return Err(e),
+        };
+        Ok(SessionInfo {
+            username,
+            memberships,
+            csrf,
+        })
+    })
+    .await
+}
+
+/// Keeps redirects on this site: only absolute paths, never `//host`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/basic-detection".to_string(),
+    }
+}
+
+/// Signs in; on success rotates the session id and redirects to `next`.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let session = ctx::session().await?;
+        ctx::check_csrf(&session, &csrf).await?;
+        let user =
+            backend::accounts::authenticate(&b, &username, &password, &ctx::client_ip()).await?;
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
+        session
+            .insert(backend::sessions::USER_ID, user.id)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session
+            .insert(backend::sessions::CSRF_TOKEN, ctx::new_token())
+            .await
+            .map_err(|_| AppError::Internal)?;
+        tracing::info!(user = %user.username, "signed in");
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+/// Signs out: deletes the session on the server and clears the cookie.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout(csrf: String) -> Result<(), AppError> {
+    ctx::respond(async {
+        let session = ctx::session().await?;
+        ctx::check_csrf(&session, &csrf).await?;
+        session.flush().await.map_err(|_| AppError::Internal)?;
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// API security status of a tenant (any member).
+#[server(prefix = "/api", endpoint = "api_security")]
+pub async fn api_security(tenant: String) -> Result<ApiSecurityView, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let user = ctx::current_user(&b, &ctx::session().await?).await?;
+        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Viewer)
+            .await?;
+        let st = backend::editions::status(&b, m.tenant_id).await?;
+        Ok(ctx::status_view(
+            st,
+            m.role == backend::tenancy::Role::Admin,
+        ))
+    })
+    .await
+}
+
+/// Admin actions of the API security lifecycle: `consent`, `trial`, `enable`, `buy`.
+#[server(prefix = "/api", endpoint = "api_security_action")]
+pub async fn api_security_action(
+    tenant: String,
+    action: String,
+    csrf: String,
+) -> Result<ApiSecurityView, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let session = ctx::session().await?;
+        ctx::check_csrf(&session, &csrf).await?;
+        let user = ctx::current_user(&b, &session).await?;
+        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
+            .await?;
+        use backend::editions as ed;
+        let st = match action.as_str() {
+            "consent" => ed::consent(&b, &user, m.tenant_id).await?,
+            "trial" => ed::start_trial(&b, &user, m.tenant_id).await?,
+            "enable" => ed::enable_now(&b, &user, m.tenant_id).await?,
+            "buy" => ed::buy_now(&b, &user, m.tenant_id).await?,
+            other => return Err(AppError::Invalid(format!("unknown action {other:?}"))),
+        };
+        Ok(ctx::status_view(st, true))
+    })
+    .await
+}
+
+/// Changes the tenant's edition (admin).
+#[server(prefix = "/api", endpoint = "set_edition")]
+pub async fn set_edition(
+    tenant: String,
+    edition: String,
+    csrf: String,
+) -> Result<ApiSecurityView, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let session = ctx::session().await?;
+        ctx::check_csrf(&session, &csrf).await?;
+        let user = ctx::current_user(&b, &session).await?;
+        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
+            .await?;
+        let edition = backend::editions::Edition::parse(&edition)?;
+        let st = backend::editions::set_edition(&b, &user, m.tenant_id, edition).await?;
+        Ok(ctx::status_view(st, true))
+    })
+    .await
+}
+
+/// The tenant's audit log, newest first (admin).
+#[server(prefix = "/api", endpoint = "audit_log")]
+pub async fn audit_log(tenant: String) -> Result<Vec<AuditRow>, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let user = ctx::current_user(&b, &ctx::session().await?).await?;
+        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
+            .await?;
+        Ok(backend::audit::list(&b, m.tenant_id, 200)
+            .await?
+            .into_iter()
+            .map(|e| AuditRow {
+                at: backend::clock::rfc3339(e.at_ms),
+                actor: e.actor,
+                action: e.action,
+                detail: e.detail,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Basic Detection figures for tenant / resource group / region (any member).
+#[server(prefix = "/api", endpoint = "basic_detection")]
+pub async fn basic_detection(
+    tenant: String,
+    rg: Option<i64>,
+    region: String,
+) -> Result<BasicDetectionView, AppError> {
+    ctx::respond(async {
+        let b = ctx::backend()?;
+        let user = ctx::current_user(&b, &ctx::session().await?).await?;
+        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Viewer)
+            .await?;
+        let group = match rg {
+            Some(id) => m
+                .resource_groups
+                .iter()
+                .find(|g| g.id == id)
+                .ok_or(AppError::NotFound)?,
+            None => m.resource_groups.first().ok_or(AppError::NotFound)?,
+        };
+        let region = backend::tenancy::Region::parse(&region);
+        // Figures come from the analysis tables once the engine lands (see seed_demo).
+        Ok(BasicDetectionView {
+            tenant_name: m.tenant_name.clone(),
+            resource_group: group.name.clone(),
+            region: region.as_str().into(),
+            region_label: region.label().into(),
+            events_total: 0,
+            events_high: 0,
+            events_medium: 0,
+            events_low: 0,
+            apis_total: 0,
+            apis_active: 0,
+            apis_inactive: 0,
+            recent_events: vec![],
+        })
+    })
+    .await
+}

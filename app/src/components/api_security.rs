@@ -1,0 +1,153 @@
+//! The API security lifecycle card (consent → free trial or Enable now → Buy now) and the gate
+//! that pages needing API security put around their content.
+
+use super::feedback::{ErrorView, Loading};
+use crate::api::{api_security, ApiSecurityAction, ApiSecurityView, SessionInfo};
+use crate::scope::use_scope;
+use leptos::prelude::*;
+
+/// Shows `children` when API security is enabled for the tenant, otherwise the lifecycle card.
+#[component]
+pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
+    let scope = use_scope();
+    let action = ServerAction::<ApiSecurityAction>::new();
+    let status = Resource::new(
+        move || (scope.tenant.get(), action.version().get()),
+        |(t, _)| api_security(t),
+    );
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(st) if st.enabled => {
+                        view! {
+                            {st.trial_active.then(|| view! { <TrialBanner st=st.clone()/> })}
+                            {children.with_value(|c| c())}
+                        }
+                            .into_any()
+                    }
+                    Ok(st) => view! {
+                        <p class="muted" data-testid="needs-api-security">
+                            "This page is part of API security, which is not enabled for this tenant yet."
+                        </p>
+                        <ApiSecurityCard st action/>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TrialBanner(st: ApiSecurityView) -> impl IntoView {
+    view! {
+        <div class="alert alert-info" data-testid="trial-banner">
+            "Free trial of API security: expires "
+            <strong data-testid="trial-expiry">{st.trial_ends_at.unwrap_or_default()}</strong>
+            ". Analysis data from the trial is deleted when it ends unless you buy before then."
+        </div>
+    }
+}
+
+/// One lifecycle button, posted as a form (works before hydration too).
+#[component]
+fn LifecycleButton(
+    action: ServerAction<ApiSecurityAction>,
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] primary: bool,
+    #[prop(optional)] consent_box: bool,
+) -> impl IntoView {
+    let info = expect_context::<SessionInfo>();
+    let scope = use_scope();
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="tenant" value=move || scope.tenant.get()/>
+            <input type="hidden" name="csrf" value=info.csrf.clone()/>
+            <input type="hidden" name="action" value=name/>
+            {consent_box
+                .then(|| {
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" required data-testid="consent-box"/>
+                            " I authorise apisec to analyse requests and responses in our traffic logs offline, \
+                             including detecting sensitive data in them."
+                        </label>
+                    }
+                })}
+            <button type="submit" class=if primary { "btn btn-primary" } else { "btn" } data-action=name>
+                {label}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The whole lifecycle card; used by the gate and by Settings.
+#[component]
+pub fn ApiSecurityCard(
+    st: ApiSecurityView,
+    action: ServerAction<ApiSecurityAction>,
+) -> impl IntoView {
+    let state = if st.purchased {
+        ("Purchased", "badge badge-ok")
+    } else if st.trial_active {
+        ("Free trial", "badge badge-info")
+    } else if st.trial_expired {
+        ("Trial ended", "badge badge-medium")
+    } else {
+        ("Not enabled", "badge")
+    };
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <ErrorView error=e/> })
+    };
+    view! {
+        <section class="card" data-testid="api-security-card">
+            <div class="card-head">
+                <h2>"API security"</h2>
+                <span class="badge">{st.edition_label.clone()}" edition"</span>
+                <span class=state.1 data-testid="api-security-state">{state.0}</span>
+            </div>
+            <p class="muted">
+                "API security discovers API assets, detects risks and attack events, and reviews cross-border data. "
+                "It analyses logs offline and never probes your APIs. Basic Detection stays on and free either way."
+            </p>
+            {st.trial_active
+                .then(|| {
+                    view! {
+                        <p>
+                            "Free trial expires "
+                            <strong data-testid="trial-expiry">{st.trial_ends_at.clone().unwrap_or_default()}</strong>
+                            ". Buy before then to keep the data analysed during the trial."
+                        </p>
+                    }
+                })}
+            {st.trial_expired
+                .then(|| view! { <p>"The free trial has ended and its analysis data was deleted."</p> })}
+            {(!st.is_admin)
+                .then(|| view! { <p class="muted">"Only an admin of this tenant can change API security."</p> })}
+            {error}
+            <div class="actions">
+                {(!st.consented)
+                    .then(|| view! { <LifecycleButton action name="consent" label="Authorise API security" primary=true consent_box=true/> })}
+                {st.trial_available
+                    .then(|| view! { <LifecycleButton action name="trial" label="Request a free 7-day trial" primary=true/> })}
+                {(!st.trial_available && !st.purchased && st.consented)
+                    .then(|| {
+                        st.trial_unavailable_reason
+                            .clone()
+                            .map(|r| view! { <p class="muted" data-testid="trial-reason">{r}</p> })
+                    })}
+                {(st.consented && !st.purchased && !st.enable_requested)
+                    .then(|| view! { <LifecycleButton action name="enable" label="Enable now"/> })}
+                {(st.enable_requested && !st.purchased)
+                    .then(|| view! { <LifecycleButton action name="buy" label="Buy now" primary=true/> })}
+            </div>
+        </section>
+    }
+}

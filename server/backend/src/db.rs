@@ -1,0 +1,173 @@
+//! Database access: one connection pool over SQLite or PostgreSQL, chosen by `DATABASE_URL`.
+//!
+//! We use sqlx's `Any` driver so every query is written once: placeholders are `$1, $2, ..`
+//! (SQLite accepts them too), times are `BIGINT` Unix milliseconds and flags are nullable
+//! timestamps, which keeps to the types `Any` supports on both backends. Each backend has its
+//! own migration files (DDL differs: identity columns), embedded into the binary.
+
+use crate::error::{Error, Result};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::AnyPool;
+use std::sync::Once;
+
+/// Which database engine the URL selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// The pool every module queries through. Clone freely.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+}
+
+/// A migration: version, name and SQL, embedded at compile time.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+}];
+
+const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Db {
+    /// Opens a pool for `url` (`sqlite://...` or `postgres://...`). SQLite files are created.
+    pub async fn connect(url: &str) -> Result<Self> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+
+        let (kind, url) = if url.starts_with("sqlite:") {
+            (DbKind::Sqlite, sqlite_url_with_create(url)?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            (DbKind::Postgres, url.to_string())
+        } else {
+            return Err(Error::Invalid(format!(
+                "DATABASE_URL must start with sqlite:// or postgres:// (got {url:?})"
+            )));
+        };
+        let max = if kind == DbKind::Sqlite { 4 } else { 10 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect(&url)
+            .await?;
+        if kind == DbKind::Sqlite {
+            // WAL lets readers proceed while the scheduler writes; it persists in the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Ok(Self { pool, kind })
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let migrations = match self.kind {
+            DbKind::Sqlite => SQLITE_MIGRATIONS,
+            DbKind::Postgres => POSTGRES_MIGRATIONS,
+        };
+        for m in migrations {
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            tracing::info!(version = m.version, name = m.name, "applying migration");
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(chrono::Utc::now().timestamp_millis())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Readiness probe: one round trip to the database.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Adds `mode=rwc` so a missing SQLite file is created, and creates its directory.
+fn sqlite_url_with_create(url: &str) -> Result<String> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if !path.is_empty() && path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Internal(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/sub/a.db", dir.path().display());
+        assert!(sqlite_url_with_create(&url)
+            .unwrap()
+            .ends_with("a.db?mode=rwc"));
+        assert!(dir.path().join("sub").is_dir());
+    }
+
+    #[tokio::test]
+    async fn migrations_apply_twice_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}

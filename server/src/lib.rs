@@ -1,0 +1,115 @@
+//! The `apisec` server: command line, configuration, HTTP routes and middleware.
+//! Data logic lives in the `backend` crate, UI in `app`, analysis in `engine`.
+
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod routes;
+pub mod security;
+
+use backend::clock::OffsetClock;
+use backend::Backend;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Logs to stderr; `RUST_LOG` filters (default `info`), `APISEC_LOG_FORMAT=json` is not
+/// needed yet: the plain format is structured key=value.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the database, creates the first tenant and admin on an empty database and prints
+/// the generated admin password once.
+pub async fn open_backend(cfg: &config::Config) -> Result<Backend, backend::Error> {
+    let backend = Backend::open(&cfg.database_url, OffsetClock::new()).await?;
+    if let Some(password) =
+        backend::seed::bootstrap(&backend, cfg.admin_password.as_deref()).await?
+    {
+        println!("==============================================================");
+        println!(" First start: created tenant Demo and user `admin`.");
+        println!(" One-time admin password: {password}");
+        println!(" (shown only now; set APISEC_ADMIN_PASSWORD to choose it)");
+        println!("==============================================================");
+    }
+    Ok(backend)
+}
+
+/// `apisec serve`.
+pub async fn serve(cfg: config::Config) -> Result<(), String> {
+    let backend = open_backend(&cfg).await.map_err(|e| e.to_string())?;
+    if !assets::has_bundle() {
+        tracing::warn!(
+            "hydration bundle missing (run `make build`); pages render without interactivity"
+        );
+    }
+    spawn_housekeeping(backend.clone());
+    let app = routes::router(
+        backend,
+        routes::RouterOptions {
+            secure_cookies: cfg.secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.addr))?;
+    tracing::info!(addr = %cfg.addr, db = %redact(&cfg.database_url), "apisec console listening on http://{}", cfg.addr);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// Every minute: delete expired sessions, purge trials that ended unpurchased.
+fn spawn_housekeeping(b: Backend) {
+    tokio::spawn(async move {
+        let store = backend::sessions::DbSessionStore::new(b.db.clone());
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "session cleanup failed");
+            }
+            if let Err(e) = backend::editions::sweep_expired_trials(&b).await {
+                tracing::warn!(error = %e, "trial sweep failed");
+            }
+        }
+    });
+}
+
+/// Hides a password in a database URL for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://data/a.db"), "sqlite://data/a.db");
+    }
+}
