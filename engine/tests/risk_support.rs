@@ -381,12 +381,12 @@ pub fn products(page: u32) -> String {
 
 pub fn user_day(u: u32) -> Vec<Ex> {
     let ip = format!("203.0.113.{}", u + 1);
-    let loc = if u % 10 == 0 {
+    let loc = if u.is_multiple_of(10) {
         Location::Country(*b"US")
     } else {
         Location::Country(*b"CN")
     };
-    let tool = if u % 4 == 0 {
+    let tool = if u.is_multiple_of(4) {
         (ToolKind::MobileApp, "ShopApp")
     } else {
         (ToolKind::Browser, "Chrome")
@@ -497,7 +497,7 @@ pub fn user_day(u: u32) -> Vec<Ex> {
         .resp("")
         .at(next()),
     );
-    if u % 5 == 0 {
+    if u.is_multiple_of(5) {
         out.push(
             post("/api/v1/sms/code")
                 .json(&format!(r#"{{"mobile":"{mobile}","scene":"bind"}}"#))
