@@ -187,7 +187,7 @@ fn high_rate_from_one_ip_without_limits() {
         })
         .collect();
     let f = assert_risk(&exs, "unrestricted_access_rate");
-    assert!(f.hits >= 100, "{}", f.hits);
+    assert!(f.hits >= 60, "{}", f.hits);
 }
 
 #[test]
@@ -202,6 +202,11 @@ fn rate_limited_or_slow_traffic_is_fine() {
                 e
             }
         })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_rate");
+    // One busy client below the threshold (40 a minute for ten minutes).
+    let exs: Vec<Ex> = (0..400)
+        .map(|i| get("/api/v1/search").ip("198.51.100.44").at(T0 + i * 1_500))
         .collect();
     assert_no_risk(&exs, "unrestricted_access_rate");
     // Many clients, each calm.

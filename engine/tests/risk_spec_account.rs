@@ -51,6 +51,21 @@ fn unauthenticated_delete_is_insecure_but_authenticated_rest_is_not() {
 }
 
 #[test]
+fn webdav_methods_are_insecure() {
+    assert_risk(
+        &[ex("PROPFIND", "/webdav/")
+            .authed()
+            .status(207)
+            .resp_html("<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\"/>")],
+        "insecure_http_method",
+    );
+    assert_no_risk(
+        &[ex("PROPFIND", "/webdav/").status(405)],
+        "insecure_http_method",
+    );
+}
+
+#[test]
 fn options_listing_trace_is_insecure() {
     assert_risk(
         &[ex("OPTIONS", "/api/v1/orders")

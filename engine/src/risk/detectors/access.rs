@@ -8,8 +8,8 @@ use crate::risk::{Detector, Verdict};
 
 /// Calls from one address to one API in one minute, with none refused (429 or WAF block), that
 /// make its rate "unrestricted". An interactive client rarely exceeds a call every second on
-/// one API; 100 a minute is sustained automation.
-pub const RATE_PER_MINUTE: u32 = 100;
+/// one API; 60 a minute (one a second, sustained for a minute) is automation.
+pub const RATE_PER_MINUTE: u32 = 60;
 /// Calls an API needs before its source and tool baselines mean anything.
 pub const MIN_BASELINE_CALLS: u64 = 20;
 pub const MIN_SOURCE_BASELINE_CALLS: u64 = 50;

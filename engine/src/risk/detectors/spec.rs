@@ -6,7 +6,8 @@ use crate::risk::{Detector, RiskSignals};
 
 /// `insecure_http_method`. REST APIs use PUT and DELETE legitimately, so accepting them is not
 /// reported on its own. Reported when the server answers 2xx to:
-/// - TRACE or TRACK (cross-site tracing; never needed by an application);
+/// - TRACE or TRACK (cross-site tracing; never needed by an application), or a WebDAV method
+///   (PROPFIND, MKCOL, MOVE...: file-system access through the web server);
 /// - PUT or DELETE sent without any credential (anyone can write or delete);
 /// - PUT of a file path (`/uploads/shell.jsp`: WebDAV-style writes into the web root);
 /// - OPTIONS whose `Allow` (not CORS) lists TRACE/TRACK, or that announces WebDAV (`DAV`).
@@ -39,6 +40,9 @@ impl Detector for InsecureHttpMethod {
         let r = cx.record();
         let why = match r.method.as_str() {
             "TRACE" | "TRACK" => Some(format!("{} answered {}", r.method, r.status)),
+            "PROPFIND" | "PROPPATCH" | "MKCOL" | "COPY" | "MOVE" | "LOCK" | "UNLOCK" => {
+                Some(format!("WebDAV method {} answered {}", r.method, r.status))
+            }
             "PUT" | "DELETE" if !cx.authenticated() && cx.attempt().is_none() => {
                 Some(format!("{} accepted without any credential", r.method))
             }
