@@ -10,6 +10,7 @@ pub mod attack;
 pub mod catalog;
 pub mod client;
 pub mod compliance;
+pub mod demo;
 pub mod discovery;
 pub mod event;
 pub mod exchange;

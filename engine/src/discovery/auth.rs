@@ -11,6 +11,7 @@ use base64::Engine as _;
 pub const API_KEY_HEADERS: &[&str] = &[
     "x-api-key",
     "api-key",
+    "api_key",
     "apikey",
     "x-apikey",
     "x-auth-token",
@@ -57,6 +58,10 @@ pub const API_KEY_QUERY: &[&str] = &[
 /// Whether a string is a JSON Web Token (three base64url parts, a JSON header with `alg`).
 pub fn is_jwt(s: &str) -> bool {
     let s = s.trim();
+    // The base64url of a JSON header (`{"`) always starts with `eyJ`.
+    if !s.starts_with("eyJ") || s.bytes().filter(|&c| c == b'.').count() != 2 {
+        return false;
+    }
     let mut parts = s.split('.');
     let (Some(h), Some(p), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

@@ -263,6 +263,10 @@ pub fn classify(seg: &str) -> SegKind {
     if DIGIT_WORDS.contains(&lower.as_str()) {
         return SegKind::Word;
     }
+    // Very short mixes (`x1`, `h5`, `a2b`) are names of routes more often than ids.
+    if b.len() < 4 {
+        return SegKind::Word;
+    }
     // A word with a short trailing number (`page2`, `step3`, `top10`) stays a word when short.
     let alpha_prefix = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     if alpha_prefix >= 3 && b[alpha_prefix..].iter().all(u8::is_ascii_digit) && digits <= 2 {
@@ -786,6 +790,7 @@ mod tests {
             ("NPM_TOKEN", Token),
             ("i-0ab12cd34ef", Token),
             ("abc123", Token),
+            ("x9", Word),
             ("v1", Version),
             ("v2.1", Version),
             ("v1beta1", Version),

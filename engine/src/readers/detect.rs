@@ -17,6 +17,7 @@ use super::framing::JsonLayout;
 use super::nginx::NginxParser;
 use super::{Format, ReaderOptions};
 use regex::Regex;
+use serde::de::IgnoredAny;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -73,12 +74,31 @@ fn keys(head: &[u8]) -> (Vec<String>, bool) {
     (keys, false)
 }
 
+/// Whether the input starts with a JSON value spread over several lines (pretty-printed
+/// objects one after another) rather than one value per line. A first line that is merely
+/// broken is not enough: the first value must parse across lines, or, when it is longer than
+/// the peek, the next line must look like a member (`"key": ...`).
+fn multi_line_value(head: &[u8]) -> bool {
+    let line = first_line(head);
+    if serde_json::from_slice::<IgnoredAny>(line).is_ok() {
+        return false;
+    }
+    let start = head.len() - head.trim_ascii_start().len();
+    let mut values = serde_json::Deserializer::from_slice(&head[start..]).into_iter::<IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => values.byte_offset() > line.len(),
+        Some(Err(e)) if e.is_eof() => {
+            let next = head[start + line.len()..].trim_ascii_start();
+            next.starts_with(b"\"")
+        }
+        _ => false,
+    }
+}
+
 fn json_layout(head: &[u8], first: u8, whole_first_line: bool) -> Option<JsonLayout> {
     if first == b'[' {
         Some(JsonLayout::ArrayAt(&[]))
-    } else if !whole_first_line
-        && serde_json::from_slice::<serde::de::IgnoredAny>(first_line(head)).is_err()
-    {
+    } else if !whole_first_line && multi_line_value(head) {
         Some(JsonLayout::Sequence)
     } else {
         None
@@ -208,6 +228,15 @@ mod tests {
         let nginx =
             r#"1.2.3.4 - - [01/May/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8""#;
         assert_eq!(auto(nginx).unwrap().format, Format::Nginx);
+        // A broken first line of a JSONL file is not a pretty-printed sequence.
+        let broken = format!("{{\"time\": 1, \"host\": \n{native}\n{native}\n");
+        assert_eq!(
+            auto(&broken).unwrap(),
+            Detected {
+                format: Format::Jsonl,
+                layout: None
+            }
+        );
         assert!(auto("hello world\nsecond line")
             .unwrap_err()
             .contains("neither JSON"));

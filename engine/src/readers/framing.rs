@@ -91,6 +91,18 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
+/// A reader that fails once with a stored error, then ends.
+struct FailOnce(Option<io::Error>);
+
+impl Read for FailOnce {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
 /// Reads up to `limit` bytes (fewer only at the end of the stream).
 fn read_up_to(r: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(limit.min(64 * 1024));
@@ -131,12 +143,18 @@ pub fn decode_stream(
     } else {
         Box::new(rejoined)
     };
-    let mut head = read_up_to(&mut decoded, PEEK)?;
+    let mut head = Vec::with_capacity(PEEK);
+    // An error inside the first bytes (a small truncated gzip file, the bomb cap) must not
+    // lose what was read: it is replayed after the bytes, where the framer reports it.
+    let rest: Box<dyn Read + Send> = match (&mut decoded).take(PEEK as u64).read_to_end(&mut head) {
+        Ok(_) => decoded,
+        Err(e) => Box::new(FailOnce(Some(e))),
+    };
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
     }
     let reader: Box<dyn Read + Send> = Box::new(Counting {
-        inner: Cursor::new(head.clone()).chain(decoded),
+        inner: Cursor::new(head.clone()).chain(rest),
         counter: stats.map(|s| s.inner.bytes_decoded.clone()),
     });
     Ok(Decoded { reader, head })
@@ -338,6 +356,13 @@ impl JsonFramer {
         let first = self
             .skip_ws()?
             .ok_or_else(|| "not valid JSON: input ends where a value was expected".to_string())?;
+        if matches!(first, b',' | b'}' | b']') {
+            return Err(format!(
+                "not valid JSON: unexpected {:?} at byte {}",
+                first as char,
+                self.at()
+            ));
+        }
         let scalar = !matches!(first, b'{' | b'[' | b'"');
         loop {
             let Some(_) = self.peek()? else {
@@ -622,6 +647,18 @@ mod tests {
             frames(f)[0].1,
             "<fatal no `log.entries` array in the document>"
         );
+        // Regression: a stray closing bracket used to give an empty element forever.
+        for (doc, layout) in [
+            (&b"}"[..], JsonLayout::Sequence),
+            (b"{} ] {}", JsonLayout::Sequence),
+            (b"[1, ]", JsonLayout::ArrayAt(&[])),
+        ] {
+            let f = JsonFramer::new(boxed(doc), layout, 100);
+            assert!(
+                frames(f).last().unwrap().1.contains("not valid JSON"),
+                "{doc:?}"
+            );
+        }
         let f = JsonFramer::new(boxed(b"[{\"a\": 1}"), JsonLayout::ArrayAt(&[]), 100);
         assert!(frames(f)[1].1.contains("ends inside the array"));
     }

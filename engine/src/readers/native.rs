@@ -251,6 +251,15 @@ impl<'de> Deserialize<'de> for HeaderList {
             fn visit_unit<E: de::Error>(self) -> Result<HeaderList, E> {
                 Ok(HeaderList(Vec::new()))
             }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeaderList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(NamedHeader(name, value)) = seq.next_element()? {
+                    if let Some(v) = value {
+                        out.push((name, v));
+                    }
+                }
+                Ok(HeaderList(out))
+            }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HeaderList, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
                 while let Some(name) = map.next_key::<Cow<'de, str>>()? {
@@ -270,6 +279,32 @@ impl<'de> Deserialize<'de> for HeaderList {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// One header of a header array: `["Name", "value"]` or `{"name": "Name", "value": "value"}`
+/// (HAR style). The name comes out lower-cased.
+struct NamedHeader(String, Option<String>);
+
+impl<'de> Deserialize<'de> for NamedHeader {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Pair(String, Option<String>),
+            Object {
+                name: String,
+                #[serde(default)]
+                value: Option<String>,
+            },
+        }
+        let (mut name, value) = match Shape::deserialize(d).map_err(|_| {
+            de::Error::custom("a header must be [name, value] or {\"name\", \"value\"}")
+        })? {
+            Shape::Pair(n, v) | Shape::Object { name: n, value: v } => (n, v),
+        };
+        name.make_ascii_lowercase();
+        Ok(NamedHeader(name, value))
     }
 }
 
@@ -460,6 +495,16 @@ mod tests {
         assert!(with("request_headers", serde_json::json!({"a": {"b": 1}}))
             .starts_with("field `request_headers.a`: a header value must be a string"));
         assert_eq!(with("host", "".into()), "field `host`: empty");
+        let pairs = parse_native_line(&{
+            let mut v = base.clone();
+            v["request_headers"] = serde_json::json!([["X-A", "1"], {"name": "X-B", "value": "2"}]);
+            v.to_string()
+        })
+        .unwrap();
+        assert_eq!(pairs.request_header("x-a"), Some("1"));
+        assert_eq!(pairs.request_header("x-b"), Some("2"));
+        assert!(with("request_headers", serde_json::json!([1]))
+            .starts_with("field `request_headers[0]`: a header must be"));
         assert!(reason("not json").starts_with("not JSON: expected"));
         assert!(reason(r#"{"time": "#).starts_with("not JSON: EOF"));
         assert_eq!(reason("[1,2]"), "not a JSON object");

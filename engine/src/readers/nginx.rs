@@ -92,6 +92,9 @@ enum Tok {
     Var { var: Var, name: String },
 }
 
+/// The variables' raw values of a matched line, and the unmatched rest.
+type Split<'f, 'l> = (Vec<(&'f Var, &'l str)>, &'l str);
+
 /// A compiled nginx `log_format`.
 #[derive(Debug, Clone)]
 pub struct NginxFormat {
@@ -157,10 +160,9 @@ impl NginxFormat {
         if !has(&|v| *v == Var::Status) {
             return Err("log_format has no $status".into());
         }
-        if !has(&|v| *v == Var::Request)
-            && !(has(&|v| *v == Var::RequestMethod)
-                && has(&|v| matches!(v, Var::RequestUri | Var::Uri)))
-        {
+        let split_request =
+            has(&|v| *v == Var::RequestMethod) && has(&|v| matches!(v, Var::RequestUri | Var::Uri));
+        if !has(&|v| *v == Var::Request) && !split_request {
             return Err(
                 "log_format has neither $request nor $request_method with $request_uri or $uri"
                     .into(),
@@ -170,10 +172,7 @@ impl NginxFormat {
     }
 
     /// Matches a line; returns the variables' raw values and the unmatched rest of the line.
-    fn split<'f, 'l>(
-        &'f self,
-        line: &'l str,
-    ) -> Result<(Vec<(&'f Var, &'l str)>, &'l str), String> {
+    fn split<'f, 'l>(&'f self, line: &'l str) -> Result<Split<'f, 'l>, String> {
         let mut out = Vec::with_capacity(self.toks.len());
         let mut pos = 0usize;
         let mut prev_var: Option<&str> = None;

@@ -25,7 +25,7 @@ const SECONDS_BELOW: f64 = 1e11;
 /// Epoch milliseconds from a number: milliseconds, or seconds when it is below 1e11
 /// (fractions kept to the millisecond).
 pub fn epoch_number_ms(n: f64) -> Option<i64> {
-    if !n.is_finite() || n < 0.0 || n > 1e15 {
+    if !n.is_finite() || !(0.0..=1e15).contains(&n) {
         return None;
     }
     if n < SECONDS_BELOW {

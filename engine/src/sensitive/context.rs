@@ -108,7 +108,13 @@ pub fn key_flags(key: &str, parent: &str) -> u64 {
     let mut flags = 0u64;
     let w = |i: usize| -> &[u8] { &buf[i][..lens[i]] };
     for i in 0..n {
-        let word = w(i);
+        // `imei1`, `address2`, `phone_2`: a trailing index does not change the meaning
+        let raw = w(i);
+        let cut = raw
+            .iter()
+            .rposition(|c| !c.is_ascii_digit())
+            .map_or(raw.len(), |p| p + 1);
+        let word = if cut >= 2 { &raw[..cut] } else { raw };
         let next = if i + 1 < n { w(i + 1) } else { b"" };
         let prev = if i > 0 { w(i - 1) } else { b"" };
         flags |= match word {
@@ -162,7 +168,10 @@ pub fn key_flags(key: &str, parent: &str) -> u64 {
                     CARD
                 }
             }
+            b"credit" if next == b"code" => USCC,
             b"credit" | b"debit" | b"bank" => CARD,
+            b"reg" if matches!(next, b"no" | b"num" | b"number" | b"code") => LICENSE,
+            b"ship" | b"bill" | b"mail" | b"deliver" | b"send" if next == b"to" => ADDRESS,
             b"imei" => IMEI,
             b"meid" => MEID,
             b"tax" | b"taxno" | b"taxid" | b"nsrsbh" | b"tin" | b"taxpayer" | b"shuihao" => TAX,
@@ -435,6 +444,11 @@ mod tests {
         assert_ne!(key_flags("收货人姓名", "") & NAME, 0);
         assert_ne!(key_flags("bankCardNo", "") & CARD, 0);
         assert_ne!(key_flags("appVersion", "") & VERSION, 0);
+        assert_ne!(key_flags("imei1", "") & IMEI, 0);
+        assert_ne!(key_flags("creditCode", "") & USCC, 0);
+        assert_eq!(key_flags("creditCode", "") & CARD, 0);
+        assert_ne!(key_flags("regNo", "") & LICENSE, 0);
+        assert_ne!(key_flags("shipTo", "") & ADDRESS, 0);
     }
 
     #[test]

@@ -150,6 +150,33 @@ struct Sink<'s> {
     out: Vec<RawFinding>,
     pending: Vec<RawFinding>,
     hits: Vec<Hit>,
+    /// Field-name context per key: JSON arrays repeat the same keys many times.
+    flags: std::collections::HashMap<Box<str>, u64, KeyHasher>,
+}
+
+/// FNV-1a for the per-message key cache: keys are short and trusted to be hostile only in
+/// length (bounded by the cache size), so a simple fast hash beats SipHash here.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 impl<'s> Sink<'s> {
@@ -160,12 +187,32 @@ impl<'s> Sink<'s> {
             out: Vec::new(),
             pending: Vec::new(),
             hits: Vec::new(),
+            flags: std::collections::HashMap::with_hasher(KeyHasher),
         }
     }
 
     /// One value under `field` (full path) whose own name is `key`.
     fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
-        self.value_flags(field, key, group, text, context::key_flags(key, parent));
+        let flags = match self.flags.get(key) {
+            Some(f) => *f,
+            None => {
+                let f = context::key_flags(key, "");
+                if self.flags.len() < 4096 {
+                    self.flags.insert(key.into(), f);
+                }
+                f
+            }
+        };
+        // a bare `name` depends on its parent object; everything else on the key alone
+        let flags = if flags & context::NAME != 0
+            && flags & context::STRONG_NAME == 0
+            && !parent.is_empty()
+        {
+            context::key_flags(key, parent)
+        } else {
+            flags
+        };
+        self.value_flags(field, key, group, text, flags);
     }
 
     fn value_flags(&mut self, field: &str, key: &str, group: u32, text: &str, flags: u64) {

@@ -40,7 +40,8 @@ fn push(hits: &mut Vec<Hit>, type_id: u32, v: &str) {
 /// Scans one value (a JSON leaf, a form or query value, a header, a text body) under the
 /// context flags of its field.
 pub fn scan_value(text: &str, flags: u64, hits: &mut Vec<Hit>) {
-    if text.is_empty() {
+    // without field context nothing shorter than 6 bytes can match (`a@b.co`, `1.2.3.4`)
+    if text.len() < if flags == 0 { 6 } else { 1 } {
         return;
     }
     if flags != 0 && whole_value(text, flags, hits) {
@@ -48,11 +49,22 @@ pub fn scan_value(text: &str, flags: u64, hits: &mut Vec<Hit>) {
     }
     let before = hits.len();
     let non_ascii = scan_text(text, flags, hits);
-    if non_ascii && text.len() <= 360 && !hits[before..].iter().any(|h| h.type_id == id::CN_ADDRESS)
-    {
+    // whole-value address checks for short values under any field name
+    let has_addr = hits[before..]
+        .iter()
+        .any(|h| matches!(h.type_id, id::CN_ADDRESS | id::EN_ADDRESS));
+    if text.len() <= 360 && !has_addr {
         let t = text.trim();
-        if words::cn_address(t, false) {
-            push(hits, id::CN_ADDRESS, t);
+        if non_ascii {
+            if words::cn_address(t, false) {
+                push(hits, id::CN_ADDRESS, t);
+            }
+        } else if t.len() >= 10
+            && t.as_bytes()[0].is_ascii_digit()
+            && t.contains(' ')
+            && words::en_address(t, false)
+        {
+            push(hits, id::EN_ADDRESS, t);
         }
     }
 }
@@ -391,7 +403,7 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     if g0_end + 1 < n && b[g0_end] == b'.' && b[g0_end + 1].is_ascii_digit() {
         return Some(dotted(text, s, flags, hits));
     }
-    if text[g0_end..].starts_with('年') {
+    if b.get(g0_end) == Some(&0xE5) && text[g0_end..].starts_with('年') {
         if let Some(end) = cn_date(text, s, g0_end) {
             if flags & cx::NEGATIVE == 0 {
                 push(hits, id::DATE, &text[s..end]);
@@ -440,7 +452,10 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     if x_suffix {
         end += 1;
     }
-    let tail_alnum = end < n && (b[end].is_ascii_alphanumeric() || b[end] == b'_');
+    let tail_alnum = end < n
+        && (b[end].is_ascii_alphanumeric()
+            || (matches!(b[end], b'_' | b'-')
+                && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)));
     let g = |k: usize| &b[groups[k].0..groups[k].1];
     if ng == 1 {
         if tail_alnum {
@@ -466,10 +481,8 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
         }
     }
     if tail_alnum {
-        // the groups run into letters: judge the first group alone
-        let e0 = groups[0].1;
-        single(text, s, e0, flags, hits);
-        return Some(e0);
+        // the groups run into letters (`17-72-86-33-7A-BB`): the token is judged whole
+        return None;
     }
     let mut dbuf = [0u8; 40];
     let mut dl = 0;
@@ -679,6 +692,11 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
         18 => {
             if ids::cn_id_card(d) {
                 push(hits, id::CN_ID_CARD, v);
+            } else if enterprise::uscc(d, flags & (cx::USCC | cx::TAX | cx::LICENSE) != 0) {
+                push(hits, id::USCC, v);
+                if flags & cx::TAX != 0 {
+                    push(hits, id::TAX_REGISTRATION, v);
+                }
             } else if d[17].is_ascii_digit() && (!neg || flags & cx::CARD != 0) {
                 if let Some(k) = finance::bank_card(d, flags & cx::CARD != 0) {
                     push(hits, k, v);
@@ -771,8 +789,11 @@ fn classify(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> 
             push(hits, id::MAC_ADDRESS, &text[s..e]);
             return e;
         }
-        if t.len() == 10 && t[8] == b'-' && enterprise::org_code(t) {
-            push(hits, id::ORGANIZATION_CODE, &text[s..e]);
+        if t.len() == 10 && t[8] == b'-' {
+            // organization-code shaped: valid or nothing (its pieces are not other IDs)
+            if enterprise::org_code(t) {
+                push(hits, id::ORGANIZATION_CODE, &text[s..e]);
+            }
             return e;
         }
         if t.len() == 36 {

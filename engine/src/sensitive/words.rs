@@ -377,26 +377,19 @@ pub fn en_name(v: &str, flags: u64) -> bool {
         if !b[0].is_ascii_uppercase() {
             return false;
         }
-        let initial = b.len() == 2 && b[1] == b'.' && i > 0 && i + 1 < words.len();
-        if initial {
+        // a middle initial `J.`
+        if b.len() == 2 && b[1] == b'.' && i > 0 && i + 1 < words.len() {
             continue;
         }
-        if b.len() < 2
-            || !b[1..]
-                .iter()
-                .all(|c| c.is_ascii_lowercase() || matches!(c, b'\'' | b'-'))
-            || !b[1..].iter().any(u8::is_ascii_lowercase)
-        {
-            // allow McDonald / O'Neil style inner capitals
-            let ok = b.len() >= 3
-                && b[1..]
-                    .iter()
-                    .all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-'))
-                && b.iter().filter(|c| c.is_ascii_uppercase()).count() <= 2
-                && b[1].is_ascii_lowercase();
-            if !ok {
-                return false;
-            }
+        // letters with apostrophes and hyphens (O'Neil, Smith-Jones, McDonald), mostly lower case
+        let letters_ok = b.len() >= 2
+            && b.iter()
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-'))
+            && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
+            && b.iter().filter(|c| c.is_ascii_uppercase()).count() <= 3
+            && b.last().is_some_and(u8::is_ascii_lowercase);
+        if !letters_ok {
+            return false;
         }
     }
     if flags & cx::STRONG_NAME != 0 {
@@ -487,27 +480,40 @@ fn starts_with_place(v: &str) -> bool {
 /// A Chinese address. `strong` = under an address field.
 pub fn cn_address(v: &str, strong: bool) -> bool {
     let t = v.trim();
-    let n = t.chars().count();
-    if !(5..=120).contains(&n) {
+    if t.len() < 15 || t.len() > 480 {
+        return false; // fewer than 5 Han characters, or a paragraph
+    }
+    // one pass: counts of characters, Han characters, and address markers
+    let (mut n, mut han, mut admin, mut street, mut number, mut digits) =
+        (0usize, 0usize, 0usize, 0usize, 0usize, false);
+    for c in t.chars() {
+        n += 1;
+        match c {
+            '0'..='9' => digits = true,
+            '省' | '市' | '区' | '县' | '镇' | '乡' | '村' | '旗' | '州' | '盟' => {
+                admin += 1;
+                han += 1;
+            }
+            '路' | '街' | '道' | '巷' | '弄' | '里' | '胡' => {
+                street += 1;
+                han += 1;
+            }
+            '号' | '栋' | '幢' | '楼' | '室' | '单' | '座' | '层' => {
+                number += 1;
+                han += 1;
+            }
+            c if is_han(c) => han += 1,
+            _ => {}
+        }
+    }
+    if !(5..=120).contains(&n) || han * 2 < n || admin + street + number == 0 {
         return false;
     }
-    let han = t.chars().filter(|c| is_han(*c)).count();
-    if han * 2 < n {
-        return false;
-    }
-    const ADMIN: &str = "省市区县镇乡村旗州盟";
-    const STREET: &str = "路街道巷弄里胡同大道";
-    const NUMBER: &str = "号栋幢楼室单元座层";
-    let admin = t.chars().filter(|c| ADMIN.contains(*c)).count();
-    let street = t.chars().filter(|c| STREET.contains(*c)).count();
-    let number = t.chars().filter(|c| NUMBER.contains(*c)).count();
-    let digits = t.bytes().any(|b| b.is_ascii_digit());
     if strong {
         return admin + street + number >= 2 || (admin + street >= 1 && digits);
     }
-    let place = starts_with_place(t);
-    (place && admin >= 2 && (street + number) >= 1)
-        || (admin >= 1 && street >= 1 && number >= 1 && digits)
+    (admin >= 1 && street >= 1 && number >= 1 && digits)
+        || (admin >= 2 && street + number >= 1 && starts_with_place(t))
 }
 
 /// An English street address. `strong` = under an address field.

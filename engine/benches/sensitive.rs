@@ -1,0 +1,93 @@
+//! Scanner throughput on realistic API traffic: JSON user lists (names, phones, e-mails, ID
+//! numbers, addresses, cards, timestamps, UUIDs, nested orders), a product catalogue with little
+//! personal data, and an HTML customer table. All built-in types are on. Bytes are the request
+//! plus response body bytes of the record. The figure is recorded in docs/sensitive-data.md.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use engine::exchange::Exchange;
+use engine::record::Record;
+use engine::sensitive::Scanner;
+use std::time::{Duration, Instant};
+
+/// CPU time of the calling thread: the benchmark reports throughput per core even when the
+/// machine is shared (wall time would count the time other processes held the core).
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own; CLOCK_THREAD_CPUTIME_ID is valid
+    // on Linux and the other supported Unix systems.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+fn record(body: String, ct: &str) -> Record {
+    Record {
+        time_ms: 1_700_000_000_000,
+        host: "api.example.com".into(),
+        method: "GET".into(),
+        path: "/v1/users".into(),
+        query: Some("page=1&size=200&keyword=%E5%BC%A0".into()),
+        scheme: Some("https".into()),
+        client_ip: "203.0.113.9".parse().expect("ip"),
+        user_agent: Some("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0".into()),
+        status: 200,
+        request_headers: vec![
+            ("user-agent".into(), "Mozilla/5.0 Chrome/120.0.0.0".into()),
+            ("authorization".into(), "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U".into()),
+            ("cookie".into(), "sid=8f14e45fceea167a5a36dedd4bea2543; lang=zh-CN".into()),
+        ],
+        request_body: None,
+        response_headers: vec![("content-type".into(), format!("{ct}; charset=utf-8"))],
+        response_body: Some(body),
+        account: None,
+        waf_action: None,
+        waf_rule: None,
+    }
+}
+
+fn load(name: &str) -> String {
+    let path = format!("{}/tests/data/sensitive/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn bench(c: &mut Criterion) {
+    let scanner = Scanner::builtin();
+    let mut g = c.benchmark_group("sensitive_scan");
+    for (name, ct) in [
+        ("users_small.json", "application/json"),
+        ("users_large.json", "application/json"),
+        ("products.json", "application/json"),
+        ("customers.html", "text/html"),
+    ] {
+        let rec = record(load(name), ct);
+        let bytes = rec.response_body.as_ref().map_or(0, |b| b.len());
+        let n = scanner.scan(&Exchange::new(&rec)).len();
+        eprintln!("{name}: {bytes} bytes, {n} findings");
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let (c0, w0) = (thread_cpu(), Instant::now());
+                for _ in 0..iters {
+                    let ex = Exchange::new(black_box(&rec));
+                    black_box(scanner.scan(&ex));
+                }
+                let cpu = thread_cpu().saturating_sub(c0);
+                // fall back to wall time where the thread clock is unavailable
+                if cpu.is_zero() {
+                    w0.elapsed()
+                } else {
+                    cpu
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
