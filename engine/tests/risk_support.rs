@@ -3,6 +3,7 @@
 //! are tested on their own), run through `risk::signals`, `RiskState` and `finish`.
 #![allow(dead_code)]
 
+use base64::Engine as _;
 use engine::discovery::DiscoveryFacts;
 use engine::event::EventSignals;
 use engine::exchange::Exchange;
@@ -392,7 +393,9 @@ pub fn user_day(u: u32) -> Vec<Ex> {
         (ToolKind::Browser, "Chrome")
     };
     let h = hex(&format!("user{u}"));
-    let password = format!("K{}#{}Zq!", &h[..6], &h[6..10]);
+    // Login forms encrypt the password (RSA, base64) before sending it.
+    let password = base64::engine::general_purpose::STANDARD
+        .encode(Sha256::digest(format!("rsa{u}").as_bytes()).repeat(8));
     let sid = hex(&format!("session{u}"));
     let token = hex(&format!("token{u}"));
     let mobile = format!("1381234{:04}", u);
@@ -481,16 +484,13 @@ pub fn user_day(u: u32) -> Vec<Ex> {
             .at(next()),
     );
     out.push(
-        session(ex("PUT", "/api/v1/users/me"), &sid)
+        session(post("/api/v1/users/me/update"), &sid)
             .json(r#"{"nickname":"new name","avatar":"a1.png"}"#)
             .at(next()),
     );
     out.push(
         session(
-            ex(
-                "DELETE",
-                &format!("/api/v1/cart/items/{}", 100_000 + u * 7919),
-            ),
+            post(&format!("/api/v1/cart/items/{}/remove", 100_000 + u * 7919)),
             &sid,
         )
         .status(204)
