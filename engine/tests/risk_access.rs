@@ -79,6 +79,15 @@ fn call_from_outside_the_source_baseline() {
         T0 + 3_600_000,
     ));
     assert_risk(&exs, "unrestricted_access_source");
+    // A sizeable burst from a new country later on is still outside the baseline.
+    let mut burst = calls_from(120, Location::Country(*b"CN"), "203.0.113.5", T0);
+    burst.extend(calls_from(
+        60,
+        Location::Country(*b"JP"),
+        "198.51.100.78",
+        T0 + 7_200_000,
+    ));
+    assert_risk(&burst, "unrestricted_access_source");
 }
 
 #[test]
@@ -104,6 +113,17 @@ fn broad_or_blocked_sources_are_fine() {
             .status(403),
     );
     assert_no_risk(&exs, "unrestricted_access_source");
+    // Many new countries after the first period: a broadly used API, no narrow baseline.
+    let mut exs = calls_from(120, Location::Country(*b"CN"), "203.0.113.5", T0);
+    for (i, c) in [*b"US", *b"DE", *b"JP", *b"SG", *b"GB"].iter().enumerate() {
+        exs.extend(calls_from(
+            3,
+            Location::Country(*c),
+            "198.51.100.80",
+            T0 + 7_200_000 + i as i64 * 60_000,
+        ));
+    }
+    assert_no_risk(&exs, "unrestricted_access_source");
     // Too little traffic for a baseline.
     let mut exs = calls_from(10, Location::Country(*b"CN"), "203.0.113.5", T0);
     exs.extend(calls_from(
@@ -122,19 +142,32 @@ fn script_outside_the_browser_baseline() {
     let mut exs: Vec<Ex> = (0..60)
         .map(|i| get("/api/v1/items").at(T0 + i * 20_000))
         .collect();
+    // The baseline period is the first half of the 20 minutes: the script comes later.
     exs.push(
         get("/api/v1/items")
             .tool(ToolKind::Script, "python-requests")
-            .ip("198.51.100.9"),
+            .ip("198.51.100.9")
+            .at(T0 + 1_150_000),
     );
     let f = assert_risk(&exs, "unrestricted_access_tool");
     assert!(f.evidence.contains("python-requests"), "{}", f.evidence);
     exs.push(
         get("/api/v1/items")
             .tool(ToolKind::AttackTool, "sqlmap")
-            .ip("198.51.100.10"),
+            .ip("198.51.100.10")
+            .at(T0 + 1_160_000),
     );
     assert_risk(&exs, "unrestricted_access_tool");
+    // A burst of scripted calls later on (more than 10% of all calls) is still outside.
+    let mut burst: Vec<Ex> = (0..60)
+        .map(|i| get("/api/v1/items").at(T0 + i * 20_000))
+        .collect();
+    burst.extend((0..40).map(|i| {
+        get("/api/v1/items")
+            .tool(ToolKind::Script, "python-requests")
+            .at(T0 + 1_500_000 + i * 1_000)
+    }));
+    assert_risk(&burst, "unrestricted_access_tool");
 }
 
 #[test]
@@ -157,7 +190,8 @@ fn scripts_in_baseline_or_blocked_are_fine() {
         get("/api/v1/items")
             .tool(ToolKind::AttackTool, "sqlmap")
             .status(403)
-            .waf_block(),
+            .waf_block()
+            .at(T0 + 1_150_000),
     );
     assert_no_risk(&exs, "unrestricted_access_tool");
     // Mixed baseline: a mobile app and a data script both heavily used.
@@ -187,7 +221,7 @@ fn high_rate_from_one_ip_without_limits() {
         })
         .collect();
     let f = assert_risk(&exs, "unrestricted_access_rate");
-    assert!(f.hits >= 100, "{}", f.hits);
+    assert!(f.hits >= 60, "{}", f.hits);
 }
 
 #[test]
@@ -202,6 +236,11 @@ fn rate_limited_or_slow_traffic_is_fine() {
                 e
             }
         })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_rate");
+    // One busy client below the threshold (40 a minute for ten minutes).
+    let exs: Vec<Ex> = (0..400)
+        .map(|i| get("/api/v1/search").ip("198.51.100.44").at(T0 + i * 1_500))
         .collect();
     assert_no_risk(&exs, "unrestricted_access_rate");
     // Many clients, each calm.

@@ -249,6 +249,10 @@ fn code_returned_by_sending_api() {
         .form("phone=13812345678")
         .resp(r#"{"success":true,"message":"验证码为482913，5分钟内有效"}"#);
     assert_risk(&[text], "sms_code_leak");
+    let bare = post("/api/sendSmsCode")
+        .form("tel=13812345678")
+        .resp(r#"{"code":200,"msg":"success","data":"5931"}"#);
+    assert_risk(&[bare], "sms_code_leak");
     let mail = post("/api/v1/email/verify-code")
         .json(r#"{"email":"li@mail.example"}"#)
         .resp(r#"{"code":200,"data":{"code":"73K9Q2"}}"#);

@@ -99,13 +99,30 @@ fn planted_problems_through_the_pipeline() {
             .resp_html("java.lang.NullPointerException\n\tat com.shop.order.ReportService.build(ReportService.java:88)\n")
             .at(t + 2_000),
     );
+    // Identity number in the URL; a member page with many types and a masked+plain phone.
+    exs.push(
+        get("/api/v1/kyc/check")
+            .query("idCard=11010519491231002X&name=%E5%BC%A0%E4%BC%9F")
+            .authed()
+            .at(t + 3_000),
+    );
+    exs.push(
+        get("/api/v1/members/detail")
+            .authed()
+            .resp(r#"{"code":0,"data":{"name":"张伟","mobile":"13812345678","mobileMasked":"138****5678","email":"zhang.wei@mail.example","idCard":"11010519491231002X","bankCard":"6222021234567890128","address":"浙江省杭州市西湖区文三路90号"}}"#)
+            .at(t + 4_000),
+    );
     let report = run(&exs);
     let keys = risk_keys(&report);
+    eprintln!("{keys:?}");
     let has = |k: &str| keys.iter().any(|(key, _)| key == k);
     assert!(has("unauthenticated_sensitive_api"), "{keys:?}");
     assert!(has("accesskey_pair_leak"), "{keys:?}");
     assert!(has("llm_api_key_leak"), "{keys:?}");
     assert!(has("app_exception_leak"), "{keys:?}");
+    assert!(has("sensitive_data_in_url"), "{keys:?}");
+    assert!(has("excessive_sensitive_types"), "{keys:?}");
+    assert!(has("inadequate_deidentification"), "{keys:?}");
     for r in &report.risks {
         assert!(!r.evidence.contains("13812345678"), "{}", r.evidence);
         assert!(

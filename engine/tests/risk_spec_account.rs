@@ -19,10 +19,15 @@ fn trace_answered_is_insecure() {
 }
 
 #[test]
-fn unauthenticated_delete_is_insecure_but_authenticated_rest_is_not() {
-    assert_risk(
+fn accepted_put_and_delete_are_insecure_but_refusals_patch_and_preflights_are_not() {
+    let f = assert_risk(
         &[ex("DELETE", "/api/v1/articles/88").resp("")],
         "insecure_http_method",
+    );
+    assert!(
+        f.evidence.contains("without any credential"),
+        "{}",
+        f.evidence
     );
     assert_risk(
         &[ex("PUT", "/uploads/shell.jsp")
@@ -31,14 +36,20 @@ fn unauthenticated_delete_is_insecure_but_authenticated_rest_is_not() {
             .resp("")],
         "insecure_http_method",
     );
-    // Look-alikes: authenticated REST updates, a refused DELETE, a CORS preflight.
+    // As in the product, PUT/DELETE accepted with credentials are reported too.
+    assert_risk(
+        &[ex("PUT", "/api/v1/users/12")
+            .authed()
+            .json(r#"{"nickname":"li"}"#)],
+        "insecure_http_method",
+    );
+    // Look-alikes: PATCH, refused writes, a CORS preflight.
     assert_no_risk(
         &[
-            ex("PUT", "/api/v1/users/12")
+            ex("PATCH", "/api/v1/users/12")
                 .authed()
                 .json(r#"{"nickname":"li"}"#),
-            ex("DELETE", "/api/v1/cart/items/7").authed(),
-            ex("DELETE", "/api/v1/cart/items/8").header("x-app-token", "c2f9a7d41e0b8c6a3f5d"),
+            ex("PUT", "/api/v1/users/13").authed().status(405),
             ex("DELETE", "/api/v1/articles/88").status(401),
             ex("OPTIONS", "/api/v1/orders")
                 .header("origin", "https://shop.example")
@@ -46,6 +57,21 @@ fn unauthenticated_delete_is_insecure_but_authenticated_rest_is_not() {
                 .status(204)
                 .resp_header("access-control-allow-methods", "GET, POST, PUT, DELETE"),
         ],
+        "insecure_http_method",
+    );
+}
+
+#[test]
+fn webdav_methods_are_insecure() {
+    assert_risk(
+        &[ex("PROPFIND", "/webdav/")
+            .authed()
+            .status(207)
+            .resp_html("<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\"/>")],
+        "insecure_http_method",
+    );
+    assert_no_risk(
+        &[ex("PROPFIND", "/webdav/").status(405)],
         "insecure_http_method",
     );
 }
@@ -175,16 +201,22 @@ fn plaintext_password_over_http() {
 }
 
 #[test]
-fn https_or_hashed_passwords_are_not_plaintext_transmission() {
+fn plaintext_password_over_tls_is_reported_too() {
+    let f = assert_risk(
+        &[post("/user/login").json(r#"{"username":"li.wei","password":"Tq7#mZ2vLx9!"}"#)],
+        "plaintext_password_transmission",
+    );
+    assert!(!f.evidence.contains("Tq7#mZ2vLx9!"), "{}", f.evidence);
+}
+
+#[test]
+fn hashed_or_encrypted_passwords_are_not_plaintext_transmission() {
     assert_no_risk(
         &[
-            post("/user/login").form("username=li.wei&password=Tq7%23mZ2vLx9%21"),
-            post("/user/login")
-                .scheme(Some("http"))
-                .form("username=li.wei&password=e10adc3949ba59abbe56e057f20f883e"),
-            post("/user/login")
-                .scheme(None)
-                .form("username=li.wei&password=hunter22"),
+            post("/user/login").scheme(Some("http")).form("username=li.wei&password=e10adc3949ba59abbe56e057f20f883e"),
+            post("/user/login").json(r#"{"username":"li.wei","password":"kT3xQ9vL2mR8wZ5nB7cF1hJ4dG6sA0pY3uE8iO2tW5qV9rK1bN7mC4xZ6lH0jD2fS8gA5=="}"#),
+            post("/user/login").json(r#"{"username":"li.wei","password":""}"#),
+            get("/api/v1/users/me").cookie("password_reset_seen=true"),
         ],
         "plaintext_password_transmission",
     );

@@ -3,6 +3,7 @@
 //! are tested on their own), run through `risk::signals`, `RiskState` and `finish`.
 #![allow(dead_code)]
 
+use base64::Engine as _;
 use engine::discovery::DiscoveryFacts;
 use engine::event::EventSignals;
 use engine::exchange::Exchange;
@@ -381,18 +382,20 @@ pub fn products(page: u32) -> String {
 
 pub fn user_day(u: u32) -> Vec<Ex> {
     let ip = format!("203.0.113.{}", u + 1);
-    let loc = if u % 10 == 0 {
+    let loc = if u.is_multiple_of(10) {
         Location::Country(*b"US")
     } else {
         Location::Country(*b"CN")
     };
-    let tool = if u % 4 == 0 {
+    let tool = if u.is_multiple_of(4) {
         (ToolKind::MobileApp, "ShopApp")
     } else {
         (ToolKind::Browser, "Chrome")
     };
     let h = hex(&format!("user{u}"));
-    let password = format!("K{}#{}Zq!", &h[..6], &h[6..10]);
+    // Login forms encrypt the password (RSA, base64) before sending it.
+    let password = base64::engine::general_purpose::STANDARD
+        .encode(Sha256::digest(format!("rsa{u}").as_bytes()).repeat(8));
     let sid = hex(&format!("session{u}"));
     let token = hex(&format!("token{u}"));
     let mobile = format!("1381234{:04}", u);
@@ -481,23 +484,20 @@ pub fn user_day(u: u32) -> Vec<Ex> {
             .at(next()),
     );
     out.push(
-        session(ex("PUT", "/api/v1/users/me"), &sid)
+        session(post("/api/v1/users/me/update"), &sid)
             .json(r#"{"nickname":"new name","avatar":"a1.png"}"#)
             .at(next()),
     );
     out.push(
         session(
-            ex(
-                "DELETE",
-                &format!("/api/v1/cart/items/{}", 100_000 + u * 7919),
-            ),
+            post(&format!("/api/v1/cart/items/{}/remove", 100_000 + u * 7919)),
             &sid,
         )
         .status(204)
         .resp("")
         .at(next()),
     );
-    if u % 5 == 0 {
+    if u.is_multiple_of(5) {
         out.push(
             post("/api/v1/sms/code")
                 .json(&format!(r#"{{"mobile":"{mobile}","scene":"bind"}}"#))

@@ -145,12 +145,16 @@ pub struct Share {
     pub calls: u64,
     /// Calls answered 2xx.
     pub ok: u64,
+    /// First call (any status).
+    pub first_ms: Option<i64>,
+    /// First 2xx call with its evidence.
     pub first: Option<(i64, String)>,
 }
 
 impl Share {
     fn add(&mut self, ok: bool, t: i64, evidence: impl FnOnce() -> String) {
         self.calls += 1;
+        self.first_ms = Some(self.first_ms.map_or(t, |f| f.min(t)));
         if ok {
             self.ok += 1;
             if self.first.as_ref().is_none_or(|(ft, _)| t < *ft) {
@@ -161,6 +165,10 @@ impl Share {
     fn merge(&mut self, o: Share) {
         self.calls += o.calls;
         self.ok += o.ok;
+        self.first_ms = match (self.first_ms, o.first_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if let Some((t, e)) = o.first {
             if self.first.as_ref().is_none_or(|(ft, _)| t < *ft) {
                 self.first = Some((t, e));

@@ -8,16 +8,23 @@ use crate::risk::{Detector, Verdict};
 
 /// Calls from one address to one API in one minute, with none refused (429 or WAF block), that
 /// make its rate "unrestricted". An interactive client rarely exceeds a call every second on
-/// one API; 100 a minute is sustained automation.
-pub const RATE_PER_MINUTE: u32 = 100;
+/// one API; 60 a minute (one a second, sustained for a minute) is automation.
+pub const RATE_PER_MINUTE: u32 = 60;
 /// Calls an API needs before its source and tool baselines mean anything.
 pub const MIN_BASELINE_CALLS: u64 = 20;
 pub const MIN_SOURCE_BASELINE_CALLS: u64 = 50;
-/// A tool or location is part of the baseline when it makes at least this share of calls.
-pub const TOOL_BASELINE_SHARE: f64 = 0.10;
-pub const SOURCE_BASELINE_SHARE: f64 = 0.05;
-/// A baseline of more locations than this is a widely used API with no narrow baseline.
+/// The baseline period: the API's first day of traffic, or the first half of its observed
+/// lifetime when that is shorter than two days.
+pub const BASELINE_PERIOD_MS: i64 = 86_400_000;
+/// A source baseline of more locations than this, or more new locations than this after it,
+/// is a widely used API with no narrow baseline.
 pub const MAX_BASELINE_LOCATIONS: usize = 3;
+
+/// End of the API's baseline period.
+pub fn baseline_cutoff(api: &ApiSummary) -> i64 {
+    let span = (api.last_seen_ms - api.first_seen_ms).max(0);
+    api.first_seen_ms + BASELINE_PERIOD_MS.min(span / 2)
+}
 
 fn share_verdict(s: &Share, hits: u64) -> Option<Verdict> {
     let (t, ev) = s.first.as_ref()?;
@@ -46,9 +53,10 @@ impl Detector for InternalAppInternetExposed {
     }
 }
 
-/// `unrestricted_access_source`: an API with a narrow source baseline (at most three
-/// locations, each with at least 5% of at least 50 calls) that successfully served a country
-/// outside it; or an API called only from internal addresses that served a public one.
+/// `unrestricted_access_source`: an API with a narrow source baseline (at most three locations
+/// seen in its baseline period, at least 50 calls) that later successfully served a few new
+/// countries (at most three; more means a broadly used API); or an API called only from
+/// internal addresses in its baseline period that later served a public address.
 pub struct UnrestrictedAccessSource;
 
 impl Detector for UnrestrictedAccessSource {
@@ -58,15 +66,16 @@ impl Detector for UnrestrictedAccessSource {
         "Restrict access by source where the audience is known: IP allow-lists for partners and internal users, region blocking for markets you do not serve, and alerts on calls from new sources."
     );
 
-    fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+    fn judge(&self, api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
         let total: u64 = st.locations.values().map(|s| s.calls).sum();
         if total < MIN_SOURCE_BASELINE_CALLS {
             return None;
         }
+        let cutoff = baseline_cutoff(api);
         let baseline: Vec<Location> = st
             .locations
             .iter()
-            .filter(|(_, s)| s.calls as f64 >= total as f64 * SOURCE_BASELINE_SHARE)
+            .filter(|(_, s)| s.first_ms.is_some_and(|f| f <= cutoff))
             .map(|(l, _)| *l)
             .collect();
         if baseline.is_empty() || baseline.len() > MAX_BASELINE_LOCATIONS {
@@ -86,6 +95,9 @@ impl Detector for UnrestrictedAccessSource {
                     }
             })
             .collect();
+        if outliers.len() > MAX_BASELINE_LOCATIONS {
+            return None;
+        }
         outliers.sort_by_key(|(l, s)| (s.first.as_ref().map(|f| f.0), **l));
         let (_, s) = outliers.first()?;
         let hits = outliers.iter().map(|(_, s)| s.ok).sum();
@@ -93,9 +105,9 @@ impl Detector for UnrestrictedAccessSource {
     }
 }
 
-/// `unrestricted_access_tool`: an API used by browsers or mobile apps (a tool baseline of kinds
-/// with at least 10% of at least 20 calls) that successfully served scripts or attack tools
-/// outside that baseline.
+/// `unrestricted_access_tool`: an API used by browsers or mobile apps in its baseline period
+/// (at least 20 calls) that later successfully served scripts or attack tools, kinds absent
+/// from that baseline.
 pub struct UnrestrictedAccessTool;
 
 impl Detector for UnrestrictedAccessTool {
@@ -105,15 +117,16 @@ impl Detector for UnrestrictedAccessTool {
         "Restrict non-human clients where they have no business: bot management or client attestation for app APIs, WAF rules against known attack tools, and rate limits tuned to human use."
     );
 
-    fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+    fn judge(&self, api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
         let total: u64 = st.tools.values().map(|s| s.calls).sum();
         if total < MIN_BASELINE_CALLS {
             return None;
         }
+        let cutoff = baseline_cutoff(api);
         let in_baseline = |k: &ToolKind| {
             st.tools
                 .get(k)
-                .is_some_and(|s| s.calls as f64 >= total as f64 * TOOL_BASELINE_SHARE)
+                .is_some_and(|s| s.first_ms.is_some_and(|f| f <= cutoff))
         };
         let human = [ToolKind::Browser, ToolKind::MobileApp]
             .iter()

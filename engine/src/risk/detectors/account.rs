@@ -44,9 +44,13 @@ pub fn over_plain_http(cx: &Cx) -> bool {
 }
 
 /// `plaintext_password_transmission`: a password value that is neither hashed nor encrypted
-/// (see [`looks_protected`]) sent over plain HTTP. Over TLS a plaintext password field is
-/// protected in transit (OWASP ASVS V2/V9), so such logins are not reported.
+/// (see [`looks_protected`]) in a request. As in the product, a clear-text password field is
+/// reported whatever the transport (TLS ends at proxies and gateways that log bodies), and the
+/// evidence says when the exchange also travelled over plain HTTP. With
+/// [`PLAINTEXT_OVER_TLS_IS_RISK`] set to `false`, only plain-HTTP exchanges are reported.
 pub struct PlaintextPasswordTransmission;
+
+pub const PLAINTEXT_OVER_TLS_IS_RISK: bool = true;
 
 impl Detector for PlaintextPasswordTransmission {
     describe!(
@@ -56,16 +60,22 @@ impl Detector for PlaintextPasswordTransmission {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        if !over_plain_http(cx) {
+        let http = over_plain_http(cx);
+        if !http && !PLAINTEXT_OVER_TLS_IS_RISK {
             return;
         }
         if let Some(p) = cx.params().iter().find(|p| {
             is_password_field(&p.name) && !is_placeholder(&p.value) && !looks_protected(&p.value)
         }) {
-            out.hit(
-                self.key(),
-                cx.param_evidence(p, "plaintext password over http"),
-            );
+            let note = if http {
+                "plaintext password over http"
+            } else {
+                "plaintext password"
+            };
+            out.hit(self.key(), cx.param_evidence(p, note));
+            return;
+        }
+        if !http {
             return;
         }
         if let Some((_, pw)) = crate::login::basic_credentials(cx.ctx.ex) {

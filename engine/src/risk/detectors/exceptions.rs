@@ -88,6 +88,11 @@ fn db_rules() -> &'static Rules {
     })
 }
 
+/// The body holds an application stack trace or exception page.
+pub fn has_app_exception(body: &str) -> bool {
+    prefilter().is_match(body) && app_rules().set.is_match(body)
+}
+
 fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
     let i = rules.set.matches(body).iter().next()?;
     let at = rules.each[i].find(body).map_or(0, |m| m.start());

@@ -32,7 +32,7 @@ fn server_rules() -> &'static Rules {
     static R: OnceLock<Rules> = OnceLock::new();
     R.get_or_init(|| {
         compile(&[
-            ("phpinfo page", r"(?i)<title>phpinfo\(\)</title>|PHP Version \d+\.\d+\.\d+</h1>|>PHP License<"),
+            ("phpinfo page", r#"(?i)<title>(?:PHP [\d.]+ - )?phpinfo\(\)</title>|PHP Version \d+\.\d+\.\d+</h1>|>PHP License<|<td class="e">(?:DOCUMENT_ROOT|SERVER_ADDR|Server API|Loaded Configuration File) </td>"#),
             ("Spring actuator environment", r#""propertySources"\s*:\s*\[|"activeProfiles"\s*:\s*\[[^\]]*\]\s*,\s*"propertySources""#),
             ("Spring actuator configuration", r#""contexts"\s*:\s*\{[^{}]*"beans"\s*:|"configurationProperties""#),
             ("Apache server-status", r"(?i)Apache Server Status for|Server uptime:.*Total accesses"),
@@ -120,7 +120,15 @@ impl Detector for ServerInfoLeak {
             return;
         }
         let rules = server_rules();
-        if let Some(i) = rules.set.matches(body).iter().next() {
+        let matched = rules.set.matches(body);
+        // A path inside a stack trace is the exception leak's business.
+        let path_only = matched
+            .iter()
+            .all(|i| rules.names[i] == "absolute server path");
+        if path_only && super::exceptions::has_app_exception(body) {
+            return;
+        }
+        if let Some(i) = matched.iter().next() {
             let at = rules.each[i].find(body).map_or(0, |m| m.start());
             out.hit(self.key(), cx.response_evidence(at, rules.names[i]));
         }
@@ -300,6 +308,7 @@ mod tests {
         let r = server_rules();
         for body in [
             "<html><head><title>phpinfo()</title></head>",
+            "<title>PHP 7.4.33 - phpinfo()</title>",
             "<hr><center>nginx/1.18.0</center>",
             "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin",
             r#"{"error":"failed to open /var/www/html/config/database.php"}"#,

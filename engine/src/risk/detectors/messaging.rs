@@ -214,6 +214,49 @@ const CODE_NAMES: &[&str] = &[
     "yanzhengma",
 ];
 
+/// A field named like a verification code: a known name, or any `…code` name that is not a
+/// status, country, postal or other well-known non-secret code.
+fn is_code_name(n: &str) -> bool {
+    CODE_NAMES.contains(&n)
+        || (n.ends_with("code")
+            && n.len() > 4
+            && ![
+                "errcode",
+                "errorcode",
+                "retcode",
+                "statuscode",
+                "resultcode",
+                "rescode",
+                "respcode",
+                "responsecode",
+                "rtncode",
+                "bizcode",
+                "msgcode",
+                "countrycode",
+                "areacode",
+                "zipcode",
+                "postcode",
+                "postalcode",
+                "qrcode",
+                "invitecode",
+                "invitationcode",
+                "promocode",
+                "couponcode",
+                "productcode",
+                "skucode",
+                "citycode",
+                "regioncode",
+                "langcode",
+                "currencycode",
+                "barcode",
+                "shopcode",
+                "storecode",
+                "orgcode",
+                "deptcode",
+            ]
+            .contains(&n))
+}
+
 fn code_value(v: &str) -> bool {
     let v = v.trim();
     (4..=8).contains(&v.len())
@@ -239,7 +282,12 @@ fn leaked_code(cx: &Cx) -> Option<(String, String)> {
         for p in &leaves {
             let n = normalize(&p.name);
             let nested_code = n == "code" && p.field.contains('.');
-            if (CODE_NAMES.contains(&n.as_str()) || nested_code)
+            // `{"code":0,"data":"482913"}`: a bare code as the payload.
+            let bare = matches!(n.as_str(), "data" | "result")
+                && p.value.len() >= 4
+                && p.value.len() <= 8
+                && p.value.bytes().all(|b| b.is_ascii_digit());
+            if (is_code_name(&n) || nested_code || bare)
                 && code_value(&p.value)
                 && !sent.contains(&p.value.trim())
                 && (nested_code || p.kind == "string" || p.kind == "number")
@@ -331,6 +379,9 @@ mod tests {
         assert!(email_value("alice@example.com"));
         assert!(!email_value("not an email"));
         assert!(code_value("482913"));
+        assert!(is_code_name("smsverifycode"));
+        assert!(!is_code_name("countrycode"));
+        assert!(!is_code_name("code"));
         assert!(!code_value("ok"));
         assert!(code_text_regex().is_match("您的验证码是：482913，5分钟内有效"));
         assert!(code_text_regex().is_match("Your code is 4829"));

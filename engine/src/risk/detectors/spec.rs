@@ -4,13 +4,23 @@ use crate::login::normalize;
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
 
-/// `insecure_http_method`. REST APIs use PUT and DELETE legitimately, so accepting them is not
-/// reported on its own. Reported when the server answers 2xx to:
-/// - TRACE or TRACK (cross-site tracing; never needed by an application);
-/// - PUT or DELETE sent without any credential (anyone can write or delete);
-/// - PUT of a file path (`/uploads/shell.jsp`: WebDAV-style writes into the web root);
-/// - OPTIONS whose `Allow` (not CORS) lists TRACE/TRACK, or that announces WebDAV (`DAV`).
+/// `insecure_http_method`, following the product's list (PUT, DELETE, TRACE, OPTIONS). Reported
+/// when the server answers 2xx to:
+/// - TRACE or TRACK (cross-site tracing; never needed by an application), or a WebDAV method
+///   (PROPFIND, MKCOL, MOVE...: file-system access through the web server);
+/// - PUT or DELETE: with [`REPORT_AUTHENTICATED_WRITES`] (the default, as the product does) on
+///   any API that accepts them; otherwise only when sent without any credential or when PUT
+///   writes a file path (`/uploads/shell.jsp`);
+/// - OPTIONS whose `Allow` lists TRACE/TRACK, or that announces WebDAV (`DAV`). CORS
+///   preflights are not reported.
+///
+/// PATCH is not in the product's list and is never reported.
 pub struct InsecureHttpMethod;
+
+/// Report PUT/DELETE accepted with credentials too. The product lists PUT and DELETE among the
+/// insecure methods and lets teams ignore the finding for APIs that need them; set to `false`
+/// to report only unauthenticated writes and file PUTs.
+pub const REPORT_AUTHENTICATED_WRITES: bool = true;
 
 fn has_file_extension(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
@@ -39,10 +49,16 @@ impl Detector for InsecureHttpMethod {
         let r = cx.record();
         let why = match r.method.as_str() {
             "TRACE" | "TRACK" => Some(format!("{} answered {}", r.method, r.status)),
+            "PROPFIND" | "PROPPATCH" | "MKCOL" | "COPY" | "MOVE" | "LOCK" | "UNLOCK" => {
+                Some(format!("WebDAV method {} answered {}", r.method, r.status))
+            }
             "PUT" | "DELETE" if !cx.authenticated() && cx.attempt().is_none() => {
                 Some(format!("{} accepted without any credential", r.method))
             }
             "PUT" if has_file_extension(&r.path) => Some("file written with PUT".to_string()),
+            "PUT" | "DELETE" if REPORT_AUTHENTICATED_WRITES => {
+                Some(format!("{} accepted", r.method))
+            }
             "OPTIONS" => {
                 let allow = r
                     .response_header("allow")
