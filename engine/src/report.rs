@@ -1,6 +1,7 @@
 //! The JSON report of `apisec analyze` (`shared/contracts/interfaces.md`): every member named
 //! there, plus a few more.
 
+use crate::catalog::catalog;
 use crate::compliance::ComplianceSummary;
 use crate::facts::PurposeTag;
 use crate::pipeline::Findings;
@@ -59,6 +60,11 @@ pub struct ReportRisk {
     pub first_seen: String,
     pub last_seen: String,
     pub hits: u64,
+    /// Catalog name and category (custom rules: the rule name).
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub suggestion: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +82,13 @@ pub struct ReportEvent {
     pub end: String,
     pub count: u64,
     pub description: String,
+    pub name: String,
+    pub category: String,
+    pub suggestion: String,
+    /// Every API involved (`METHOD host path`).
+    pub apis: Vec<String>,
+    /// Masked request samples.
+    pub samples: Vec<String>,
 }
 
 fn type_counts(m: &BTreeMap<u32, u64>) -> BTreeMap<String, u64> {
@@ -118,35 +131,66 @@ impl Report {
         let risks: Vec<ReportRisk> = f
             .risks
             .into_iter()
-            .map(|r| ReportRisk {
-                key: r.key,
-                level: r.level.as_str(),
-                host: r.api.host,
-                method: r.api.method,
-                path: r.api.path,
-                evidence: r.evidence,
-                first_seen: format_time(r.first_ms),
-                last_seen: format_time(r.last_ms),
-                hits: r.hits,
+            .map(|r| {
+                let cat = catalog().risk(&r.key);
+                let (description, suggestion) = crate::risk::describe(&r.key).unwrap_or(("", ""));
+                ReportRisk {
+                    name: r
+                        .rule
+                        .clone()
+                        .or_else(|| cat.map(|c| c.name.clone()))
+                        .unwrap_or_default(),
+                    category: cat.map(|c| c.category.clone()).unwrap_or_default(),
+                    description: description.to_string(),
+                    suggestion: r
+                        .suggestion
+                        .clone()
+                        .unwrap_or_else(|| suggestion.to_string()),
+                    key: r.key,
+                    level: r.level.as_str(),
+                    host: r.api.host,
+                    method: r.api.method,
+                    path: r.api.path,
+                    evidence: r.evidence,
+                    first_seen: format_time(r.first_ms),
+                    last_seen: format_time(r.last_ms),
+                    hits: r.hits,
+                }
             })
             .collect();
         let events: Vec<ReportEvent> = f
             .events
             .into_iter()
-            .map(|e| ReportEvent {
-                key: e.key,
-                level: e.level.as_str(),
-                subject: e.subject,
-                ip: e.ip.map(|i| i.to_string()),
-                account: e.account,
-                location: e.location.code(),
-                host: e.api.host,
-                method: e.api.method,
-                path: e.api.path,
-                start: format_time(e.start_ms),
-                end: format_time(e.end_ms),
-                count: e.count,
-                description: e.description,
+            .map(|e| {
+                let cat = catalog().event(&e.key);
+                ReportEvent {
+                    name: e
+                        .rule
+                        .clone()
+                        .or_else(|| cat.map(|c| c.name.clone()))
+                        .unwrap_or_default(),
+                    category: cat.map(|c| c.category.clone()).unwrap_or_default(),
+                    suggestion: e.suggestion,
+                    apis: e
+                        .apis
+                        .iter()
+                        .map(|a| format!("{} {}{}", a.method, a.host, a.path))
+                        .collect(),
+                    samples: e.samples,
+                    key: e.key,
+                    level: e.level.as_str(),
+                    subject: e.subject,
+                    ip: e.ip.map(|i| i.to_string()),
+                    account: e.account,
+                    location: e.location.code(),
+                    host: e.api.host,
+                    method: e.api.method,
+                    path: e.api.path,
+                    start: format_time(e.start_ms),
+                    end: format_time(e.end_ms),
+                    count: e.count,
+                    description: e.description,
+                }
             })
             .collect();
         Report {

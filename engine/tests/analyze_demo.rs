@@ -1,0 +1,85 @@
+//! End to end: `apisec demo-traffic` plants every built-in risk and event among a week of
+//! normal traffic; the same analysis `apisec analyze` runs must find each planted event on its
+//! subject and every planted risk type, with locations from the real GeoIP database.
+
+use engine::analyze::{analyze_files_with, AnalyzeOptions};
+use engine::client::ClientClassifier;
+use engine::demo::{Generator, GeneratorConfig};
+use std::collections::BTreeSet;
+
+/// The GeoIP database the setup installs; CI must have it, a developer may not.
+fn geo() -> Option<ClientClassifier> {
+    match ClientClassifier::from_env() {
+        Ok(c) if c.geo().is_some() => Some(c),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but no GeoIP database was found (run scripts/setup.sh)")
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn every_planted_event_and_risk_type_is_found() {
+    let Some(clients) = geo() else {
+        eprintln!("skipped: no GeoIP database (set APISEC_GEOIP or run scripts/setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.jsonl");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let truth = Generator::new(GeneratorConfig {
+        days: 8,
+        records_per_day: 3_000,
+        ..Default::default()
+    })
+    .write_to(&mut f)
+    .unwrap()
+    .truth;
+    drop(f);
+    let report = analyze_files_with(&[path], &AnalyzeOptions::default(), clients).unwrap();
+
+    let found_risks: BTreeSet<&str> = report.risks.iter().map(|r| r.key.as_str()).collect();
+    let missed_risks: BTreeSet<&str> = truth
+        .risks
+        .iter()
+        .map(|r| r.key.as_str())
+        .filter(|k| !found_risks.contains(k))
+        .collect();
+
+    let missed_events: Vec<String> = truth
+        .events
+        .iter()
+        .filter(|t| {
+            !report.events.iter().any(|e| {
+                e.key == t.key
+                    && match t.subject.as_str() {
+                        "account" => e.account == t.account,
+                        _ => e.ip == t.ip,
+                    }
+            })
+        })
+        .map(|t| {
+            format!(
+                "{} on {:?}{:?} at {} {}",
+                t.key, t.ip, t.account, t.host, t.path_template
+            )
+        })
+        .collect();
+    eprintln!(
+        "{} records: {} APIs, {} risks, {} events; missed risk types {:?}; missed events {:#?}",
+        report.summary.records,
+        report.summary.apis,
+        report.summary.risks,
+        report.summary.events,
+        missed_risks,
+        missed_events
+    );
+    assert!(
+        missed_risks.is_empty(),
+        "risk types not found: {missed_risks:?}"
+    );
+    assert!(
+        missed_events.is_empty(),
+        "planted events not found: {missed_events:#?}"
+    );
+}
