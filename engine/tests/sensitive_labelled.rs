@@ -6,6 +6,9 @@
 //!
 //! Run with `cargo test -p apisec-engine --test sensitive_labelled -- --nocapture` to see the table.
 
+// `*r.pick(..)` keeps the element type explicit next to `&'static str` parameters.
+#![allow(clippy::explicit_auto_deref)]
+
 use engine::catalog::catalog;
 use engine::exchange::Exchange;
 use engine::record::Record;
@@ -258,7 +261,7 @@ fn hkid(r: &mut Rng, valid: bool) -> String {
 }
 
 fn nric(r: &mut Rng, valid: bool) -> String {
-    let p = *r.pick(&[b'S', b'T', b'F', b'G']);
+    let p = *r.pick(b"STFG");
     let d = r.digits(7);
     const W: [u32; 7] = [2, 7, 6, 5, 4, 3, 2];
     let s: u32 = d

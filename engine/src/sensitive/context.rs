@@ -62,14 +62,12 @@ fn words(key: &str, out: &mut [[u8; MAX_WORD]; MAX_WORDS], lens: &mut [usize; MA
                 && b[i + 1].is_ascii_lowercase()
                 && i > 0
                 && b[i - 1].is_ascii_uppercase();
-            if (upper && prev_lower) || acronym_end {
-                if cur > 0 {
-                    lens[n] = cur;
-                    n += 1;
-                    cur = 0;
-                    if n == MAX_WORDS {
-                        break;
-                    }
+            if ((upper && prev_lower) || acronym_end) && cur > 0 {
+                lens[n] = cur;
+                n += 1;
+                cur = 0;
+                if n == MAX_WORDS {
+                    break;
                 }
             }
             if cur < MAX_WORD {
@@ -183,12 +181,10 @@ pub fn key_flags(key: &str, parent: &str) -> u64 {
                     LICENSE
                 }
             }
-            b"org" | b"organization" | b"organisation" | b"orgcode" | b"zzjgdm" | b"jgdm" => {
-                if next == b"code" || word.ends_with(b"code") || word == b"zzjgdm" {
-                    ORG
-                } else {
-                    0
-                }
+            b"org" | b"organization" | b"organisation" | b"orgcode" | b"zzjgdm" | b"jgdm"
+                if next == b"code" || word.ends_with(b"code") || word == b"zzjgdm" =>
+            {
+                ORG
             }
             b"uscc" | b"usci" | b"tyshxydm" | b"shxydm" | b"creditcode" => USCC,
             b"social" if next == b"credit" => USCC,

@@ -114,7 +114,7 @@ pub fn id_kk(d: &[u8]) -> bool {
     if day > 40 {
         day -= 40;
     }
-    id_province(p) && (1..=12).contains(&m) && day >= 1 && day <= 31 && &d[12..] != b"0000"
+    id_province(p) && (1..=12).contains(&m) && (1..=31).contains(&day) && &d[12..] != b"0000"
 }
 
 /// KIP card number: no published layout, so 6-20 alphanumerics with a digit, context only.

@@ -338,14 +338,17 @@ const NOT_NAME_CHARS: &str =
 
 /// A Chinese personal name (2-4 Han characters, known surname). Returns the type ID.
 pub fn cn_name(v: &str) -> Option<u32> {
-    let v = v.trim();
+    let v = super::scan::trim(v);
     let n = v.chars().count();
     if !(2..=4).contains(&n) || !v.chars().all(|c| is_han(c) || c == '·') {
         return None;
     }
     let d = dicts();
     let first = v.chars().next()?;
-    let compound = COMPOUND_SURNAMES.iter().any(|s| v.starts_with(s));
+    const COMPOUND_FIRST: &str =
+        "欧司上诸东皇尉公慕长宇夏轩令端独南西百呼闻澹宗濮太申钟拓歐諸東長軒獨鍾聞";
+    let compound =
+        COMPOUND_FIRST.contains(first) && COMPOUND_SURNAMES.iter().any(|s| v.starts_with(s));
     if !compound && !d.surnames.contains(&first) {
         return None;
     }
@@ -364,7 +367,7 @@ pub fn cn_name(v: &str) -> Option<u32> {
 
 /// An English full name: 2-3 capitalised words, an optional middle initial.
 pub fn en_name(v: &str, flags: u64) -> bool {
-    let v = v.trim();
+    let v = super::scan::trim(v);
     if v.len() > 60 {
         return false;
     }
@@ -403,7 +406,7 @@ pub fn en_name(v: &str, flags: u64) -> bool {
 }
 
 pub fn gender(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     matches!(
         t,
         "男" | "女" | "男性" | "女性" | "M" | "F" | "0" | "1" | "2"
@@ -413,13 +416,13 @@ pub fn gender(v: &str) -> bool {
 }
 
 pub fn ethnic(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     let t = t.strip_suffix('族').unwrap_or(t);
     ETHNIC_GROUPS.contains(&t)
 }
 
 pub fn religion(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     RELIGIONS.iter().any(|r| t.eq_ignore_ascii_case(r))
 }
 
@@ -441,7 +444,7 @@ fn strip_admin_suffix(v: &str) -> &str {
 }
 
 pub fn province(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.is_ascii() {
         let l = t.to_ascii_lowercase();
         let l = l
@@ -454,7 +457,7 @@ pub fn province(v: &str) -> bool {
 }
 
 pub fn city(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.is_ascii() {
         let l = t.to_ascii_lowercase();
         let l = l.strip_suffix(" city").unwrap_or(&l);
@@ -479,7 +482,7 @@ fn starts_with_place(v: &str) -> bool {
 
 /// A Chinese address. `strong` = under an address field.
 pub fn cn_address(v: &str, strong: bool) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.len() < 15 || t.len() > 480 {
         return false; // fewer than 5 Han characters, or a paragraph
     }
@@ -518,14 +521,11 @@ pub fn cn_address(v: &str, strong: bool) -> bool {
 
 /// An English street address. `strong` = under an address field.
 pub fn en_address(v: &str, strong: bool) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.len() < 8 || t.len() > 160 || !t.is_ascii() {
         return false;
     }
-    let words: Vec<&str> = t
-        .split(|c: char| c == ' ' || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = t.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     if words.len() < 3 {
         return false;
     }
