@@ -522,6 +522,52 @@ fn cases() -> Vec<Case> {
             ),
             id::EN_NAME,
         ));
+        c.push(pos(
+            Place::JsonIn(
+                "customers",
+                "name",
+                format!(
+                    "{} {} {}",
+                    r.pick(&["Dr.", "Mrs.", "Mr."]),
+                    r.pick(&["Kristen", "Tyrone", "Dakota", "Imani"]),
+                    r.pick(&["Hughes", "Okafor", "Lindqvist"])
+                ),
+            ),
+            id::EN_NAME,
+        ));
+        c.push(pos(
+            j(
+                "phone_number",
+                format!(
+                    "{}{}{}-{}{}{}-{}x{}",
+                    2 + r.below(7),
+                    r.pick(&["0", "2", "5", "8"]),
+                    r.digits(1),
+                    2 + r.below(7),
+                    r.pick(&["0", "2", "5", "8"]),
+                    r.digits(1),
+                    r.digits(4),
+                    r.digits(3)
+                ),
+            ),
+            id::US_PHONE,
+        ));
+        c.push(pos(
+            j(
+                "address",
+                format!(
+                    "{} {} {} Suite {}\n{}, {} {}",
+                    r.digits(4),
+                    r.pick(&["Hernandez", "Lopez", "Baker"]),
+                    r.pick(&["Plaza", "Courts", "Lane"]),
+                    r.digits(3),
+                    r.pick(&["New Danielshire", "Port Amy"]),
+                    r.pick(&["MI", "OR"]),
+                    r.digits(5)
+                ),
+            ),
+            id::EN_ADDRESS,
+        ));
         c.push(neg(Place::JsonIn(
             "product",
             "name",

@@ -477,6 +477,10 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     if x_suffix {
         end += 1;
     }
+    // a telephone extension: 415-555-2671x123
+    if ng >= 3 && end + 1 < n && matches!(b[end], b'x' | b'X') && b[end + 1].is_ascii_digit() {
+        end = digit_end(b, end + 1);
+    }
     let tail_alnum = end < n
         && (b[end].is_ascii_alphanumeric()
             || (matches!(b[end], b'_' | b'-')
@@ -548,8 +552,15 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
             return Some(end);
         }
         // NANP (415) 555-2671, 415-555-2671, +1 415 555 2671
-        let us = (lens == [3, 3, 4] && contact::us_phone(g(0), g(1), g(2)))
-            || (lens == [1, 3, 3, 4] && g(0) == b"1" && contact::us_phone(g(1), g(2), g(3)));
+        // under a phone field the layout suffices (generated and test numbers often break
+        // the NANP rules); elsewhere the NANP rules must hold
+        let phone_ctx = flags & cx::PHONE != 0;
+        let nanp = |a: &[u8], x: &[u8], l: &[u8]| {
+            contact::us_phone(a, x, l) || (phone_ctx && !contact::cn_mobile(d))
+        };
+        let us = (lens == [3, 3, 4] && nanp(g(0), g(1), g(2)))
+            || (lens == [1, 3, 3, 4] && g(0) == b"1" && nanp(g(1), g(2), g(3)))
+            || (lens == [3, 3, 3, 4] && g(0) == b"001" && nanp(g(1), g(2), g(3)));
         if us && (sep == Some(b'-') || paren_sep || plus || sep == Some(b' ')) {
             push(hits, id::US_PHONE, value);
             return Some(end);
@@ -690,7 +701,7 @@ fn dotted(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> usize {
         && g[0].len() == 3
         && g[1].len() == 3
         && g[2].len() == 4
-        && contact::us_phone(g[0], g[1], g[2])
+        && (contact::us_phone(g[0], g[1], g[2]) || flags & cx::PHONE != 0)
         && flags & cx::VERSION == 0
     {
         push(hits, id::US_PHONE, &text[s..end]);
@@ -717,7 +728,11 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
                 if flags & cx::TAX != 0 {
                     push(hits, id::TAX_REGISTRATION, v);
                 }
-            } else if d[17].is_ascii_digit() && (!neg || flags & cx::CARD != 0) {
+            } else if d[17].is_ascii_digit()
+                && (!neg || flags & cx::CARD != 0)
+                && flags & cx::IDNO == 0
+                && !ids::cn_id_shape(d)
+            {
                 if let Some(k) = finance::bank_card(d, flags & cx::CARD != 0) {
                     push(hits, k, v);
                 }
@@ -1227,6 +1242,19 @@ mod tests {
             vec![(id::IPV6, "fe80::1ff:fe23:4567:890a".into())]
         );
         assert_eq!(types("at 10:30:00", 0), vec![]);
+        assert_eq!(
+            types("415-555-2671x123", 0),
+            vec![(id::US_PHONE, "415-555-2671x123".into())]
+        );
+        assert_eq!(
+            types("001-415-555-2671", 0),
+            vec![(id::US_PHONE, "001-415-555-2671".into())]
+        );
+        assert_eq!(types("(011)555-0123", 0), vec![]);
+        assert_eq!(
+            types("(011)555-0123", cx::PHONE),
+            vec![(id::US_PHONE, "(011)555-0123".into())]
+        );
         assert_eq!(types("550e8400-e29b-41d4-a716-446655440000", 0), vec![]);
         assert_eq!(types("姓名：张三，性别：男，民族：汉族", 0).len(), 3);
         assert_eq!(

@@ -371,7 +371,24 @@ pub fn en_name(v: &str, flags: u64) -> bool {
     if v.len() > 60 {
         return false;
     }
-    let words: Vec<&str> = v.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = v.split(' ').filter(|w| !w.is_empty()).collect();
+    // honorifics and suffixes around the name (Dr. Jane Roe, John Smith Jr., Mary Major MD)
+    if words.len() > 2
+        && matches!(
+            words[0],
+            "Mr." | "Mrs." | "Ms." | "Miss" | "Dr." | "Prof." | "Mr" | "Mrs" | "Ms" | "Dr"
+        )
+    {
+        words.remove(0);
+    }
+    if words.len() > 2
+        && matches!(
+            words[words.len() - 1],
+            "Jr." | "Sr." | "II" | "III" | "IV" | "MD" | "PhD" | "DDS" | "DVM" | "Jr" | "Sr"
+        )
+    {
+        words.pop();
+    }
     if !(2..=4).contains(&words.len()) {
         return false;
     }
@@ -525,7 +542,10 @@ pub fn en_address(v: &str, strong: bool) -> bool {
     if t.len() < 8 || t.len() > 160 || !t.is_ascii() {
         return false;
     }
-    let words: Vec<&str> = t.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_ascii_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.len() < 3 {
         return false;
     }
@@ -590,6 +610,12 @@ mod tests {
         assert!(en_name("Xavier Quinlan", cx::NAME | cx::STRONG_NAME));
         assert!(!en_name("john smith", cx::STRONG_NAME));
         assert!(!en_name("iPhone 15", cx::STRONG_NAME));
+        assert!(en_name("Dr. Kristen Hughes", cx::STRONG_NAME));
+        assert!(en_name("John Smith Jr.", cx::STRONG_NAME));
+        assert!(en_address(
+            "0487 Hernandez Plaza Suite 555\nNew Danielshire, MI 44342",
+            false
+        ));
     }
 
     #[test]
