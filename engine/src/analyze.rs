@@ -99,7 +99,7 @@ pub fn analyze_files_with(
                     batch.push(r);
                     if batch.len() == BATCH {
                         flush(&mut batch, &mut state);
-                        if opts.progress && records % (BATCH as u64 * 64) == 0 {
+                        if opts.progress && records.is_multiple_of(BATCH as u64 * 64) {
                             eprintln!("analyze: {records} records");
                         }
                     }

@@ -6,9 +6,11 @@
 //! lives here, so the engine builds fast and is easy to test and benchmark.
 
 pub mod analyze;
+pub mod attack;
 pub mod catalog;
 pub mod client;
 pub mod compliance;
+pub mod demo;
 pub mod discovery;
 pub mod event;
 pub mod exchange;

@@ -160,7 +160,7 @@ impl AnalysisState {
         let apis = self.inventory.finish(now);
         let risks = self.risks.finish(&apis);
         let events = self.events.finish(&apis);
-        let compliance = self.compliance.finish();
+        let compliance = self.compliance.finish(now);
         Findings {
             apis,
             risks,

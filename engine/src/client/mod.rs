@@ -1,16 +1,27 @@
 //! Who is calling: location from a GeoIP country database, access tool from the user agent,
 //! and the account behind a request.
 //!
-//! STUB INTERFACE: the event owner replaces the bodies; the signatures are what the pipeline calls.
+//! - [`geo`]: MaxMind DB country lookup (`country.iso_code` or `country_code` records).
+//! - [`tools`]: our attack/script/headless table, then the `woothee` user-agent parser.
+//! - [`account`]: log field, configured header/parameter, identity headers, JWT, Basic.
+
+pub mod account;
+pub mod geo;
+pub mod tools;
 
 use crate::exchange::Exchange;
-use crate::facts::{is_internal_ip, AuthObservation, ClientInfo, Location, ToolInfo, ToolKind};
+use crate::facts::{AuthObservation, ClientInfo};
 use crate::record::Record;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+pub use account::AccountConfig;
+pub use geo::GeoDb;
 
 /// Classifies clients; holds the GeoIP database when one was found.
 #[derive(Debug, Default)]
-pub struct ClientClassifier {}
+pub struct ClientClassifier {
+    geo: Option<GeoDb>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum GeoError {
@@ -21,30 +32,49 @@ pub enum GeoError {
 impl ClientClassifier {
     /// Without a GeoIP database: every public address is `Unknown`.
     pub fn without_geo() -> Self {
-        ClientClassifier {}
+        ClientClassifier { geo: None }
     }
-    /// Opens the GeoIP database named by `APISEC_GEOIP`, else the first of the default
-    /// locations that exists; without any, works like [`ClientClassifier::without_geo`].
+
+    /// With the country database at `path`.
+    pub fn with_geo_file(path: impl AsRef<Path>) -> Result<Self, GeoError> {
+        let path = path.as_ref();
+        let db = GeoDb::open(path).map_err(|message| GeoError::Open {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(ClientClassifier { geo: Some(db) })
+    }
+
+    /// Opens the GeoIP database named by `APISEC_GEOIP` (an error when set but unreadable),
+    /// else the first of the default locations that exists ([`geo::default_paths`]); without
+    /// any, works like [`ClientClassifier::without_geo`].
     pub fn from_env() -> Result<Self, GeoError> {
-        Ok(ClientClassifier {})
+        if let Some(p) = std::env::var_os("APISEC_GEOIP").filter(|p| !p.is_empty()) {
+            return Self::with_geo_file(PathBuf::from(p));
+        }
+        for p in geo::default_paths() {
+            if p.is_file() {
+                return Self::with_geo_file(&p);
+            }
+        }
+        Ok(Self::without_geo())
     }
+
+    /// The opened database, if any.
+    pub fn geo(&self) -> Option<&GeoDb> {
+        self.geo.as_ref()
+    }
+
     pub fn classify(&self, record: &Record) -> ClientInfo {
-        let location = if is_internal_ip(&record.client_ip) {
-            Location::Internal
-        } else {
-            Location::Unknown
-        };
         ClientInfo {
-            location,
-            tool: ToolInfo {
-                kind: ToolKind::Unknown,
-                family: String::new(),
-            },
+            location: geo::locate(self.geo.as_ref(), record.client_ip),
+            tool: tools::classify_user_agent(record.user_agent()),
         }
     }
 }
 
-/// The account behind a request: the log's `account`, a JWT `sub`, or a configured header.
-pub fn identify_account(ex: &Exchange, _auth: &AuthObservation) -> Option<String> {
-    ex.record.account.clone()
+/// The account behind a request: the log's `account`, an identity header, a JWT `sub`, or the
+/// Basic user (see [`account`]).
+pub fn identify_account(ex: &Exchange, auth: &AuthObservation) -> Option<String> {
+    account::identify(ex, auth)
 }

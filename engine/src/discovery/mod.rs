@@ -1,93 +1,27 @@
 //! Asset discovery: path templating, business purposes, service objects, authentication and the
 //! per-API inventory.
 //!
-//! STUB INTERFACE: the discovery owner replaces the bodies; the signatures are what the pipeline
-//! calls.
+//! Pass 1 learns path templates per host ([`PathTemplater`], see [`template`] for the rules);
+//! pass 2 resolves each request to its API ([`TemplateSet::resolve`]) and extracts per-exchange
+//! facts ([`exchange_facts`]); the [`ApiInventory`] folds them into one [`ApiSummary`] per API.
+//! [`openapi`] exports the inventory as OpenAPI 3.1 and compares it with a team's own spec.
 
 use crate::exchange::{Exchange, ParamLocation};
-use crate::facts::{ApiKey, ApiSummary, AuthObservation, PurposeTag};
-use crate::pipeline::ExchangeFacts;
-use crate::record::Record;
+use crate::facts::{ApiKey, AuthObservation, PurposeTag};
 
-/// Discovery settings (defaults are the console's defaults).
-#[derive(Debug, Clone)]
-pub struct DiscoveryConfig {
-    /// Path suffixes of static files, which are not APIs.
-    pub static_suffixes: Vec<String>,
-}
+pub mod auth;
+pub mod inventory;
+pub mod openapi;
+pub mod operation;
+pub mod params;
+pub mod purpose;
+pub mod segment;
+pub mod service;
+pub mod template;
 
-impl Default for DiscoveryConfig {
-    fn default() -> Self {
-        DiscoveryConfig {
-            static_suffixes: [
-                ".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".woff", ".woff2",
-                ".ttf", ".map", ".webp",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        }
-    }
-}
-
-/// Learns path templates from the paths it observes (first pass).
-#[derive(Debug, Default)]
-pub struct PathTemplater {
-    config: DiscoveryConfig,
-}
-
-impl PathTemplater {
-    pub fn new(config: DiscoveryConfig) -> Self {
-        PathTemplater { config }
-    }
-    pub fn observe(&mut self, _record: &Record) {}
-    /// Combines what another templater (another shard) observed.
-    pub fn merge(&mut self, _other: PathTemplater) {}
-    pub fn finish(self) -> TemplateSet {
-        TemplateSet {
-            config: self.config,
-        }
-    }
-}
-
-/// The learned templates: maps a request to its API.
-#[derive(Debug, Default)]
-pub struct TemplateSet {
-    config: DiscoveryConfig,
-}
-
-impl TemplateSet {
-    /// The API a request belongs to; `None` for static files and ignored hosts or paths.
-    pub fn resolve(&self, ex: &Exchange) -> Option<ApiKey> {
-        let r = ex.record;
-        let lower = r.path.to_ascii_lowercase();
-        if self
-            .config
-            .static_suffixes
-            .iter()
-            .any(|s| lower.ends_with(s.as_str()))
-        {
-            return None;
-        }
-        let path = r
-            .path
-            .split('/')
-            .map(|seg| {
-                if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-                    "{id}"
-                } else {
-                    seg
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        Some(ApiKey {
-            host: r.host.clone(),
-            method: r.method.clone(),
-            path,
-        })
-    }
-}
+pub use inventory::ApiInventory;
+pub use purpose::{CompiledPurposePolicy, CustomPurposePolicy, PurposePolicyError};
+pub use template::{DiscoveryConfig, ForcedTemplate, PathTemplater, TemplateRules, TemplateSet};
 
 /// One parameter occurrence in one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,67 +41,33 @@ pub struct DiscoveryFacts {
     pub response_content_type: Option<String>,
 }
 
-/// Per-exchange discovery: purposes, authentication, parameters.
-pub fn exchange_facts(ex: &Exchange, _api: &ApiKey) -> DiscoveryFacts {
-    DiscoveryFacts {
-        response_content_type: ex.record.response_content_type(),
-        ..Default::default()
-    }
+/// Per-exchange discovery with the built-in purpose policies: purposes, authentication,
+/// parameters.
+pub fn exchange_facts(ex: &Exchange, api: &ApiKey) -> DiscoveryFacts {
+    exchange_facts_with(ex, api, &[])
 }
 
-/// The per-API inventory folded from exchange facts.
-#[derive(Debug, Default)]
-pub struct ApiInventory {
-    apis: std::collections::BTreeMap<ApiKey, ApiSummary>,
-}
-
-impl ApiInventory {
-    pub fn absorb(&mut self, f: &ExchangeFacts) {
-        let e = self
-            .apis
-            .entry(f.api.clone())
-            .or_insert_with(|| ApiSummary {
-                key: f.api.clone(),
-                calls: 0,
-                first_seen_ms: f.time_ms,
-                last_seen_ms: f.time_ms,
-                active: true,
-                purposes: vec![],
-                service_object: Default::default(),
-                auth: vec![],
-                authenticated: false,
-                sensitivity: Default::default(),
-                request_types: Default::default(),
-                response_types: Default::default(),
-                params: vec![],
-                statuses: Default::default(),
-                response_content_types: Default::default(),
-                calls_per_day: Default::default(),
-                distinct_clients: 0,
-            });
-        e.calls += 1;
-        e.first_seen_ms = e.first_seen_ms.min(f.time_ms);
-        e.last_seen_ms = e.last_seen_ms.max(f.time_ms);
-    }
-    pub fn merge(&mut self, other: ApiInventory) {
-        for (k, v) in other.apis {
-            let e = self.apis.entry(k).or_insert_with(|| ApiSummary {
-                calls: 0,
-                ..v.clone()
-            });
-            e.calls += v.calls;
-            e.first_seen_ms = e.first_seen_ms.min(v.first_seen_ms);
-            e.last_seen_ms = e.last_seen_ms.max(v.last_seen_ms);
+/// Per-exchange discovery with custom identification policies added to the built-in ones.
+pub fn exchange_facts_with(
+    ex: &Exchange,
+    api: &ApiKey,
+    custom: &[CompiledPurposePolicy],
+) -> DiscoveryFacts {
+    let op = operation::operation(ex);
+    let features = purpose::features(ex, api, op.as_ref());
+    let mut purposes = purpose::classify(&features);
+    for p in custom {
+        if p.matches(ex, api, &features) {
+            let tag = p.tag();
+            if !purposes.contains(&tag) {
+                purposes.push(tag);
+            }
         }
     }
-    /// Summaries; `now_ms` decides active (a call in the last 30 days) versus inactive.
-    pub fn finish(self, now_ms: i64) -> Vec<ApiSummary> {
-        self.apis
-            .into_values()
-            .map(|mut s| {
-                s.active = now_ms - s.last_seen_ms <= 30 * 86_400_000;
-                s
-            })
-            .collect()
+    DiscoveryFacts {
+        purposes,
+        auth: auth::observe(ex),
+        params: params::observe(ex, api),
+        response_content_type: ex.record.response_content_type(),
     }
 }

@@ -1,33 +1,67 @@
 //! Anomalous events: baselines per API, attacks, abuse, account behaviour over time, keyed on
-//! a source IP or an account.
+//! a source IP or an account. Thresholds, margins and levels are documented in `docs/events.md`.
 //!
-//! STUB INTERFACE: the event owner replaces the bodies; the signatures are what the pipeline calls.
+//! - [`signals`] (per exchange, pure, parallel) extracts what is judged later, as hashes, flags,
+//!   shapes and masked samples ([`signals::EventSignals`]).
+//! - [`EventState`] folds exchange facts in time order into bounded, mergeable state: per-API
+//!   baselines ([`baseline`]) and bursts per (family, subject[, API]) ([`window`]).
+//! - [`EventState::finish`] judges baselines and bursts with the API summaries; one detector
+//!   function per family file ([`credential`], [`abuse`], [`leak`], [`response`], [`account`],
+//!   [`custom`]) and [`REGISTRY`] lists every catalog key with its detector.
+
+pub mod abuse;
+pub mod account;
+pub mod baseline;
+pub mod credential;
+pub mod custom;
+pub mod describe;
+pub mod leak;
+pub mod response;
+pub mod shape;
+pub mod signals;
+pub mod window;
 
 use crate::catalog::{Level, Subject};
-use crate::facts::{ApiKey, ApiSummary, ExchangeContext, Location};
+use crate::facts::{ApiKey, ApiSummary, ExchangeContext, Location, ToolKind};
 use crate::pipeline::ExchangeFacts;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
+
+pub use custom::{CompiledCustomRule, CustomCondition, CustomEventRule, CustomRuleError};
+pub use signals::EventSignals;
+use window::{Burst, Family, SubjectKey, TrackKey};
 
 /// Event detection settings.
 #[derive(Debug, Clone)]
 pub struct EventConfig {
     /// Baseline learning window, days.
     pub baseline_days: u32,
+    /// The home country (ISO alpha-2) for "outside your country" events; `None` = the country
+    /// most of the traffic comes from.
+    pub home_country: Option<[u8; 2]>,
+    /// Compiled custom event rules ([`custom::compile_all`]).
+    pub custom: Vec<CompiledCustomRule>,
 }
 
 impl Default for EventConfig {
     fn default() -> Self {
-        EventConfig { baseline_days: 7 }
+        EventConfig {
+            baseline_days: 7,
+            home_country: None,
+            custom: Vec::new(),
+        }
     }
 }
 
-/// What the event detectors noticed in one exchange (opaque to the pipeline).
-#[derive(Debug, Clone, Default)]
-pub struct EventSignals {}
+/// Per-exchange signals with the built-in detectors only.
+pub fn signals(ctx: &ExchangeContext) -> EventSignals {
+    signals::extract(ctx, &[])
+}
 
-pub fn signals(_ctx: &ExchangeContext) -> EventSignals {
-    EventSignals {}
+/// Per-exchange signals including custom rules' content conditions.
+pub fn signals_with(ctx: &ExchangeContext, custom: &[CompiledCustomRule]) -> EventSignals {
+    signals::extract(ctx, custom)
 }
 
 /// One anomalous event.
@@ -50,22 +84,763 @@ pub struct EventFinding {
     pub description: String,
     /// Masked request samples.
     pub samples: Vec<String>,
+    /// What to do (the custom rule's suggestion for custom events).
+    #[serde(default)]
+    pub suggestion: String,
+    /// The custom rule's name, for custom events.
+    #[serde(default)]
+    pub rule: Option<String>,
 }
+
+/// An event before rendering.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub key: &'static str,
+    pub subject: SubjectKey,
+    pub api: ApiKey,
+    pub apis: Vec<ApiKey>,
+    pub samples: Vec<String>,
+    pub facts: describe::Facts,
+    pub level: Option<Level>,
+    pub suggestion: Option<String>,
+}
+
+impl Draft {
+    pub fn from_burst(key: &'static str, k: &TrackKey, b: &Burst) -> Draft {
+        let api = k
+            .api
+            .clone()
+            .or_else(|| b.main_api().cloned())
+            .unwrap_or(ApiKey {
+                host: String::new(),
+                method: String::new(),
+                path: String::new(),
+            });
+        let mut apis: Vec<(ApiKey, u64)> = b.apis.clone();
+        apis.sort_by_key(|a| std::cmp::Reverse(a.1));
+        let mut facts = describe::Facts {
+            start_ms: b.start,
+            end_ms: b.last,
+            count: b.n,
+            api: Some(api.clone()),
+            location: Some(b.main_location()),
+            ..Default::default()
+        };
+        match &k.subject {
+            SubjectKey::Ip(ip) => facts.ip = Some(ip.to_string()),
+            SubjectKey::Account(a) => facts.account = Some(a.clone()),
+        }
+        Draft {
+            key,
+            subject: k.subject.clone(),
+            api,
+            apis: apis.into_iter().map(|a| a.0).collect(),
+            samples: b.samples.clone(),
+            facts,
+            level: None,
+            suggestion: None,
+        }
+    }
+    pub fn detail(mut self, d: String) -> Draft {
+        self.facts.detail = Some(d);
+        self
+    }
+    fn render(self) -> EventFinding {
+        let (ip, account, subject) = match &self.subject {
+            SubjectKey::Ip(ip) => (Some(*ip), None, Subject::Ip),
+            SubjectKey::Account(a) => (None, Some(a.clone()), Subject::Account),
+        };
+        let mut apis = self.apis;
+        if !apis.contains(&self.api) {
+            apis.insert(0, self.api.clone());
+        }
+        EventFinding {
+            key: self.key.to_string(),
+            level: self.level.unwrap_or_else(|| describe::level(self.key)),
+            subject,
+            ip,
+            account,
+            location: self.facts.location.unwrap_or(Location::Unknown),
+            api: self.api,
+            apis,
+            start_ms: self.facts.start_ms,
+            end_ms: self.facts.end_ms,
+            count: self.facts.count,
+            description: describe::describe(self.key, &self.facts),
+            samples: self.samples,
+            suggestion: self
+                .suggestion
+                .unwrap_or_else(|| describe::suggestion(self.key).to_string()),
+            rule: self.facts.rule.clone(),
+        }
+    }
+}
+
+/// What the judges may consult.
+pub struct JudgeCx<'a> {
+    pub summaries: HashMap<&'a ApiKey, &'a ApiSummary>,
+    pub home: Option<Location>,
+    pub human_accounts: &'a HashSet<String>,
+    pub auth_calls: &'a HashMap<ApiKey, (u64, u64)>,
+}
+
+impl JudgeCx<'_> {
+    /// An API normally requires authentication: discovery says so, or at least 80% of its calls
+    /// (and 20 calls) carried a credential.
+    pub fn api_authenticated(&self, api: &ApiKey) -> bool {
+        if self.summaries.get(api).is_some_and(|s| s.authenticated) {
+            return true;
+        }
+        self.auth_calls
+            .get(api)
+            .is_some_and(|(with, all)| *all >= 20 && with * 5 >= all * 4)
+    }
+    pub fn is_foreign(&self, l: Location) -> bool {
+        matches!((l, self.home), (Location::Country(c), Some(Location::Country(h))) if c != h)
+    }
+}
+
+/// The registry: every catalog event key and the family that detects it.
+pub const REGISTRY: &[(&str, &str)] = &[
+    ("abnormal_high_frequency", "baseline::judge_rate"),
+    ("internal_api_unusual_ip", "baseline::judge_internal"),
+    ("internal_api_unusual_location", "baseline::judge_internal"),
+    ("anomalous_tool_access", "baseline::judge_tools"),
+    ("unusual_time_access", "baseline::judge_time"),
+    ("abnormal_parameter_values", "baseline::judge_params"),
+    ("internal_weak_password_login", "credential::judge_weak"),
+    ("username_bruteforce", "credential::judge_login"),
+    ("password_bruteforce", "credential::judge_login"),
+    ("dictionary_attack", "credential::judge_login"),
+    ("sms_code_bruteforce", "credential::judge_code"),
+    ("email_code_bruteforce", "credential::judge_code"),
+    ("batch_registration", "credential::judge_register"),
+    ("sms_resource_abuse", "abuse::judge_send"),
+    ("email_resource_abuse", "abuse::judge_send"),
+    ("batch_download", "abuse::judge_download"),
+    ("data_crawling", "abuse::judge_crawl"),
+    ("api_attack", "abuse::judge_attack"),
+    ("unauthorized_sensitive_access", "leak::judge_unauthorized"),
+    ("mass_sensitive_access", "leak::judge_volume"),
+    ("foreign_mass_sensitive_access", "leak::judge_volume"),
+    ("error_message_returned", "response::judge_content"),
+    ("db_error_returned", "response::judge_content"),
+    ("system_info_returned", "response::judge_content"),
+    ("abnormal_response", "response::judge_status"),
+    ("custom_event", "EventState::custom"),
+    ("account_anomalous_tools", "account::judge_tools"),
+    (
+        "account_mass_sensitive_access",
+        "leak::judge_account_sensitive",
+    ),
+    (
+        "account_cross_border_sensitive_access",
+        "leak::judge_account_sensitive",
+    ),
+    ("account_mass_file_download", "account::judge_download"),
+    ("account_horizontal_escalation", "leak::judge_horizontal"),
+    ("account_data_traversal", "account::judge_traversal"),
+    ("account_high_frequency", "baseline::judge_rate"),
+    ("account_exception_errors", "response::judge_account_errors"),
+    ("account_abnormal_status_codes", "response::judge_status"),
+];
+
+/// Judges one closed or open burst.
+fn judge_burst(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
+    let one = |d: Option<Draft>| d.into_iter().collect::<Vec<_>>();
+    match k.family {
+        Family::Login => one(credential::judge_login(k, b, cx)),
+        Family::WeakLogin => one(credential::judge_weak(k, b, cx)),
+        Family::CodeVerify => one(credential::judge_code(k, b, cx)),
+        Family::Register => one(credential::judge_register(k, b, cx)),
+        Family::Send => one(abuse::judge_send(k, b, cx)),
+        Family::Download => one(abuse::judge_download(k, b, cx)),
+        Family::Crawl => one(abuse::judge_crawl(k, b, cx)),
+        Family::Attack => one(abuse::judge_attack(k, b, cx)),
+        Family::Unauthorized => one(leak::judge_unauthorized(k, b, cx)),
+        Family::SensitiveVolume => leak::judge_volume(k, b, cx),
+        Family::ErrorMessage | Family::DbError | Family::SystemInfo => {
+            one(response::judge_content(k, b, cx))
+        }
+        Family::Status | Family::AccountStatus => one(response::judge_status(k, b, cx)),
+        Family::AccountErrors => one(response::judge_account_errors(k, b, cx)),
+        Family::AccountTools => one(account::judge_tools(k, b, cx)),
+        Family::AccountSensitive => leak::judge_account_sensitive(k, b, cx),
+        Family::AccountDownload => one(account::judge_download(k, b, cx)),
+        Family::AccountHorizontal => one(leak::judge_horizontal(k, b, cx)),
+        Family::AccountTraversal => one(account::judge_traversal(k, b, cx)),
+        // Custom rules are judged as they go (see `EventState::custom`).
+        Family::Custom(_) => Vec::new(),
+    }
+}
+
+/// The least a closed burst must hold to be kept for judging (cheap pre-filter; the judges
+/// apply the real thresholds).
+fn worth_keeping(f: Family, b: &Burst) -> bool {
+    match f {
+        Family::Attack
+        | Family::ErrorMessage
+        | Family::DbError
+        | Family::SystemInfo
+        | Family::WeakLogin => true,
+        Family::Unauthorized => b.n >= 2,
+        Family::SensitiveVolume | Family::AccountSensitive => {
+            b.a.len() >= leak::FOREIGN_VALUES || b.b.len() >= leak::FOREIGN_VALUES
+        }
+        Family::AccountHorizontal => b.a.len() >= leak::HORIZONTAL_USERS,
+        Family::AccountErrors | Family::AccountTools => b.n >= 3,
+        Family::Send => b.n >= 5,
+        _ => b.n >= 10,
+    }
+}
+
+/// A custom rule's sliding window for one subject, and the open event.
+#[derive(Debug, Default)]
+struct CustomTrack {
+    recent: VecDeque<i64>,
+    open: Option<Burst>,
+}
+
+/// Most closed bursts kept for judging, and most sessions remembered.
+const MAX_CANDIDATES: usize = 100_000;
+const MAX_SESSIONS: usize = 200_000;
+const MAX_HUMAN_ACCOUNTS: usize = 500_000;
+const SWEEP_EVERY: u64 = 1 << 16;
 
 #[derive(Debug, Default)]
 pub struct EventState {
     config: EventConfig,
+    baselines: baseline::Baselines,
+    open: HashMap<TrackKey, Burst>,
+    closed: Vec<(TrackKey, Burst)>,
+    custom: HashMap<(u16, SubjectKey), CustomTrack>,
+    custom_events: Vec<(u16, SubjectKey, Burst)>,
+    sessions: HashMap<u64, String>,
+    human_accounts: HashSet<String>,
+    countries: HashMap<[u8; 2], u64>,
+    auth_calls: HashMap<ApiKey, (u64, u64)>,
+    absorbed: u64,
+    max_t: i64,
 }
 
 impl EventState {
     pub fn new(config: EventConfig) -> Self {
-        EventState { config }
+        EventState {
+            baselines: baseline::Baselines::new(config.baseline_days),
+            config,
+            ..Default::default()
+        }
     }
-    pub fn absorb(&mut self, _f: &ExchangeFacts) {
-        let _ = &self.config;
+
+    /// The home country: configured, else the country of most traffic so far.
+    fn home(&self) -> Option<[u8; 2]> {
+        self.config.home_country.or_else(|| {
+            let total: u64 = self.countries.values().sum();
+            self.countries
+                .iter()
+                .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+                .filter(|(_, n)| total >= 20 && **n * 2 >= total)
+                .map(|(c, _)| *c)
+        })
     }
-    pub fn merge(&mut self, _other: EventState) {}
-    pub fn finish(self, _apis: &[ApiSummary]) -> Vec<EventFinding> {
-        Vec::new()
+
+    fn close(&mut self, k: TrackKey, b: Burst) {
+        if worth_keeping(k.family, &b) && self.closed.len() < MAX_CANDIDATES {
+            self.closed.push((k, b));
+        }
+    }
+
+    fn track(
+        &mut self,
+        family: Family,
+        subject: &SubjectKey,
+        api: Option<&ApiKey>,
+        f: &ExchangeFacts,
+    ) -> &mut Burst {
+        let t = f.time_ms;
+        let key = TrackKey {
+            family,
+            subject: subject.clone(),
+            api: api.cloned(),
+        };
+        if let Some(b) = self.open.get(&key) {
+            if t - b.last > family.gap_ms() {
+                let old = self.open.remove(&key).unwrap_or_default();
+                self.close(key.clone(), old);
+            }
+        }
+        let b = self.open.entry(key).or_insert_with(|| Burst::new(t));
+        b.tick(t, family.rate_window_ms());
+        b.add_api(&f.api);
+        b.add_sample(&f.event.sample);
+        b.add_location(f.client.location);
+        b
+    }
+
+    fn sweep(&mut self) {
+        let now = self.max_t;
+        let stale: Vec<TrackKey> = self
+            .open
+            .iter()
+            .filter(|(k, b)| now - b.last > k.family.gap_ms())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            if let Some(b) = self.open.remove(&k) {
+                self.close(k, b);
+            }
+        }
+    }
+
+    pub fn absorb(&mut self, f: &ExchangeFacts) {
+        let s = &f.event;
+        let t = f.time_ms;
+        self.absorbed += 1;
+        self.max_t = self.max_t.max(t);
+        if self.absorbed.is_multiple_of(SWEEP_EVERY) {
+            self.sweep();
+        }
+        // Accounts: the pipeline's, else the one a session cookie was tied to at logon.
+        if let (Some(set), Some(user)) = (
+            s.session_set,
+            s.credential.as_ref().and_then(|c| c.user_name.clone()),
+        ) {
+            if self.sessions.len() < MAX_SESSIONS || self.sessions.contains_key(&set) {
+                self.sessions.insert(set, user);
+            }
+        }
+        let account = f
+            .account
+            .clone()
+            .or_else(|| s.session.and_then(|h| self.sessions.get(&h).cloned()));
+        if let Location::Country(c) = f.client.location {
+            *self.countries.entry(c).or_default() += 1;
+        }
+        let a = self.auth_calls.entry(f.api.clone()).or_default();
+        a.1 += 1;
+        if s.has_credential {
+            a.0 += 1;
+        }
+        let ip = SubjectKey::Ip(f.client_ip);
+        let obs = baseline::Obs {
+            t,
+            tool: (&f.client.tool.family, f.client.tool.kind),
+            location: f.client.location,
+            shapes: &s.shapes,
+            sample: &s.sample,
+        };
+        self.baselines.observe(&f.api, ip.clone(), &obs, true);
+        if let Some(acc) = &account {
+            self.baselines
+                .observe(&f.api, SubjectKey::Account(acc.clone()), &obs, false);
+        }
+        let ok = (200..400).contains(&f.status);
+        let resp: Vec<&crate::facts::Finding> = f
+            .findings
+            .iter()
+            .filter(|x| x.direction == crate::facts::Direction::Response)
+            .collect();
+
+        if let Some(c) = &s.credential {
+            use signals::CredentialOp;
+            let outcome = c.outcome;
+            let mark = |b: &mut Burst| match outcome {
+                crate::login::Outcome::Success => b.ok += 1,
+                crate::login::Outcome::Failure => b.fail += 1,
+                crate::login::Outcome::Unknown => {}
+            };
+            let is_code = c.op == CredentialOp::Verify
+                || (c.op == CredentialOp::Login && c.code.is_some() && c.password.is_none());
+            if is_code {
+                let b = self.track(Family::CodeVerify, &ip, Some(&f.api), f);
+                mark(b);
+                if let Some(code) = c.code {
+                    b.a.insert(code);
+                }
+                if let Some(tg) = c.target {
+                    b.add_target(tg);
+                }
+                match c.channel {
+                    signals::Channel::Sms => b.x += 1,
+                    signals::Channel::Email => b.y += 1,
+                    signals::Channel::Unknown => {}
+                }
+            } else if c.op == CredentialOp::Login {
+                let b = self.track(Family::Login, &ip, Some(&f.api), f);
+                mark(b);
+                if let Some(u) = c.user {
+                    b.a.insert(u);
+                }
+                if let Some(p) = c.password {
+                    b.b.insert(p);
+                }
+                if c.weak_password && outcome != crate::login::Outcome::Failure {
+                    let hint = c.internal_app_hint;
+                    let b = self.track(Family::WeakLogin, &ip, Some(&f.api), f);
+                    if hint {
+                        b.x += 1;
+                    }
+                }
+            } else {
+                let b = self.track(Family::Register, &ip, Some(&f.api), f);
+                mark(b);
+                if let Some(u) = c.user.or(c.target) {
+                    b.a.insert(u);
+                }
+            }
+        }
+        if let Some(send) = s.send {
+            let b = self.track(Family::Send, &ip, Some(&f.api), f);
+            if let Some(tg) = send.target {
+                b.add_target(tg);
+                b.a.insert(tg);
+            }
+            match send.channel {
+                signals::Channel::Email => b.y += 1,
+                _ => b.x += 1,
+            }
+        }
+        if let Some(size) = s.download {
+            let item = s.download_item;
+            let b = self.track(Family::Download, &ip, None, f);
+            b.a.insert(item);
+            b.bytes += size;
+            if let Some(acc) = &account {
+                let b = self.track(
+                    Family::AccountDownload,
+                    &SubjectKey::Account(acc.clone()),
+                    None,
+                    f,
+                );
+                b.a.insert(item);
+                b.bytes += size;
+            }
+        }
+        if let Some((name, v)) = &s.id_param {
+            if ok {
+                let b = self.track(Family::Crawl, &ip, Some(&f.api), f);
+                b.add_int(*v);
+                if b.label.is_none() {
+                    b.label = Some(name.clone());
+                }
+                if let Some(acc) = &account {
+                    let b = self.track(
+                        Family::AccountTraversal,
+                        &SubjectKey::Account(acc.clone()),
+                        Some(&f.api),
+                        f,
+                    );
+                    b.add_int(*v);
+                    if b.label.is_none() {
+                        b.label = Some(name.clone());
+                    }
+                }
+            }
+        }
+        if let Some(att) = &s.attack {
+            let label = match att.kind {
+                Some(k) => k.name().to_string(),
+                None if !att.rule.is_empty() => att.rule.chars().take(40).collect(),
+                None => "web attack".to_string(),
+            };
+            let blocked = att.blocked;
+            let b = self.track(Family::Attack, &ip, None, f);
+            b.add_label(&label);
+            if blocked {
+                b.x += 1;
+            }
+        }
+        if !resp.is_empty() && ok {
+            let cat = crate::catalog::catalog();
+            let serious = resp.iter().any(|x| {
+                x.type_id >= 100_000
+                    || cat
+                        .sensitive(x.type_id)
+                        .is_some_and(|t| t.level >= crate::catalog::SensitivityLevel::S2)
+            });
+            if !s.has_credential && serious {
+                let b = self.track(Family::Unauthorized, &ip, Some(&f.api), f);
+                b.x += resp.len() as u64;
+                for x in &resp {
+                    *b.types.entry(x.type_id).or_default() += 1;
+                }
+            }
+            let b = self.track(Family::SensitiveVolume, &ip, Some(&f.api), f);
+            for x in &resp {
+                b.a.insert(x.hash);
+                *b.types.entry(x.type_id).or_default() += 1;
+            }
+            if let Some(acc) = &account {
+                let home = self.home();
+                let foreign = match (f.client.location, home) {
+                    (Location::Country(c), Some(h)) if c != h => Some(c),
+                    _ => None,
+                };
+                let b = self.track(
+                    Family::AccountSensitive,
+                    &SubjectKey::Account(acc.clone()),
+                    None,
+                    f,
+                );
+                for x in &resp {
+                    b.a.insert(x.hash);
+                    if foreign.is_some() {
+                        b.b.insert(x.hash);
+                    }
+                    *b.types.entry(x.type_id).or_default() += 1;
+                }
+                if let Some(c) = foreign {
+                    b.add_label(&String::from_utf8_lossy(&c));
+                }
+                if let Some((name, h, is_self)) = &s.identity_param {
+                    if !is_self {
+                        let b = self.track(
+                            Family::AccountHorizontal,
+                            &SubjectKey::Account(acc.clone()),
+                            Some(&f.api),
+                            f,
+                        );
+                        b.a.insert(*h);
+                        if b.label.is_none() {
+                            b.label = Some(name.clone());
+                        }
+                        for x in &resp {
+                            *b.types.entry(x.type_id).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        for (flag, fam) in [
+            (signals::RESP_ERROR, Family::ErrorMessage),
+            (signals::RESP_DB_ERROR, Family::DbError),
+            (signals::RESP_SYSTEM_INFO, Family::SystemInfo),
+        ] {
+            if s.response & flag != 0 {
+                self.track(fam, &ip, Some(&f.api), f);
+            }
+        }
+        let bad = f.status >= 400;
+        let b = self.track(Family::Status, &ip, None, f);
+        if bad {
+            b.fail += 1;
+        }
+        if let Some(acc) = &account {
+            let subj = SubjectKey::Account(acc.clone());
+            let b = self.track(Family::AccountStatus, &subj, None, f);
+            if bad {
+                b.fail += 1;
+            }
+            let exc = s.response & (signals::RESP_ERROR | signals::RESP_DB_ERROR) != 0;
+            if exc || f.status >= 500 {
+                let b = self.track(Family::AccountErrors, &subj, None, f);
+                if exc {
+                    b.x += 1;
+                } else {
+                    b.y += 1;
+                }
+            }
+            let kind = f.client.tool.kind;
+            if matches!(kind, ToolKind::Browser | ToolKind::MobileApp) {
+                if self.human_accounts.len() < MAX_HUMAN_ACCOUNTS {
+                    self.human_accounts.insert(acc.clone());
+                }
+            } else if matches!(
+                kind,
+                ToolKind::Script | ToolKind::AttackTool | ToolKind::Bot
+            ) {
+                let fam = f.client.tool.family.clone();
+                let b = self.track(Family::AccountTools, &subj, None, f);
+                b.add_tool(&fam, kind);
+                b.x += 1;
+            }
+        }
+        self.custom(f, &ip, account.as_deref());
+    }
+
+    /// Custom rules: `threshold` matching requests of one subject within `window_secs` open an
+    /// event; further matches within the window extend it.
+    fn custom(&mut self, f: &ExchangeFacts, ip: &SubjectKey, account: Option<&str>) {
+        let t = f.time_ms;
+        for (i, rule) in self
+            .config
+            .custom
+            .iter()
+            .enumerate()
+            .take(custom::MAX_RULES)
+        {
+            let content_ok = !rule.has_content() || f.event.custom & (1 << i) != 0;
+            if !content_ok || !rule.facts_match(&f.api, f.status, &f.event.purposes) {
+                continue;
+            }
+            let subject = match rule.rule.group_by {
+                Subject::Ip => ip.clone(),
+                Subject::Account => match account {
+                    Some(a) => SubjectKey::Account(a.to_string()),
+                    None => continue,
+                },
+            };
+            let w = rule.rule.window_secs as i64 * 1000;
+            let thr = rule.rule.threshold as usize;
+            let tr = self.custom.entry((i as u16, subject.clone())).or_default();
+            tr.recent.push_back(t);
+            while tr.recent.front().is_some_and(|x| t - *x > w) || tr.recent.len() > thr {
+                tr.recent.pop_front();
+            }
+            let extend = tr.open.as_ref().is_some_and(|b| t - b.last <= w);
+            if !extend {
+                if let Some(done) = tr.open.take() {
+                    self.custom_events.push((i as u16, subject.clone(), done));
+                }
+            }
+            let tr = self
+                .custom
+                .get_mut(&(i as u16, subject.clone()))
+                .expect("just inserted");
+            if extend {
+                if let Some(b) = tr.open.as_mut() {
+                    b.tick(t, w);
+                    b.add_api(&f.api);
+                    b.add_sample(&f.event.sample);
+                }
+            } else if tr.recent.len() >= thr {
+                let mut b = Burst::new(*tr.recent.front().unwrap_or(&t));
+                for _ in 0..tr.recent.len() {
+                    b.tick(t, w);
+                }
+                b.start = *tr.recent.front().unwrap_or(&t);
+                b.add_api(&f.api);
+                b.add_sample(&f.event.sample);
+                b.add_location(f.client.location);
+                tr.open = Some(b);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: EventState) {
+        self.baselines.merge(other.baselines);
+        for (k, b) in other.open {
+            match self.open.get_mut(&k) {
+                Some(mine) => mine.merge(b),
+                None => {
+                    self.open.insert(k, b);
+                }
+            }
+        }
+        for (k, b) in other.closed {
+            if self.closed.len() < MAX_CANDIDATES {
+                self.closed.push((k, b));
+            }
+        }
+        for (k, tr) in other.custom {
+            let e = self.custom.entry(k).or_default();
+            match (&mut e.open, tr.open) {
+                (Some(m), Some(o)) => m.merge(o),
+                (None, Some(o)) => e.open = Some(o),
+                _ => {}
+            }
+        }
+        self.custom_events.extend(other.custom_events);
+        for (k, v) in other.sessions {
+            if self.sessions.len() < MAX_SESSIONS {
+                self.sessions.insert(k, v);
+            }
+        }
+        self.human_accounts.extend(other.human_accounts);
+        for (k, v) in other.countries {
+            *self.countries.entry(k).or_default() += v;
+        }
+        for (k, (a, b)) in other.auth_calls {
+            let e = self.auth_calls.entry(k).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        self.absorbed += other.absorbed;
+        self.max_t = self.max_t.max(other.max_t);
+    }
+
+    pub fn finish(mut self, apis: &[ApiSummary]) -> Vec<EventFinding> {
+        let home = self.home().map(Location::Country);
+        let summaries: HashMap<&ApiKey, &ApiSummary> = apis.iter().map(|a| (&a.key, a)).collect();
+        let mut drafts = self.baselines.judge(&summaries);
+        let cx = JudgeCx {
+            summaries,
+            home,
+            human_accounts: &self.human_accounts,
+            auth_calls: &self.auth_calls,
+        };
+        let mut bursts: Vec<(TrackKey, Burst)> = std::mem::take(&mut self.closed);
+        bursts.extend(self.open.drain());
+        bursts.sort_by(|a, b| (a.1.start, &a.0).cmp(&(b.1.start, &b.0)));
+        for (k, b) in &bursts {
+            drafts.extend(judge_burst(k, b, &cx));
+        }
+        let mut customs = std::mem::take(&mut self.custom_events);
+        for ((i, subj), tr) in self.custom.drain() {
+            if let Some(b) = tr.open {
+                customs.push((i, subj, b));
+            }
+        }
+        for (i, subj, b) in customs {
+            let Some(rule) = self.config.custom.get(i as usize) else {
+                continue;
+            };
+            let k = TrackKey {
+                family: Family::Custom(i),
+                subject: subj,
+                api: None,
+            };
+            let mut d = Draft::from_burst("custom_event", &k, &b);
+            d.level = Some(rule.rule.level);
+            d.suggestion = Some(rule.rule.suggestion.clone());
+            d.facts.rule = Some(rule.rule.name.clone());
+            drafts.push(d);
+        }
+        let mut out: Vec<EventFinding> = drafts.into_iter().map(Draft::render).collect();
+        out.sort_by(|a, b| {
+            (a.start_ms, &a.key, a.ip, &a.account, &a.api)
+                .cmp(&(b.start_ms, &b.key, b.ip, &b.account, &b.api))
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn registry_matches_catalog() {
+        let cat: BTreeSet<&str> = catalog().events.iter().map(|e| e.key.as_str()).collect();
+        let reg: BTreeSet<&str> = REGISTRY.iter().map(|r| r.0).collect();
+        assert_eq!(reg.len(), REGISTRY.len(), "duplicate registry keys");
+        let missing: Vec<_> = cat.difference(&reg).collect();
+        let extra: Vec<_> = reg.difference(&cat).collect();
+        assert!(
+            missing.is_empty(),
+            "catalog keys without a detector: {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "detectors without a catalog key: {extra:?}"
+        );
+        for (k, _) in REGISTRY {
+            let f = describe::Facts::default();
+            let d = describe::describe(k, &f);
+            assert!(!d.starts_with("Event "), "{k} has no description");
+            if *k != "custom_event" {
+                assert!(!describe::suggestion(k).is_empty(), "{k} has no suggestion");
+            }
+        }
+    }
+
+    #[test]
+    fn catalog_subjects_match_registry_subjects() {
+        for e in &catalog().events {
+            let account_kind = e.key.starts_with("account_");
+            assert_eq!(e.subject == Subject::Account, account_kind, "{}", e.key);
+        }
     }
 }

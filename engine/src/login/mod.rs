@@ -3,10 +3,28 @@
 //! default passwords, unrestricted logon, failure prompts) and the event detectors (brute force,
 //! dictionary attacks, code brute force, batch registration).
 //!
-//! STUB INTERFACE: the risk owner implements it; the event owner uses it.
+//! An exchange is a credential exchange when discovery tagged it with a logon, registration or
+//! verification-code purpose, or, without purposes, when the request itself looks like one: a
+//! POST carrying a password next to a username (or on a login-like path), or a verification code
+//! next to a phone, e-mail or username on a login/verify-like path. HTTP Basic credentials count
+//! as a logon attempt on any API.
 
-use crate::exchange::Exchange;
+mod fields;
+mod outcome;
+mod password;
+
+pub use fields::{
+    is_captcha_field, is_code_field, is_password_field, is_username_field, normalize, path_hint,
+};
+pub use outcome::{classify_message, issues_session_cookie};
+pub use password::{
+    character_classes, is_default_credential, is_weak_password, looks_protected, password_strength,
+    DEFAULT_CREDENTIALS,
+};
+
+use crate::exchange::{Exchange, ParamLocation};
 use crate::facts::PurposeTag;
+use base64::Engine as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -29,6 +47,17 @@ pub enum FailureReason {
     Other,
 }
 
+/// What kind of credential exchange this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AttemptKind {
+    #[default]
+    Logon,
+    Registration,
+    /// Checking a verification code (SMS, e-mail) outside a logon.
+    Verification,
+    PasswordReset,
+}
+
 /// One logon, registration or verification attempt.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CredentialAttempt {
@@ -40,9 +69,178 @@ pub struct CredentialAttempt {
     pub failure: Option<FailureReason>,
     /// The request carried a CAPTCHA answer or the response asked for one.
     pub captcha: bool,
+    pub kind: AttemptKind,
+    /// The credentials came from an `Authorization: Basic` header.
+    pub basic_auth: bool,
+    /// Where the password was sent (query, form, JSON); `Header` for Basic auth.
+    pub password_location: Option<ParamLocation>,
+    /// The request field that carried the password (`password`, `user.pwd`).
+    pub password_field: Option<String>,
+}
+
+fn kind_from_purposes(purposes: &[PurposeTag]) -> Option<Option<AttemptKind>> {
+    let mut found = None;
+    for p in purposes {
+        let k = match (p.purpose.as_str(), p.kind.as_str()) {
+            ("user_authentication", "logoff") => None,
+            ("user_authentication", "password_reset") => Some(AttemptKind::PasswordReset),
+            ("user_authentication", _) => Some(AttemptKind::Logon),
+            ("user_registration", _) => Some(AttemptKind::Registration),
+            ("notification", "verification_code_verification") => Some(AttemptKind::Verification),
+            _ => continue,
+        };
+        // A logon tag wins over the others when an API carries several.
+        match (found, k) {
+            (None, _) | (Some(None), _) => found = Some(k),
+            (Some(Some(AttemptKind::Logon)), _) => {}
+            (Some(Some(_)), Some(AttemptKind::Logon)) => found = Some(k),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[derive(Default)]
+struct Extracted {
+    username: Option<String>,
+    password: Option<(u8, String, ParamLocation, String)>,
+    code: Option<String>,
+    captcha_field: bool,
+    contact: bool,
+}
+
+fn extract(ex: &Exchange) -> Extracted {
+    let mut e = Extracted::default();
+    let mut params = ex.request_params();
+    params.retain(|p| p.location != ParamLocation::Cookie);
+    for p in &params {
+        let value = p.value.trim();
+        if value.is_empty() || p.kind == "boolean" || p.kind == "null" {
+            continue;
+        }
+        if is_password_field(&p.name) {
+            let rank = fields::password_rank(&p.name);
+            if e.password.as_ref().is_none_or(|(r, ..)| rank < *r) {
+                e.password = Some((rank, p.value.clone(), p.location, p.field.clone()));
+            }
+            continue;
+        }
+        if is_captcha_field(&p.name) {
+            e.captcha_field = true;
+        }
+        if is_code_field(&p.name) {
+            if e.code.is_none() && value.chars().count() <= 64 {
+                e.code = Some(value.to_string());
+            }
+            continue;
+        }
+        if is_username_field(&p.name) {
+            let n = normalize(&p.name);
+            if ["email", "mail", "mobile", "phone", "tel"]
+                .iter()
+                .any(|w| n.contains(w))
+            {
+                e.contact = true;
+            }
+            if e.username.is_none() && value.chars().count() <= 256 {
+                e.username = Some(value.to_string());
+            }
+        }
+    }
+    e
+}
+
+/// `user:password` from an `Authorization: Basic` header.
+pub fn basic_credentials(ex: &Exchange) -> Option<(String, String)> {
+    let h = ex.record.request_header("authorization")?.trim();
+    let (scheme, b64) = h.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let s = String::from_utf8(raw).ok()?;
+    let (u, p) = s.split_once(':')?;
+    Some((u.to_string(), p.to_string()))
 }
 
 /// Interprets a logon, registration or verification-code exchange; `None` for other exchanges.
-pub fn interpret(_ex: &Exchange, _purposes: &[PurposeTag]) -> Option<CredentialAttempt> {
-    None
+pub fn interpret(ex: &Exchange, purposes: &[PurposeTag]) -> Option<CredentialAttempt> {
+    let r = ex.record;
+    let by_purpose = kind_from_purposes(purposes);
+    if by_purpose == Some(None) {
+        return None; // logoff
+    }
+    let e = extract(ex);
+    let method = r.method.as_str();
+    let writes = matches!(method, "POST" | "PUT" | "PATCH");
+    let hint = fields::path_hint(&r.path);
+
+    let mut basic_auth = false;
+    let mut username = e.username.clone();
+    let mut password = e
+        .password
+        .as_ref()
+        .map(|(_, v, l, f)| (v.clone(), *l, f.clone()));
+
+    let kind = if let Some(Some(k)) = by_purpose {
+        k
+    } else if password.is_some()
+        && (writes || method == "GET")
+        && (username.is_some() || hint.is_some())
+    {
+        if !writes && username.is_none() {
+            return None;
+        }
+        match hint {
+            Some(AttemptKind::Registration) => AttemptKind::Registration,
+            _ if r.path.to_ascii_lowercase().contains("reset")
+                || r.path.to_ascii_lowercase().contains("forgot") =>
+            {
+                AttemptKind::PasswordReset
+            }
+            _ => AttemptKind::Logon,
+        }
+    } else if e.code.is_some()
+        && (username.is_some() || e.contact)
+        && hint.is_some()
+        && (writes || method == "GET")
+    {
+        match hint {
+            Some(AttemptKind::Verification) | None => AttemptKind::Verification,
+            Some(k) => k,
+        }
+    } else if let Some((u, p)) = basic_credentials(ex) {
+        basic_auth = true;
+        username = Some(u);
+        password = Some((p, ParamLocation::Header, "authorization".to_string()));
+        AttemptKind::Logon
+    } else {
+        return None;
+    };
+
+    let mut reading = outcome::read_response(ex);
+    if basic_auth && reading.outcome == Some(Outcome::Unknown) && (200..400).contains(&r.status) {
+        // HTTP authentication fails with 401; any other answer accepted the credentials.
+        reading.outcome = Some(Outcome::Success);
+    }
+    let captcha = e.captcha_field
+        || reading.captcha_requested
+        || (kind == AttemptKind::Logon && password.is_some() && e.code.is_some());
+    Some(CredentialAttempt {
+        username,
+        password_location: password.as_ref().map(|(_, l, _)| *l),
+        password_field: password.as_ref().map(|(_, _, f)| f.clone()),
+        password: password.map(|(v, ..)| v),
+        code: e.code,
+        outcome: reading.outcome,
+        failure: reading.failure,
+        captcha,
+        kind,
+        basic_auth,
+    })
 }
+
+#[cfg(test)]
+mod tests;

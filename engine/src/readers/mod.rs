@@ -1,13 +1,33 @@
-//! Log readers: framing (gzip, lines, HAR entries) apart from formats (native JSONL, HAR 1.2,
-//! nginx/Apache, WAF export). Every reader yields `Record`s and `Rejected` lines; one bad line
-//! never sinks a file.
+//! Log readers: framing (gzip, lines, JSON arrays, HAR entries) apart from formats (native
+//! JSONL, HAR 1.2, nginx/Apache, WAF export). Every reader yields `Record`s and `Rejected`
+//! lines; one bad line never sinks a file. The formats are documented in `docs/formats/`.
 //!
-//! STUB INTERFACE (native JSONL only): the ingestion owner replaces and extends this.
+//! ```text
+//! bytes ─► framing::decode_stream (gzip? bomb cap, BOM) ─► detect (auto) ─► Framer (lines |
+//!        JSON elements) ─► LineFormat::parse (native | har | nginx | waf) ─► ReadItem
+//! ```
 
-use crate::record::{Record, WafAction};
-use serde::Deserialize;
-use std::io::{BufRead, BufReader, Read};
+mod detect;
+mod framing;
+mod har;
+mod native;
+mod nginx;
+mod normalize;
+mod waf;
+
+pub use detect::{detect_format, Detected};
+pub use framing::{Frame, Framer, JsonLayout};
+pub use har::parse_har_entry;
+pub use native::{parse_native, parse_native_line};
+pub use nginx::{NginxFormat, COMBINED, COMMON};
+pub use normalize::{parse_time_text, split_target, UNKNOWN_CLIENT};
+pub use waf::{parse_waf_action, WafMapping};
+
+use crate::record::Record;
+use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -19,14 +39,26 @@ pub enum Format {
     Waf,
 }
 
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Jsonl => "jsonl",
+            Format::Har => "har",
+            Format::Nginx => "nginx",
+            Format::Waf => "waf",
+        }
+    }
+}
+
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "auto" => Ok(Format::Auto),
-            "jsonl" | "native" => Ok(Format::Jsonl),
+            "jsonl" | "native" | "ndjson" => Ok(Format::Jsonl),
             "har" => Ok(Format::Har),
-            "nginx" | "combined" => Ok(Format::Nginx),
+            "nginx" | "combined" | "apache" => Ok(Format::Nginx),
             "waf" => Ok(Format::Waf),
             other => Err(format!(
                 "unknown format `{other}` (expected auto, jsonl, har, nginx or waf)"
@@ -35,7 +67,8 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// A line (or entry) that could not be read, with where and why.
+/// A line (or entry) that could not be read, with where and why. For line formats `line` is
+/// the 1-based line number; for HAR and JSON arrays it is the 1-based index of the entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rejected {
     pub file: String,
@@ -49,8 +82,79 @@ pub enum ReadItem {
     Rejected(Rejected),
 }
 
+/// Counters that grow while a reader runs (progress bars): share one `ReadStats` through
+/// [`ReaderOptions::stats`] and read it from another thread. Clones share the counters.
 #[derive(Debug, Clone, Default)]
-pub struct ReaderOptions {}
+pub struct ReadStats {
+    inner: Arc<StatsInner>,
+}
+
+#[derive(Debug, Default)]
+struct StatsInner {
+    bytes_read: Arc<AtomicU64>,
+    bytes_decoded: Arc<AtomicU64>,
+    frames: AtomicU64,
+    records: AtomicU64,
+    rejected: AtomicU64,
+}
+
+impl ReadStats {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Bytes read from the source (compressed bytes for gzip input).
+    pub fn bytes_read(&self) -> u64 {
+        self.inner.bytes_read.load(Ordering::Relaxed)
+    }
+    /// Bytes after decompression handed to the framing layer.
+    pub fn bytes_decoded(&self) -> u64 {
+        self.inner.bytes_decoded.load(Ordering::Relaxed)
+    }
+    /// Lines (or JSON entries) seen, empty lines included.
+    pub fn lines(&self) -> u64 {
+        self.inner.frames.load(Ordering::Relaxed)
+    }
+    pub fn records(&self) -> u64 {
+        self.inner.records.load(Ordering::Relaxed)
+    }
+    pub fn rejected(&self) -> u64 {
+        self.inner.rejected.load(Ordering::Relaxed)
+    }
+}
+
+/// Reader settings. `Default` gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct ReaderOptions {
+    /// Longest line (or JSON entry) read; longer ones are rejected without being buffered.
+    pub max_line_bytes: usize,
+    /// Most bytes a gzip file may decompress to; beyond it the file ends with a rejection.
+    pub max_decompressed_bytes: u64,
+    /// An nginx `log_format` string (the part in quotes, concatenated). None: combined, with
+    /// common-format lines and a trailing `"$http_x_forwarded_for"` accepted too.
+    pub nginx_log_format: Option<String>,
+    /// Host for nginx/Apache lines whose format has no `$host`-like variable.
+    pub default_host: String,
+    /// Field mapping of the WAF export format.
+    pub waf_mapping: WafMapping,
+    /// Live counters, when the caller wants progress.
+    pub stats: Option<ReadStats>,
+}
+
+pub const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 64 << 30;
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        ReaderOptions {
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+            nginx_log_format: None,
+            default_host: "unknown".to_string(),
+            waf_mapping: WafMapping::default(),
+            stats: None,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -60,113 +164,158 @@ pub enum ReadError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: cannot detect the log format: {reason} (choose one with --format)")]
+    Detect { path: String, reason: String },
+    #[error("{path}: bad reader configuration: {reason}")]
+    Config { path: String, reason: String },
+}
+
+/// A parser of one frame (a line or a JSON entry) into a record.
+pub trait LineFormat: Send {
+    fn parse(&self, frame: &[u8]) -> Result<Record, String>;
+}
+
+struct Native;
+
+impl LineFormat for Native {
+    fn parse(&self, frame: &[u8]) -> Result<Record, String> {
+        parse_native(frame)
+    }
+}
+
+struct Har;
+
+impl LineFormat for Har {
+    fn parse(&self, frame: &[u8]) -> Result<Record, String> {
+        parse_har_entry(frame)
+    }
 }
 
 /// Opens a log file (plain or gzip) in the given format.
 pub fn open_file(
     path: &Path,
-    _format: Format,
-    _opts: &ReaderOptions,
+    format: Format,
+    opts: &ReaderOptions,
 ) -> Result<Box<dyn Iterator<Item = ReadItem> + Send>, ReadError> {
     let name = path.display().to_string();
-    let io = |source| ReadError::Io {
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io {
         path: name.clone(),
         source,
+    })?;
+    open_reader(&name, file, format, opts)
+}
+
+/// Reads a stream (upload, HTTP ingest body; plain or gzip) in the given format. `name` is
+/// what rejections and errors call the input.
+pub fn open_reader(
+    name: &str,
+    reader: impl Read + Send + 'static,
+    format: Format,
+    opts: &ReaderOptions,
+) -> Result<Box<dyn Iterator<Item = ReadItem> + Send>, ReadError> {
+    let decoded = framing::decode_stream(
+        Box::new(reader),
+        opts.max_decompressed_bytes,
+        opts.stats.as_ref(),
+    )
+    .map_err(|source| ReadError::Io {
+        path: name.to_string(),
+        source,
+    })?;
+    let config = |reason: String| ReadError::Config {
+        path: name.to_string(),
+        reason,
     };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(io)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    let reader: Box<dyn Read + Send> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let lines = BufReader::with_capacity(1 << 20, reader).lines();
-    Ok(Box::new(lines.enumerate().filter_map(move |(i, line)| {
-        let line_no = i as u64 + 1;
-        match line {
-            Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(match parse_native_line(&l) {
-                Ok(r) => ReadItem::Record(Box::new(r)),
-                Err(reason) => ReadItem::Rejected(Rejected {
-                    file: name.clone(),
-                    line: line_no,
-                    reason,
-                }),
-            }),
-            Err(e) => Some(ReadItem::Rejected(Rejected {
-                file: name.clone(),
-                line: line_no,
-                reason: format!("unreadable line: {e}"),
-            })),
+    let detected = match detect_format(&decoded.head, format, opts) {
+        Ok(d) => d,
+        Err(reason) => {
+            return Err(ReadError::Detect {
+                path: name.to_string(),
+                reason,
+            })
         }
-    })))
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TimeField {
-    Text(String),
-    Millis(i64),
-}
-
-#[derive(Deserialize)]
-struct NativeLine {
-    time: TimeField,
-    host: String,
-    method: String,
-    path: String,
-    query: Option<String>,
-    scheme: Option<String>,
-    client_ip: String,
-    user_agent: Option<String>,
-    status: u16,
-    #[serde(default)]
-    request_headers: std::collections::BTreeMap<String, String>,
-    request_body: Option<String>,
-    #[serde(default)]
-    response_headers: std::collections::BTreeMap<String, String>,
-    response_body: Option<String>,
-    account: Option<String>,
-    waf_action: Option<WafAction>,
-    waf_rule: Option<String>,
-}
-
-/// Parses one native JSON line.
-pub fn parse_native_line(line: &str) -> Result<Record, String> {
-    let n: NativeLine = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    let time_ms = match n.time {
-        TimeField::Millis(ms) => ms,
-        TimeField::Text(t) => chrono::DateTime::parse_from_rfc3339(&t)
-            .map_err(|e| format!("field `time`: not RFC 3339 ({e})"))?
-            .timestamp_millis(),
     };
-    let client_ip = n
-        .client_ip
-        .parse()
-        .map_err(|_| format!("field `client_ip`: not an IP address: {:?}", n.client_ip))?;
-    let lower = |m: std::collections::BTreeMap<String, String>| {
-        m.into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .collect::<Vec<_>>()
+    let max = opts.max_line_bytes.max(1);
+    let framer: Box<dyn Framer> = match detected.layout {
+        None => Box::new(framing::LineFramer::new(decoded.reader, max)),
+        Some(layout) => Box::new(framing::JsonFramer::new(decoded.reader, layout, max)),
     };
-    Ok(Record {
-        time_ms,
-        host: n.host.to_ascii_lowercase(),
-        method: n.method.to_ascii_uppercase(),
-        path: n.path,
-        query: n.query,
-        scheme: n.scheme,
-        client_ip,
-        user_agent: n.user_agent,
-        status: n.status,
-        request_headers: lower(n.request_headers),
-        request_body: n.request_body,
-        response_headers: lower(n.response_headers),
-        response_body: n.response_body,
-        account: n.account,
-        waf_action: n.waf_action,
-        waf_rule: n.waf_rule,
-    })
+    let parser: Box<dyn LineFormat> = match detected.format {
+        Format::Jsonl | Format::Auto => Box::new(Native),
+        Format::Har => Box::new(Har),
+        Format::Nginx => Box::new(
+            nginx::NginxParser::new(opts.nginx_log_format.as_deref(), &opts.default_host)
+                .map_err(config)?,
+        ),
+        Format::Waf => Box::new(waf::WafParser::new(opts.waf_mapping.clone()).map_err(config)?),
+    };
+    Ok(Box::new(Items {
+        name: name.to_string(),
+        framer,
+        parser,
+        stats: opts.stats.clone(),
+        max,
+    }))
+}
+
+/// Frames parsed into items.
+struct Items {
+    name: String,
+    framer: Box<dyn Framer>,
+    parser: Box<dyn LineFormat>,
+    stats: Option<ReadStats>,
+    max: usize,
+}
+
+impl Items {
+    fn reject(&self, line: u64, reason: String) -> ReadItem {
+        if let Some(s) = &self.stats {
+            s.inner.rejected.fetch_add(1, Ordering::Relaxed);
+        }
+        ReadItem::Rejected(Rejected {
+            file: self.name.clone(),
+            line,
+            reason,
+        })
+    }
+}
+
+impl Iterator for Items {
+    type Item = ReadItem;
+
+    fn next(&mut self) -> Option<ReadItem> {
+        loop {
+            let (n, frame) = self.framer.next_frame()?;
+            if let Some(s) = &self.stats {
+                s.inner.frames.fetch_add(1, Ordering::Relaxed);
+            }
+            match frame {
+                Frame::Data => {
+                    let data = self.framer.data();
+                    if data.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(match self.parser.parse(data) {
+                        Ok(r) => {
+                            if let Some(s) = &self.stats {
+                                s.inner.records.fetch_add(1, Ordering::Relaxed);
+                            }
+                            ReadItem::Record(Box::new(r))
+                        }
+                        Err(reason) => self.reject(n, reason),
+                    });
+                }
+                Frame::TooLong { len } => {
+                    return Some(self.reject(
+                        n,
+                        format!(
+                            "line of {len} bytes exceeds the cap of {} bytes (ReaderOptions::max_line_bytes)",
+                            self.max
+                        ),
+                    ))
+                }
+                Frame::Fatal(reason) => return Some(self.reject(n, reason)),
+            }
+        }
+    }
 }

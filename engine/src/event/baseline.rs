@@ -1,0 +1,709 @@
+//! Per-API baselines: per-minute call rate per source, sources and their locations, access
+//! tools, hours of day and parameter value shapes, learned from history.
+//!
+//! **Learning.** For each API, observations from its first `baseline_days` (default 7) are the
+//! learning period; observations after it are judged against it. When the API's data spans less
+//! than the window (a short log, a new API), the *fallback* judges each source against every
+//! other source of the same API over the same data ("leave one source out"). Either way, an API is
+//! judged only once its reference holds at least [`MIN_REF_CALLS`] calls from
+//! [`MIN_REF_SUBJECTS`] distinct sources: a new API has no baseline and raises no baseline event.
+//!
+//! Memory is bounded: per (API, source) a few fixed-size histograms, at most
+//! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only).
+
+use super::describe::Facts;
+use super::shape::Shape;
+use super::window::SubjectKey;
+use super::Draft;
+use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
+use std::collections::{HashMap, HashSet};
+
+pub const MAX_SUBJECTS_PER_API: usize = 20_000;
+pub const MIN_REF_CALLS: u64 = 100;
+pub const MIN_REF_SUBJECTS: u64 = 5;
+/// A source-minute with at least this many calls can be part of a high-frequency event.
+pub const HOT_FLOOR: u32 = 30;
+/// The candidate's peak minute must exceed this multiple of the reference's 99th percentile.
+pub const RATE_MARGIN: u32 = 3;
+/// Hot minutes closer than this form one run.
+const RUN_GAP_MS: i64 = 10 * 60_000;
+const MAX_FIELDS: usize = 64;
+const MAX_SHAPES_PER_SUBJECT: usize = 24;
+const BUCKETS: usize = 12;
+
+fn bucket(c: u32) -> usize {
+    if c <= 1 {
+        0
+    } else {
+        ((32 - (c - 1).leading_zeros()) as usize).min(BUCKETS - 1)
+    }
+}
+fn bucket_upper(b: usize) -> u64 {
+    1u64 << b
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Period {
+    pub calls: u64,
+    pub first: i64,
+    pub last: i64,
+    hist: [u32; BUCKETS],
+    hours: [u32; 24],
+    tools: Vec<(String, ToolKind, u32)>,
+    locs: Vec<(Location, u32)>,
+    shapes: Vec<(u16, Shape, u32, String)>,
+    samples: Vec<String>,
+}
+
+impl Period {
+    fn touch(&mut self, t: i64) {
+        if self.calls == 0 {
+            self.first = t;
+            self.last = t;
+        }
+        self.calls += 1;
+        self.first = self.first.min(t);
+        self.last = self.last.max(t);
+    }
+    fn merge(&mut self, o: Period) {
+        if o.calls == 0 {
+            return;
+        }
+        if self.calls == 0 {
+            *self = o;
+            return;
+        }
+        self.calls += o.calls;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        for i in 0..BUCKETS {
+            self.hist[i] += o.hist[i];
+        }
+        for i in 0..24 {
+            self.hours[i] += o.hours[i];
+        }
+        for (f, k, n) in o.tools {
+            add_tool(&mut self.tools, &f, k, n);
+        }
+        for (l, n) in o.locs {
+            add_loc(&mut self.locs, l, n);
+        }
+        for (f, s, n, ex) in o.shapes {
+            add_shape(&mut self.shapes, f, s, n, &ex);
+        }
+        for s in o.samples {
+            if self.samples.len() < 3 {
+                self.samples.push(s);
+            }
+        }
+    }
+}
+
+fn add_tool(v: &mut Vec<(String, ToolKind, u32)>, f: &str, k: ToolKind, n: u32) {
+    if let Some(e) = v.iter_mut().find(|e| e.0 == f) {
+        e.2 += n;
+    } else if v.len() < 4 {
+        v.push((f.to_string(), k, n));
+    }
+}
+fn add_loc(v: &mut Vec<(Location, u32)>, l: Location, n: u32) {
+    if let Some(e) = v.iter_mut().find(|e| e.0 == l) {
+        e.1 += n;
+    } else if v.len() < 3 {
+        v.push((l, n));
+    }
+}
+fn add_shape(v: &mut Vec<(u16, Shape, u32, String)>, f: u16, s: Shape, n: u32, ex: &str) {
+    if let Some(e) = v.iter_mut().find(|e| e.0 == f && e.1 == s) {
+        e.2 += n;
+    } else if v.len() < MAX_SHAPES_PER_SUBJECT {
+        v.push((f, s, n, ex.to_string()));
+    }
+}
+
+#[derive(Debug, Clone)]
+struct HotRun {
+    start: i64,
+    end: i64,
+    calls: u64,
+    peak: u32,
+    learn: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SubjectStats {
+    learn: Period,
+    judge: Period,
+    cur_min: i64,
+    cur_n: u32,
+    cur_learn: bool,
+    runs: Vec<HotRun>,
+}
+
+impl SubjectStats {
+    fn flush_minute(&mut self) {
+        if self.cur_n == 0 {
+            return;
+        }
+        let p = if self.cur_learn {
+            &mut self.learn
+        } else {
+            &mut self.judge
+        };
+        p.hist[bucket(self.cur_n)] += 1;
+        if self.cur_n >= HOT_FLOOR {
+            let t = self.cur_min * 60_000;
+            match self.runs.last_mut() {
+                Some(r) if r.learn == self.cur_learn && t - r.end <= RUN_GAP_MS && t >= r.start => {
+                    r.end = t + 59_999;
+                    r.calls += self.cur_n as u64;
+                    r.peak = r.peak.max(self.cur_n);
+                }
+                _ => {
+                    if self.runs.len() >= 64 {
+                        self.runs.remove(0);
+                    }
+                    self.runs.push(HotRun {
+                        start: t,
+                        end: t + 59_999,
+                        calls: self.cur_n as u64,
+                        peak: self.cur_n,
+                        learn: self.cur_learn,
+                    });
+                }
+            }
+        }
+        self.cur_n = 0;
+    }
+}
+
+/// One observation for the baselines.
+pub struct Obs<'a> {
+    pub t: i64,
+    pub tool: (&'a str, ToolKind),
+    pub location: Location,
+    pub shapes: &'a [(String, Shape, String)],
+    pub sample: &'a str,
+}
+
+#[derive(Debug, Default)]
+pub struct ApiBase {
+    first: i64,
+    last: i64,
+    calls: u64,
+    subjects: HashMap<SubjectKey, SubjectStats>,
+    fields: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Baselines {
+    pub window_ms: i64,
+    apis: HashMap<ApiKey, ApiBase>,
+}
+
+impl Baselines {
+    pub fn new(days: u32) -> Self {
+        Baselines {
+            window_ms: days.max(1) as i64 * 86_400_000,
+            apis: HashMap::new(),
+        }
+    }
+
+    pub fn observe(&mut self, api: &ApiKey, subject: SubjectKey, o: &Obs, full: bool) {
+        let b = match self.apis.get_mut(api) {
+            Some(b) => b,
+            None => self.apis.entry(api.clone()).or_insert_with(|| ApiBase {
+                first: o.t,
+                last: o.t,
+                ..Default::default()
+            }),
+        };
+        b.calls += 1;
+        b.first = b.first.min(o.t);
+        b.last = b.last.max(o.t);
+        let learn = o.t < b.first + self.window_ms;
+        if !b.subjects.contains_key(&subject) && b.subjects.len() >= MAX_SUBJECTS_PER_API {
+            return;
+        }
+        let field_ids: Vec<(u16, Shape, &str)> = if full {
+            o.shapes
+                .iter()
+                .filter_map(|(f, s, ex)| {
+                    let idx = match b.fields.iter().position(|x| x == f) {
+                        Some(i) => i,
+                        None if b.fields.len() < MAX_FIELDS => {
+                            b.fields.push(f.clone());
+                            b.fields.len() - 1
+                        }
+                        None => return None,
+                    };
+                    Some((idx as u16, *s, ex.as_str()))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let s = b.subjects.entry(subject).or_default();
+        let minute = o.t.div_euclid(60_000);
+        if (minute != s.cur_min || learn != s.cur_learn) && (minute > s.cur_min || s.cur_n == 0) {
+            s.flush_minute();
+            s.cur_min = minute;
+            s.cur_learn = learn;
+        }
+        s.cur_n = s.cur_n.saturating_add(1);
+        let p = if learn { &mut s.learn } else { &mut s.judge };
+        p.touch(o.t);
+        if full {
+            let hour = (o.t.div_euclid(3_600_000)).rem_euclid(24) as usize;
+            p.hours[hour] += 1;
+            add_tool(&mut p.tools, o.tool.0, o.tool.1, 1);
+            add_loc(&mut p.locs, o.location, 1);
+            for (f, sh, ex) in field_ids {
+                add_shape(&mut p.shapes, f, sh, 1, ex);
+            }
+            if p.samples.len() < 3 {
+                p.samples.push(o.sample.to_string());
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: Baselines) {
+        for (k, ob) in other.apis {
+            match self.apis.get_mut(&k) {
+                None => {
+                    self.apis.insert(k, ob);
+                }
+                Some(b) => {
+                    b.first = b.first.min(ob.first);
+                    b.last = b.last.max(ob.last);
+                    b.calls += ob.calls;
+                    // Re-map the other shard's field indices.
+                    let map: Vec<Option<u16>> = ob
+                        .fields
+                        .iter()
+                        .map(|f| match b.fields.iter().position(|x| x == f) {
+                            Some(i) => Some(i as u16),
+                            None if b.fields.len() < MAX_FIELDS => {
+                                b.fields.push(f.clone());
+                                Some((b.fields.len() - 1) as u16)
+                            }
+                            None => None,
+                        })
+                        .collect();
+                    for (sk, mut ss) in ob.subjects {
+                        ss.flush_minute();
+                        for p in [&mut ss.learn, &mut ss.judge] {
+                            p.shapes = p
+                                .shapes
+                                .drain(..)
+                                .filter_map(|(f, s, n, e)| {
+                                    map.get(f as usize)
+                                        .copied()
+                                        .flatten()
+                                        .map(|nf| (nf, s, n, e))
+                                })
+                                .collect();
+                        }
+                        let e = b.subjects.entry(sk).or_default();
+                        e.flush_minute();
+                        e.learn.merge(ss.learn);
+                        e.judge.merge(ss.judge);
+                        e.runs.extend(ss.runs);
+                        e.runs.sort_by_key(|r| r.start);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reference aggregate (sum of periods, with subtraction for leave-one-out).
+#[derive(Debug, Clone, Default)]
+struct Agg {
+    calls: i64,
+    subjects: i64,
+    hist: [i64; BUCKETS],
+    hours: [i64; 24],
+    tools: HashMap<String, (ToolKind, i64)>,
+    locs: HashMap<Location, i64>,
+    shapes: HashMap<(u16, Shape), i64>,
+    fields: HashMap<u16, i64>,
+}
+
+impl Agg {
+    fn apply(&mut self, p: &Period, sign: i64) {
+        if p.calls == 0 {
+            return;
+        }
+        self.calls += sign * p.calls as i64;
+        self.subjects += sign;
+        for i in 0..BUCKETS {
+            self.hist[i] += sign * p.hist[i] as i64;
+        }
+        for i in 0..24 {
+            self.hours[i] += sign * p.hours[i] as i64;
+        }
+        for (f, k, n) in &p.tools {
+            self.tools.entry(f.clone()).or_insert((*k, 0)).1 += sign * *n as i64;
+        }
+        for (l, n) in &p.locs {
+            *self.locs.entry(*l).or_default() += sign * *n as i64;
+        }
+        for (f, s, n, _) in &p.shapes {
+            *self.shapes.entry((*f, *s)).or_default() += sign * *n as i64;
+            *self.fields.entry(*f).or_default() += sign * *n as i64;
+        }
+    }
+    fn p99(&self) -> u64 {
+        let total: i64 = self.hist.iter().sum();
+        if total <= 0 {
+            return 0;
+        }
+        let mut acc = 0;
+        for (b, n) in self.hist.iter().enumerate() {
+            acc += n;
+            if acc * 100 >= total * 99 {
+                return bucket_upper(b);
+            }
+        }
+        bucket_upper(BUCKETS - 1)
+    }
+    fn share<T: std::hash::Hash + Eq>(m: &HashMap<T, i64>, k: &T, total: i64) -> f64 {
+        if total <= 0 {
+            return 0.0;
+        }
+        m.get(k).copied().unwrap_or(0).max(0) as f64 / total as f64
+    }
+}
+
+fn prefix(ip: &SubjectKey) -> Option<Vec<u8>> {
+    match ip {
+        SubjectKey::Ip(std::net::IpAddr::V4(v)) => Some(v.octets()[..3].to_vec()),
+        SubjectKey::Ip(std::net::IpAddr::V6(v)) => Some(v.octets()[..8].to_vec()),
+        SubjectKey::Account(_) => None,
+    }
+}
+
+fn subject_fields(s: &SubjectKey, f: &mut Facts) {
+    match s {
+        SubjectKey::Ip(ip) => f.ip = Some(ip.to_string()),
+        SubjectKey::Account(a) => f.account = Some(a.clone()),
+    }
+}
+
+fn draft(key: &'static str, s: &SubjectKey, api: &ApiKey, p: &Period, mut facts: Facts) -> Draft {
+    subject_fields(s, &mut facts);
+    facts.api = Some(api.clone());
+    if facts.start_ms == 0 && facts.end_ms == 0 {
+        facts.start_ms = p.first;
+        facts.end_ms = p.last;
+        facts.count = p.calls;
+    }
+    if facts.location.is_none() {
+        facts.location = p.locs.iter().max_by_key(|l| l.1).map(|l| l.0);
+    }
+    Draft {
+        key,
+        subject: s.clone(),
+        api: api.clone(),
+        apis: vec![api.clone()],
+        samples: p.samples.clone(),
+        facts,
+        level: None,
+        suggestion: None,
+    }
+}
+
+impl Baselines {
+    /// Judges every API's sources against its reference.
+    pub fn judge(mut self, summaries: &HashMap<&ApiKey, &ApiSummary>) -> Vec<Draft> {
+        let mut out = Vec::new();
+        let window = self.window_ms;
+        for (api, b) in self.apis.iter_mut() {
+            for s in b.subjects.values_mut() {
+                s.flush_minute();
+            }
+            let fallback = b.last < b.first + window;
+            for accounts in [false, true] {
+                let subjects: Vec<(&SubjectKey, &SubjectStats)> = b
+                    .subjects
+                    .iter()
+                    .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
+                    .collect();
+                let mut total = Agg::default();
+                let mut prefixes: HashSet<Vec<u8>> = HashSet::new();
+                for (k, s) in &subjects {
+                    total.apply(&s.learn, 1);
+                    if s.learn.calls > 0 {
+                        if let Some(p) = prefix(k) {
+                            prefixes.insert(p);
+                        }
+                    }
+                }
+                let summary = summaries.get(api).copied();
+                for (k, s) in &subjects {
+                    let (cand, reference) = if fallback {
+                        let mut r = total.clone();
+                        r.apply(&s.learn, -1);
+                        (&s.learn, r)
+                    } else {
+                        (&s.judge, total.clone())
+                    };
+                    if cand.calls == 0
+                        || reference.calls < MIN_REF_CALLS as i64
+                        || reference.subjects < MIN_REF_SUBJECTS as i64
+                    {
+                        continue;
+                    }
+                    judge_rate(&mut out, api, k, s, cand, &reference, fallback, accounts);
+                    if accounts {
+                        continue;
+                    }
+                    judge_internal(
+                        &mut out, api, k, s, cand, &reference, fallback, summary, &prefixes,
+                    );
+                    judge_tools(&mut out, api, k, cand, &reference);
+                    judge_time(&mut out, api, k, cand, &reference);
+                    judge_params(&mut out, api, k, cand, &reference, &b.fields);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_rate(
+    out: &mut Vec<Draft>,
+    api: &ApiKey,
+    k: &SubjectKey,
+    s: &SubjectStats,
+    cand: &Period,
+    r: &Agg,
+    fallback: bool,
+    accounts: bool,
+) {
+    let thr = (HOT_FLOOR as u64).max(RATE_MARGIN as u64 * r.p99());
+    let learn = fallback;
+    for run in s
+        .runs
+        .iter()
+        .filter(|x| x.learn == learn && x.peak as u64 > thr)
+    {
+        let key = if accounts {
+            "account_high_frequency"
+        } else {
+            "abnormal_high_frequency"
+        };
+        let facts = Facts {
+            start_ms: run.start,
+            end_ms: run.end,
+            count: run.calls,
+            detail: Some(format!(
+                "peak {} calls in one minute; normal sources stay under {} per minute",
+                run.peak,
+                r.p99().max(1)
+            )),
+            ..Default::default()
+        };
+        out.push(draft(key, k, api, cand, facts));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_internal(
+    out: &mut Vec<Draft>,
+    api: &ApiKey,
+    k: &SubjectKey,
+    s: &SubjectStats,
+    cand: &Period,
+    r: &Agg,
+    fallback: bool,
+    summary: Option<&ApiSummary>,
+    prefixes: &HashSet<Vec<u8>>,
+) {
+    let internal_share = Agg::share(&r.locs, &Location::Internal, r.calls);
+    let internal_api = summary.is_some_and(|x| x.service_object == ServiceObject::InternalOffice)
+        || internal_share >= 0.95;
+    if !internal_api || cand.calls < 3 || r.subjects < 3 {
+        return;
+    }
+    let loc = cand
+        .locs
+        .iter()
+        .max_by_key(|l| l.1)
+        .map(|l| l.0)
+        .unwrap_or(Location::Unknown);
+    if Agg::share(&r.locs, &loc, r.calls) < 0.01 {
+        out.push(draft(
+            "internal_api_unusual_location",
+            k,
+            api,
+            cand,
+            Facts {
+                location: Some(loc),
+                ..Default::default()
+            },
+        ));
+        return;
+    }
+    let unusual_ip = if fallback {
+        loc != Location::Internal && internal_share >= 0.95
+    } else {
+        s.learn.calls == 0
+            && (loc != Location::Internal || prefix(k).is_some_and(|p| !prefixes.contains(&p)))
+    };
+    if unusual_ip {
+        out.push(draft(
+            "internal_api_unusual_ip",
+            k,
+            api,
+            cand,
+            Facts::default(),
+        ));
+    }
+}
+
+fn judge_tools(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period, r: &Agg) {
+    let human: i64 = r
+        .tools
+        .values()
+        .filter(|(k, _)| matches!(k, ToolKind::Browser | ToolKind::MobileApp))
+        .map(|(_, n)| *n)
+        .sum();
+    let mut odd = Vec::new();
+    let mut n = 0;
+    for (family, kind, c) in &cand.tools {
+        let fire = match kind {
+            ToolKind::AttackTool => *c >= 3,
+            ToolKind::Script | ToolKind::Bot => {
+                *c >= 5
+                    && human * 2 >= r.calls
+                    && r.tools.get(family).map_or(0, |x| x.1) * 100 < r.calls
+            }
+            _ => false,
+        };
+        if fire {
+            odd.push(family.clone());
+            n += *c as u64;
+        }
+    }
+    if !odd.is_empty() {
+        out.push(draft(
+            "anomalous_tool_access",
+            k,
+            api,
+            cand,
+            Facts {
+                tools: odd,
+                start_ms: cand.first,
+                end_ms: cand.last,
+                count: n,
+                ..Default::default()
+            },
+        ));
+    }
+}
+
+fn judge_time(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period, r: &Agg) {
+    if r.calls < 500 {
+        return;
+    }
+    // Hours the API is normally idle in: under 0.25% of the reference calls each.
+    let quiet: Vec<usize> = (0..24).filter(|h| r.hours[*h] * 400 < r.calls).collect();
+    if quiet.is_empty() || quiet.len() > 20 {
+        return;
+    }
+    let q: u64 = quiet.iter().map(|h| cand.hours[*h] as u64).sum();
+    if q >= 10 && q * 2 >= cand.calls {
+        let hours: Vec<String> = quiet
+            .iter()
+            .filter(|h| cand.hours[**h] > 0)
+            .map(|h| format!("{h:02}h"))
+            .collect();
+        out.push(draft(
+            "unusual_time_access",
+            k,
+            api,
+            cand,
+            Facts {
+                detail: Some(format!("UTC hours {}", hours.join(", "))),
+                start_ms: cand.first,
+                end_ms: cand.last,
+                count: q,
+                ..Default::default()
+            },
+        ));
+    }
+}
+
+fn judge_params(
+    out: &mut Vec<Draft>,
+    api: &ApiKey,
+    k: &SubjectKey,
+    cand: &Period,
+    r: &Agg,
+    fields: &[String],
+) {
+    let mut hits: Vec<(String, String, u32)> = Vec::new();
+    for (f, shape, n, ex) in &cand.shapes {
+        if *n < 3 || *shape == Shape::Empty {
+            continue;
+        }
+        let ftotal = r.fields.get(f).copied().unwrap_or(0);
+        if ftotal < 50 {
+            continue;
+        }
+        let share = Agg::share(&r.shapes, &(*f, *shape), ftotal);
+        if share >= 0.005 {
+            continue;
+        }
+        // The field must be regular: its two commonest shapes cover 95% of its values.
+        let mut counts: Vec<i64> = r
+            .shapes
+            .iter()
+            .filter(|((ff, _), _)| ff == f)
+            .map(|(_, c)| *c)
+            .collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let top2: i64 = counts.iter().take(2).sum();
+        if top2 * 100 < ftotal * 95 {
+            continue;
+        }
+        let name = fields.get(*f as usize).cloned().unwrap_or_default();
+        hits.push((name, format!("{} such as {}", shape.name(), ex), *n));
+    }
+    if let Some((name, detail, _)) = hits.first() {
+        let n: u32 = hits.iter().map(|h| h.2).sum();
+        out.push(draft(
+            "abnormal_parameter_values",
+            k,
+            api,
+            cand,
+            Facts {
+                param: Some(name.clone()),
+                detail: Some(detail.clone()),
+                start_ms: cand.first,
+                end_ms: cand.last,
+                count: n as u64,
+                ..Default::default()
+            },
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets() {
+        assert_eq!(bucket(1), 0);
+        assert_eq!(bucket(2), 1);
+        assert_eq!(bucket(3), 2);
+        assert_eq!(bucket(4), 2);
+        assert_eq!(bucket(5), 3);
+        assert_eq!(bucket(1_000_000), BUCKETS - 1);
+        assert_eq!(bucket_upper(3), 8);
+    }
+}

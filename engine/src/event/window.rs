@@ -1,0 +1,335 @@
+//! Bounded building blocks of the event state: distinct-value sets that stop growing at a cap,
+//! and bursts (activity of one subject that continues while the gap between two observations
+//! stays under the family's window; a longer gap closes the burst and a later observation opens a
+//! new one). An event found in a burst therefore extends while the activity goes on.
+
+use crate::facts::{ApiKey, Location, ToolKind};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+
+/// Distinct 64-bit value hashes, exact up to `DISTINCT_CAP`, saturating after.
+#[derive(Debug, Clone, Default)]
+pub struct Distinct {
+    set: HashSet<u64>,
+    saturated: bool,
+}
+
+pub const DISTINCT_CAP: usize = 4096;
+
+impl Distinct {
+    pub fn insert(&mut self, v: u64) {
+        if self.set.len() < DISTINCT_CAP {
+            self.set.insert(v);
+        } else if !self.set.contains(&v) {
+            self.saturated = true;
+        }
+    }
+    /// Number of distinct values (a lower bound once saturated).
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+    pub fn merge(&mut self, other: Distinct) {
+        for v in other.set {
+            self.insert(v);
+        }
+        self.saturated |= other.saturated;
+    }
+}
+
+/// Who an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SubjectKey {
+    Ip(IpAddr),
+    Account(String),
+}
+
+/// The event families tracked with bursts. Each family can emit one or more catalog keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    Login,
+    WeakLogin,
+    CodeVerify,
+    Register,
+    Send,
+    Download,
+    Crawl,
+    Attack,
+    Unauthorized,
+    SensitiveVolume,
+    ErrorMessage,
+    DbError,
+    SystemInfo,
+    Status,
+    Custom(u16),
+    AccountTools,
+    AccountSensitive,
+    AccountDownload,
+    AccountHorizontal,
+    AccountTraversal,
+    AccountErrors,
+    AccountStatus,
+}
+
+impl Family {
+    /// Longest quiet gap that still continues a burst, milliseconds.
+    pub fn gap_ms(self) -> i64 {
+        const MIN: i64 = 60_000;
+        match self {
+            Family::Send => 5 * MIN,
+            Family::Login
+            | Family::CodeVerify
+            | Family::Register
+            | Family::Download
+            | Family::Crawl
+            | Family::Status
+            | Family::AccountTraversal
+            | Family::AccountStatus => 10 * MIN,
+            Family::Custom(_) => 10 * MIN,
+            _ => 30 * MIN,
+        }
+    }
+    /// Window for the peak-rate measure (most observations within this span), milliseconds.
+    pub fn rate_window_ms(self) -> i64 {
+        match self {
+            Family::Send => 5 * 60_000,
+            _ => 60_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TrackKey {
+    pub family: Family,
+    pub subject: SubjectKey,
+    /// `None` for families keyed on the subject alone (their APIs are listed in the burst).
+    pub api: Option<ApiKey>,
+}
+
+const MAX_APIS: usize = 8;
+const MAX_SAMPLES: usize = 3;
+const MAX_TOOLS: usize = 8;
+const MAX_LOCS: usize = 4;
+const MAX_TARGETS: usize = 64;
+const MAX_INTS: usize = 1024;
+const MAX_RECENT: usize = 64;
+
+/// One burst of activity of one subject in one family.
+#[derive(Debug, Clone, Default)]
+pub struct Burst {
+    pub start: i64,
+    pub last: i64,
+    pub n: u64,
+    pub fail: u64,
+    pub ok: u64,
+    /// Family-specific distinct sets (usernames/passwords/codes, targets, files...).
+    pub a: Distinct,
+    pub b: Distinct,
+    pub c: Distinct,
+    /// Per-target counts (a phone number bombed), capped.
+    pub targets: HashMap<u64, u32>,
+    /// Integer parameter values seen (traversal), capped.
+    pub ints: BTreeSet<i64>,
+    recent: VecDeque<i64>,
+    /// Most observations within the family's rate window.
+    pub peak: u32,
+    pub apis: Vec<(ApiKey, u64)>,
+    pub samples: Vec<String>,
+    pub types: BTreeMap<u32, u64>,
+    pub tools: Vec<(String, ToolKind, u64)>,
+    pub locations: Vec<(Location, u64)>,
+    pub bytes: u64,
+    /// Family-specific counters.
+    pub x: u64,
+    pub y: u64,
+    /// A parameter name or label that describes the burst (`user_id`, attack kinds).
+    pub label: Option<String>,
+    pub labels: BTreeSet<String>,
+}
+
+impl Burst {
+    pub fn new(t: i64) -> Self {
+        Burst {
+            start: t,
+            last: t,
+            ..Default::default()
+        }
+    }
+
+    /// Records one observation at `t` (rate window `w`).
+    pub fn tick(&mut self, t: i64, w: i64) {
+        self.n += 1;
+        self.start = self.start.min(t);
+        self.last = self.last.max(t);
+        if self.recent.len() == MAX_RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(t);
+        while let Some(&f) = self.recent.front() {
+            if t - f > w {
+                self.recent.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.peak = self.peak.max(self.recent.len() as u32);
+    }
+
+    pub fn add_api(&mut self, api: &ApiKey) {
+        if let Some(e) = self.apis.iter_mut().find(|(k, _)| k == api) {
+            e.1 += 1;
+        } else if self.apis.len() < MAX_APIS {
+            self.apis.push((api.clone(), 1));
+        }
+    }
+
+    pub fn add_sample(&mut self, s: &str) {
+        if self.samples.len() < MAX_SAMPLES && !s.is_empty() {
+            self.samples.push(s.to_string());
+        }
+    }
+
+    pub fn add_tool(&mut self, family: &str, kind: ToolKind) {
+        if let Some(e) = self.tools.iter_mut().find(|t| t.0 == family) {
+            e.2 += 1;
+        } else if self.tools.len() < MAX_TOOLS {
+            self.tools.push((family.to_string(), kind, 1));
+        }
+    }
+
+    pub fn add_location(&mut self, l: Location) {
+        if let Some(e) = self.locations.iter_mut().find(|t| t.0 == l) {
+            e.1 += 1;
+        } else if self.locations.len() < MAX_LOCS {
+            self.locations.push((l, 1));
+        }
+    }
+
+    pub fn add_target(&mut self, t: u64) {
+        if let Some(c) = self.targets.get_mut(&t) {
+            *c += 1;
+        } else if self.targets.len() < MAX_TARGETS {
+            self.targets.insert(t, 1);
+        }
+    }
+
+    pub fn add_int(&mut self, v: i64) {
+        if self.ints.len() < MAX_INTS {
+            self.ints.insert(v);
+        }
+    }
+
+    pub fn add_label(&mut self, l: &str) {
+        if self.labels.len() < 8 {
+            self.labels.insert(l.to_string());
+        }
+    }
+
+    /// The API with the most observations.
+    pub fn main_api(&self) -> Option<&ApiKey> {
+        self.apis.iter().max_by_key(|(_, n)| *n).map(|(k, _)| k)
+    }
+
+    pub fn max_target(&self) -> u32 {
+        self.targets.values().copied().max().unwrap_or(0)
+    }
+
+    /// Combines a burst of the same key from another shard.
+    pub fn merge(&mut self, o: Burst) {
+        self.start = self.start.min(o.start);
+        self.last = self.last.max(o.last);
+        self.n += o.n;
+        self.fail += o.fail;
+        self.ok += o.ok;
+        self.a.merge(o.a);
+        self.b.merge(o.b);
+        self.c.merge(o.c);
+        for (t, c) in o.targets {
+            if let Some(x) = self.targets.get_mut(&t) {
+                *x += c;
+            } else if self.targets.len() < MAX_TARGETS {
+                self.targets.insert(t, c);
+            }
+        }
+        for v in o.ints {
+            self.add_int(v);
+        }
+        self.peak = self.peak.max(o.peak);
+        for (api, n) in o.apis {
+            if let Some(e) = self.apis.iter_mut().find(|(k, _)| *k == api) {
+                e.1 += n;
+            } else if self.apis.len() < MAX_APIS {
+                self.apis.push((api, n));
+            }
+        }
+        for s in o.samples {
+            self.add_sample(&s);
+        }
+        for (k, v) in o.types {
+            *self.types.entry(k).or_default() += v;
+        }
+        for (f, k, n) in o.tools {
+            if let Some(e) = self.tools.iter_mut().find(|t| t.0 == f) {
+                e.2 += n;
+            } else if self.tools.len() < MAX_TOOLS {
+                self.tools.push((f, k, n));
+            }
+        }
+        for (l, n) in o.locations {
+            if let Some(e) = self.locations.iter_mut().find(|t| t.0 == l) {
+                e.1 += n;
+            } else if self.locations.len() < MAX_LOCS {
+                self.locations.push((l, n));
+            }
+        }
+        self.bytes += o.bytes;
+        self.x += o.x;
+        self.y += o.y;
+        if self.label.is_none() {
+            self.label = o.label;
+        }
+        for l in o.labels {
+            self.add_label(&l);
+        }
+    }
+
+    /// The location seen most.
+    pub fn main_location(&self) -> Location {
+        self.locations
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(l, _)| *l)
+            .unwrap_or(Location::Unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_saturates() {
+        let mut d = Distinct::default();
+        for i in 0..(DISTINCT_CAP as u64 + 10) {
+            d.insert(i);
+        }
+        assert_eq!(d.len(), DISTINCT_CAP);
+        assert!(d.saturated);
+    }
+
+    #[test]
+    fn peak_rate_counts_within_window() {
+        let mut b = Burst::new(0);
+        for i in 0..30 {
+            b.tick(i * 1000, 60_000);
+        }
+        assert_eq!(b.peak, 30);
+        let mut b = Burst::new(0);
+        for i in 0..30 {
+            b.tick(i * 120_000, 60_000);
+        }
+        assert_eq!(b.peak, 1);
+    }
+}

@@ -1,0 +1,259 @@
+//! Which request fields carry a username, a password, a verification code or a CAPTCHA answer.
+//!
+//! Names are compared after normalisation (lower case, `_`, `-`, `.` and spaces removed), so
+//! `user_name`, `userName` and `USER-NAME` are one name. The lists come from the field names of
+//! common login forms and APIs (English and pinyin: `mima` = password, `yonghuming` = username,
+//! `zhanghao` = account, `yzm` = verification code).
+
+/// Lower case without `_ - . ` separators.
+pub fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+const USERNAME_EXACT: &[&str] = &[
+    "user",
+    "username",
+    "usr",
+    "uname",
+    "login",
+    "loginname",
+    "loginid",
+    "logonname",
+    "loginaccount",
+    "loginuser",
+    "account",
+    "accountname",
+    "accountno",
+    "acct",
+    "useraccount",
+    "userid",
+    "email",
+    "mail",
+    "emailaddress",
+    "mobile",
+    "mobileno",
+    "mobilephone",
+    "phone",
+    "phoneno",
+    "phonenumber",
+    "tel",
+    "telephone",
+    "cellphone",
+    "yonghuming",
+    "zhanghao",
+    "principal",
+    "identifier",
+    "identity",
+    "jusername",
+];
+
+const USERNAME_SUFFIX: &[&str] = &[
+    "username",
+    "account",
+    "email",
+    "mobile",
+    "phone",
+    "loginname",
+];
+
+const PASSWORD_EXACT: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "mima",
+    "passw",
+    "passwort",
+    "pword",
+    "pswd",
+    "psw",
+    "jpassword",
+    "userpass",
+];
+
+const PASSWORD_SUFFIX: &[&str] = &["password", "passwd", "pwd", "mima"];
+
+/// Prefixes of password fields that repeat or precede the real one.
+const PASSWORD_SECONDARY: &[&str] = &[
+    "confirm", "repeat", "retype", "re", "old", "again", "verify",
+];
+
+const CODE_EXACT: &[&str] = &[
+    "code",
+    "captcha",
+    "captchacode",
+    "yzm",
+    "verifycode",
+    "verificationcode",
+    "vcode",
+    "checkcode",
+    "smscode",
+    "authcode",
+    "validatecode",
+    "validcode",
+    "otp",
+    "otpcode",
+    "totp",
+    "mfacode",
+    "imgcode",
+    "imagecode",
+    "piccode",
+    "kaptcha",
+    "emailcode",
+    "mailcode",
+    "yanzhengma",
+    "securitycode",
+    "dynamiccode",
+    "smsverifycode",
+    "phonecode",
+    "mobilecode",
+];
+
+/// Names that carry the answer to a CAPTCHA (image, slider, reCAPTCHA, hCaptcha, Turnstile,
+/// GeeTest, Tencent captcha), as opposed to a code sent by SMS or e-mail.
+const CAPTCHA_EXACT: &[&str] = &[
+    "yzm",
+    "imgcode",
+    "imagecode",
+    "piccode",
+    "kaptcha",
+    "randstr",
+    "verifycode",
+    "checkcode",
+    "validatecode",
+    "nctoken",
+    "slidertoken",
+];
+
+pub fn is_username_field(name: &str) -> bool {
+    let n = normalize(name);
+    USERNAME_EXACT.contains(&n.as_str()) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// A password field (not `password_hint` or `passwordPolicy`).
+pub fn is_password_field(name: &str) -> bool {
+    // Every password name holds one of these: skip the allocation for all other names.
+    if !["pass", "pwd", "psw", "pword", "mima"]
+        .iter()
+        .any(|w| contains_ci(name, w))
+    {
+        return false;
+    }
+    let n = normalize(name);
+    PASSWORD_EXACT.contains(&n.as_str()) || PASSWORD_SUFFIX.iter().any(|s| n.ends_with(s))
+}
+
+/// Rank of a password field: 0 = the main one (`password`), 1 = a derived name (`loginPwd`,
+/// `newPassword`), 2 = a confirmation or old password.
+pub fn password_rank(name: &str) -> u8 {
+    let n = normalize(name);
+    if PASSWORD_EXACT.contains(&n.as_str()) {
+        0
+    } else if PASSWORD_SECONDARY.iter().any(|p| n.starts_with(p)) {
+        2
+    } else {
+        1
+    }
+}
+
+pub fn is_code_field(name: &str) -> bool {
+    let n = normalize(name);
+    CODE_EXACT.contains(&n.as_str()) || n.ends_with("captcha") || n.ends_with("verifycode")
+}
+
+pub fn is_captcha_field(name: &str) -> bool {
+    let n = normalize(name);
+    CAPTCHA_EXACT.contains(&n.as_str())
+        || n.contains("captcha")
+        || n.contains("geetest")
+        || n.contains("turnstile")
+}
+
+/// Path words of logon, registration and verification endpoints.
+pub fn path_hint(path: &str) -> Option<super::AttemptKind> {
+    use super::AttemptKind::*;
+    let p = path.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
+    if has(&["logout", "signout", "sign-out", "logoff"]) {
+        return None;
+    }
+    if has(&[
+        "register", "signup", "sign-up", "sign_up", "zhuce", "enroll",
+    ]) {
+        Some(Registration)
+    } else if has(&[
+        "login",
+        "logon",
+        "signin",
+        "sign-in",
+        "sign_in",
+        "auth",
+        "token",
+        "session",
+        "denglu",
+        "j_security_check",
+    ]) {
+        Some(Logon)
+    } else if has(&["verify", "captcha", "sms", "otp", "checkcode", "validate"]) {
+        Some(Verification)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_common_field_names() {
+        for n in [
+            "username",
+            "userName",
+            "user_name",
+            "loginName",
+            "email",
+            "mobile",
+            "yonghuming",
+        ] {
+            assert!(is_username_field(n), "{n}");
+        }
+        for n in ["nickname", "id", "page", "content"] {
+            assert!(!is_username_field(n), "{n}");
+        }
+        for n in [
+            "password",
+            "passwd",
+            "pwd",
+            "loginPwd",
+            "userPassword",
+            "mima",
+        ] {
+            assert!(is_password_field(n), "{n}");
+        }
+        for n in ["password_hint", "passwordPolicy", "passport", "compass"] {
+            assert!(!is_password_field(n), "{n}");
+        }
+        assert_eq!(password_rank("password"), 0);
+        assert_eq!(password_rank("newPassword"), 1);
+        assert_eq!(password_rank("confirmPassword"), 2);
+        for n in ["code", "smsCode", "captcha", "yzm", "verify_code", "otp"] {
+            assert!(is_code_field(n), "{n}");
+        }
+        for n in ["countryCode", "zipcode", "areaCode", "qrcode", "inviteCode"] {
+            assert!(!is_code_field(n), "{n}");
+        }
+        assert!(is_captcha_field("g-recaptcha-response"));
+        assert!(is_captcha_field("geetest_challenge"));
+        assert!(!is_captcha_field("smsCode"));
+    }
+}

@@ -1,0 +1,175 @@
+//! Access-control risks, judged from per-API baselines of who calls, from where, with what and
+//! how fast.
+
+use crate::facts::{ApiSummary, Location, ServiceObject, ToolKind};
+use crate::risk::cx;
+use crate::risk::state::{mask_ip, ApiState, Share, RATE_WINDOW_MS};
+use crate::risk::{Detector, Verdict};
+
+/// Calls from one address to one API in one minute, with none refused (429 or WAF block), that
+/// make its rate "unrestricted". An interactive client rarely exceeds a call every second on
+/// one API; 100 a minute is sustained automation.
+pub const RATE_PER_MINUTE: u32 = 100;
+/// Calls an API needs before its source and tool baselines mean anything.
+pub const MIN_BASELINE_CALLS: u64 = 20;
+pub const MIN_SOURCE_BASELINE_CALLS: u64 = 50;
+/// A tool or location is part of the baseline when it makes at least this share of calls.
+pub const TOOL_BASELINE_SHARE: f64 = 0.10;
+pub const SOURCE_BASELINE_SHARE: f64 = 0.05;
+/// A baseline of more locations than this is a widely used API with no narrow baseline.
+pub const MAX_BASELINE_LOCATIONS: usize = 3;
+
+fn share_verdict(s: &Share, hits: u64) -> Option<Verdict> {
+    let (t, ev) = s.first.as_ref()?;
+    Some(Verdict {
+        evidence: ev.clone(),
+        first_ms: *t,
+        last_ms: *t,
+        hits,
+    })
+}
+
+/// `internal_app_internet_exposed`: an API whose service object is internal office answered
+/// calls from public (non RFC 1918, non loopback, non link-local) addresses.
+pub struct InternalAppInternetExposed;
+
+impl Detector for InternalAppInternetExposed {
+    describe!(
+        "internal_app_internet_exposed",
+        "An API of an internal (office) application answers requests coming from public Internet addresses. Internal applications are rarely hardened for direct exposure, so this widens the attack surface to anyone online.",
+        "Restrict the application to the internal network or a VPN, or put it behind an access gateway with single sign-on and an IP allow-list."
+    );
+
+    fn judge(&self, api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+        (api.service_object == ServiceObject::InternalOffice && st.public_ok.count > 0)
+            .then(|| st.public_ok.verdict())
+    }
+}
+
+/// `unrestricted_access_source`: an API with a narrow source baseline (at most three
+/// locations, each with at least 5% of at least 50 calls) that successfully served a country
+/// outside it; or an API called only from internal addresses that served a public one.
+pub struct UnrestrictedAccessSource;
+
+impl Detector for UnrestrictedAccessSource {
+    describe!(
+        "unrestricted_access_source",
+        "The API is normally called from a small set of networks or regions, yet it also served requests from a source outside that baseline. Nothing restricts where it can be reached from, so stolen credentials or scrapers elsewhere face no barrier.",
+        "Restrict access by source where the audience is known: IP allow-lists for partners and internal users, region blocking for markets you do not serve, and alerts on calls from new sources."
+    );
+
+    fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+        let total: u64 = st.locations.values().map(|s| s.calls).sum();
+        if total < MIN_SOURCE_BASELINE_CALLS {
+            return None;
+        }
+        let baseline: Vec<Location> = st
+            .locations
+            .iter()
+            .filter(|(_, s)| s.calls as f64 >= total as f64 * SOURCE_BASELINE_SHARE)
+            .map(|(l, _)| *l)
+            .collect();
+        if baseline.is_empty() || baseline.len() > MAX_BASELINE_LOCATIONS {
+            return None;
+        }
+        let internal_only = baseline == [Location::Internal];
+        let mut outliers: Vec<(&Location, &Share)> = st
+            .locations
+            .iter()
+            .filter(|(l, s)| {
+                s.ok > 0
+                    && !baseline.contains(l)
+                    && match l {
+                        Location::Country(_) => true,
+                        Location::Unknown => internal_only,
+                        Location::Internal => false,
+                    }
+            })
+            .collect();
+        outliers.sort_by_key(|(l, s)| (s.first.as_ref().map(|f| f.0), **l));
+        let (_, s) = outliers.first()?;
+        let hits = outliers.iter().map(|(_, s)| s.ok).sum();
+        share_verdict(s, hits)
+    }
+}
+
+/// `unrestricted_access_tool`: an API used by browsers or mobile apps (a tool baseline of kinds
+/// with at least 10% of at least 20 calls) that successfully served scripts or attack tools
+/// outside that baseline.
+pub struct UnrestrictedAccessTool;
+
+impl Detector for UnrestrictedAccessTool {
+    describe!(
+        "unrestricted_access_tool",
+        "The API is used by browsers or a mobile app, yet it also answered scripts or attack tools (command-line HTTP clients, scanners) that fall outside its usual clients. Automated tools can scrape or attack it as easily as a person can use it.",
+        "Restrict non-human clients where they have no business: bot management or client attestation for app APIs, WAF rules against known attack tools, and rate limits tuned to human use."
+    );
+
+    fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+        let total: u64 = st.tools.values().map(|s| s.calls).sum();
+        if total < MIN_BASELINE_CALLS {
+            return None;
+        }
+        let in_baseline = |k: &ToolKind| {
+            st.tools
+                .get(k)
+                .is_some_and(|s| s.calls as f64 >= total as f64 * TOOL_BASELINE_SHARE)
+        };
+        let human = [ToolKind::Browser, ToolKind::MobileApp]
+            .iter()
+            .any(in_baseline);
+        if !human {
+            return None;
+        }
+        let mut outliers: Vec<(&ToolKind, &Share)> = st
+            .tools
+            .iter()
+            .filter(|(k, s)| {
+                matches!(k, ToolKind::Script | ToolKind::AttackTool) && s.ok > 0 && !in_baseline(k)
+            })
+            .collect();
+        outliers.sort_by_key(|(k, s)| (s.first.as_ref().map(|f| f.0), **k));
+        let (_, s) = outliers.first()?;
+        let hits = outliers.iter().map(|(_, s)| s.ok).sum();
+        share_verdict(s, hits)
+    }
+}
+
+/// `unrestricted_access_rate`: one address made at least [`RATE_PER_MINUTE`] calls to the API
+/// within one minute and none of them was refused (429 or WAF block).
+pub struct UnrestrictedAccessRate;
+
+impl Detector for UnrestrictedAccessRate {
+    describe!(
+        "unrestricted_access_rate",
+        "A single source called this API at a high rate within one minute and was never slowed down or refused. Without rate limiting the API can be scraped, brute-forced or exhausted by one client.",
+        "Add rate limits per source and per account that fit the API's normal use (answer 429 beyond them), and alert on sustained high-frequency callers."
+    );
+
+    fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
+        let mut best: Option<(u32, i64, std::net::IpAddr)> = None;
+        for (ip, s) in &st.ips {
+            let (n, at) = s.rate.best();
+            if n < RATE_PER_MINUTE {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((bn, bat, bip)) => n > bn || (n == bn && (at, *ip) < (bat, bip)),
+            };
+            if better {
+                best = Some((n, at, *ip));
+            }
+        }
+        let (n, at, ip) = best?;
+        Some(Verdict {
+            evidence: cx::evidence(&format!(
+                "{n} calls within one minute from {}, none refused (no 429 or block)",
+                mask_ip(&ip)
+            )),
+            first_ms: at,
+            last_ms: at + RATE_WINDOW_MS,
+            hits: n as u64,
+        })
+    }
+}

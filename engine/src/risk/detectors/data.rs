@@ -1,0 +1,273 @@
+//! Data-protection risks read from the sensitive scanner's findings: too many types or values
+//! in one response, masked and plain copies of one value, high-sensitivity data in URLs, and
+//! large-model API keys.
+
+use super::permission::is_credential_type;
+use crate::catalog::SensitivityLevel;
+use crate::facts::RawFinding;
+use crate::risk::cx::{level_of, Cx};
+use crate::risk::{Detector, RiskSignals};
+use crate::sensitive::mask;
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// Distinct S2+ types in one response that make it "excessive".
+pub const EXCESSIVE_TYPES: usize = 5;
+/// S2+ values in one response above which it is "excessive".
+pub const EXCESSIVE_VALUES: usize = 50;
+
+fn counted(f: &RawFinding) -> bool {
+    level_of(f.type_id).is_some_and(|l| l >= SensitivityLevel::S2)
+}
+
+/// `excessive_sensitive_types`: one response carries at least [`EXCESSIVE_TYPES`] distinct
+/// sensitive types of level S2 or above.
+pub struct ExcessiveSensitiveTypes;
+
+impl Detector for ExcessiveSensitiveTypes {
+    describe!(
+        "excessive_sensitive_types",
+        "A single response of this API carries many different kinds of sensitive data at once (for example name, phone, identity number, address and bank card). Returning more than the page needs multiplies the damage of any leak or misuse.",
+        "Return only the fields each client view needs (separate summary and detail endpoints), mask the sensitive ones that are shown, and drop the rest from the response model."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        let types: BTreeSet<u32> = cx
+            .response_findings()
+            .filter(|f| counted(f))
+            .map(|f| f.type_id)
+            .collect();
+        if types.len() >= EXCESSIVE_TYPES {
+            let list: Vec<String> = types.iter().map(u32::to_string).collect();
+            out.hit(
+                self.key(),
+                format!(
+                    "{}; {} sensitive types in one response: {}",
+                    cx.line(),
+                    types.len(),
+                    list.join(",")
+                ),
+            );
+        }
+    }
+}
+
+/// `excessive_sensitive_volume`: one response carries more than [`EXCESSIVE_VALUES`] sensitive
+/// values of level S2 or above, or carries sensitive values in a list whose size the client
+/// raised beyond the usual caps (see `modifiable_result_size`).
+pub struct ExcessiveSensitiveVolume;
+
+impl Detector for ExcessiveSensitiveVolume {
+    describe!(
+        "excessive_sensitive_volume",
+        "A single response of this API returns a large volume of sensitive records, or the client can raise the page size at will while sensitive data is returned. One request can then copy a large part of the data set.",
+        "Cap page sizes on the server, paginate sensitive lists, mask sensitive fields in list views, and watch for clients that pull unusually large volumes."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        let n = cx.response_findings().filter(|f| counted(f)).count();
+        if n > EXCESSIVE_VALUES {
+            out.hit(
+                self.key(),
+                format!("{}; {} sensitive values in one response", cx.line(), n),
+            );
+        } else if n > 0 {
+            if let Some((p, size, len)) = super::design::page_size_honoured(cx) {
+                out.hit(
+                    self.key(),
+                    format!(
+                        "{}; {}={} honoured with {} items carrying {} sensitive values",
+                        cx.line(),
+                        p,
+                        size,
+                        len,
+                        n
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn masked_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"([0-9A-Za-z@._+\-]*)(\*{2,}|x{4,}|X{4,}|•{2,})([0-9A-Za-z@._+\-]*)")
+            .expect("mask regex")
+    })
+}
+
+/// A plaintext value that a masked value (`prefix***suffix`) hides: same character length and
+/// same visible ends, or at least three visible characters on each end.
+pub fn masks(prefix: &str, hidden: usize, suffix: &str, plain: &str) -> bool {
+    let visible = prefix.chars().count() + suffix.chars().count();
+    if visible < 3 || plain.chars().count() < 6 {
+        return false;
+    }
+    if !plain.starts_with(prefix) || !plain.ends_with(suffix) {
+        return false;
+    }
+    let same_len = plain.chars().count() == visible + hidden;
+    same_len
+        || (prefix.chars().count() >= 3 && suffix.chars().count() >= 3 && plain.len() > visible)
+}
+
+/// `inadequate_deidentification`: a response holds a masked value (`138****8000`) and, in
+/// plaintext, a sensitive value (scanner finding) with the same visible ends.
+pub struct InadequateDeidentification;
+
+impl Detector for InadequateDeidentification {
+    describe!(
+        "inadequate_deidentification",
+        "The response masks a sensitive value in one place but returns the same value unmasked elsewhere, so the masking protects nothing. Clients, logs and screenshots still receive the full data.",
+        "Mask sensitive values on the server in every field and nested object of the response (one shared serializer rule), and check responses for residual plaintext copies."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        let plain: Vec<&RawFinding> = cx
+            .response_findings()
+            .filter(|f| !f.value.contains('*'))
+            .collect();
+        if plain.is_empty() {
+            return;
+        }
+        let body = cx.response_body();
+        if !body.contains("**")
+            && !body.contains("xxxx")
+            && !body.contains("XXXX")
+            && !body.contains('•')
+        {
+            return;
+        }
+        for c in masked_regex().captures_iter(body).take(256) {
+            let (Some(pre), Some(mid), Some(suf)) = (c.get(1), c.get(2), c.get(3)) else {
+                continue;
+            };
+            let hidden = mid.as_str().chars().count();
+            if let Some(f) = plain
+                .iter()
+                .find(|f| masks(pre.as_str(), hidden, suf.as_str(), &f.value))
+            {
+                out.hit(
+                    self.key(),
+                    format!(
+                        "{}; masked {} and plaintext {} ({}) in one response",
+                        cx.line(),
+                        c.get(0).map_or("", |m| m.as_str()),
+                        mask(f.type_id, &f.value),
+                        f.field
+                    ),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// `sensitive_data_in_url`: the scanner found S3+ personal data (not credentials) in the query
+/// string or the path.
+pub struct SensitiveDataInUrl;
+
+impl Detector for SensitiveDataInUrl {
+    describe!(
+        "sensitive_data_in_url",
+        "The API receives highly sensitive personal data (such as identity numbers, phone numbers or bank cards) in the URL. URLs are stored in access logs, proxies, browser history and Referer headers, far beyond the systems meant to hold this data.",
+        "Move sensitive values into the body of a POST request (or use an opaque reference), and purge logs that already hold them."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        if let Some(f) = cx.request_findings().find(|f| {
+            (f.field.starts_with("query")
+                || f.field.starts_with("path")
+                || f.field.starts_with("url"))
+                && !is_credential_type(f.type_id)
+                && level_of(f.type_id).is_some_and(|l| l >= SensitivityLevel::S3)
+        }) {
+            out.hit(
+                self.key(),
+                format!(
+                    "{}; {} holds type {} {}",
+                    cx.line(),
+                    f.field,
+                    f.type_id,
+                    mask(f.type_id, &f.value)
+                ),
+            );
+        }
+    }
+}
+
+fn llm_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\b(sk-proj-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|sk-ant-[A-Za-z0-9_-]{20,}|hf_[A-Za-z]{30,}|gsk_[A-Za-z0-9]{40,})\b")
+            .expect("llm regex")
+    })
+}
+
+/// `llm_api_key_leak`: a response to a request without credentials carries a large-model API
+/// key (scanner types 4400-4405, or the OpenAI/Anthropic/HuggingFace/Groq key shapes).
+pub struct LlmApiKeyLeak;
+
+impl Detector for LlmApiKeyLeak {
+    describe!(
+        "llm_api_key_leak",
+        "The API returns an API key for a large-model service to callers without authentication. Anyone can take the key to run models at your expense, exhaust quotas, or read data and conversations tied to the account.",
+        "Revoke and rotate the key now and review its usage; keep model keys on the server and proxy model calls through an authenticated backend, never shipping keys to clients."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        if cx.authenticated() {
+            return;
+        }
+        if let Some(f) = cx
+            .response_findings()
+            .find(|f| (4400..=4405).contains(&f.type_id))
+        {
+            out.hit(
+                self.key(),
+                format!(
+                    "{}; no credential; response {} {}",
+                    cx.line(),
+                    f.field,
+                    mask(f.type_id, &f.value)
+                ),
+            );
+            return;
+        }
+        let body = cx.response_body();
+        if !(body.contains("sk-") || body.contains("hf_") || body.contains("gsk_")) {
+            return;
+        }
+        if let Some(m) = llm_regex().find(body) {
+            out.hit(
+                self.key(),
+                format!(
+                    "{}; no credential; response key {}",
+                    cx.line(),
+                    mask(4400, m.as_str())
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_forms() {
+        assert!(masks("138", 4, "8000", "13800138000"));
+        assert!(masks(
+            "110",
+            12,
+            "123X",
+            "110101199003071234".replace("1234", "123X").as_str()
+        ));
+        assert!(!masks("138", 4, "8000", "13912348000"));
+        assert!(!masks("1", 4, "", "13800138000"));
+        assert!(masks("ali", 3, "@example.com", "alice1@example.com"));
+    }
+}

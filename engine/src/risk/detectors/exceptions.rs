@@ -1,0 +1,188 @@
+//! Exception leaks: application stack traces (Java, Python, Go, .NET, PHP, Node.js, Ruby) and
+//! database errors (MySQL, PostgreSQL, Oracle, SQL Server, SQLite, generic JDBC/ORM) in
+//! responses. Signatures come from the default error output of each runtime and driver.
+
+use crate::risk::cx::Cx;
+use crate::risk::{Detector, RiskSignals};
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexSet};
+use std::sync::OnceLock;
+
+struct Rules {
+    set: RegexSet,
+    each: Vec<Regex>,
+    names: Vec<&'static str>,
+}
+
+fn compile(rules: &[(&'static str, &'static str)]) -> Rules {
+    Rules {
+        set: RegexSet::new(rules.iter().map(|(_, r)| *r)).expect("rule set"),
+        each: rules
+            .iter()
+            .map(|(_, r)| Regex::new(r).expect("rule"))
+            .collect(),
+        names: rules.iter().map(|(n, _)| *n).collect(),
+    }
+}
+
+/// Cheap prefilter: a response without any of these words cannot match either rule set.
+fn prefilter() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "exception",
+                "traceback",
+                "goroutine",
+                "panic",
+                "error",
+                "warning",
+                "ora-",
+                "sqlstate",
+                "sqlite",
+                "stack",
+                ".java:",
+                ".js:",
+                ".rb:",
+                ".php",
+                ".go:",
+                ":line ",
+                "syntax",
+                "sql",
+                "psql",
+                "fatal",
+            ])
+            .expect("prefilter")
+    })
+}
+
+fn app_rules() -> &'static Rules {
+    static R: OnceLock<Rules> = OnceLock::new();
+    R.get_or_init(|| {
+        compile(&[
+            ("Java stack trace", r"(?:^|[\s(]|\\[tn])at [\w$.]+(?:\.<?[\w$]+>?)\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)"),
+            ("Java exception", r"\b(?:java|javax|jakarta|org\.springframework|org\.hibernate|org\.apache|com\.fasterxml)\.[\w.$]*(?:Exception|Error)\b(?::|\s|\\n|\x22|$)"),
+            ("Python traceback", r#"Traceback \(most recent call last\)|File "[^"\n]+\.py", line \d+, in "#),
+            ("Go panic", r"goroutine \d+ \[[a-z ]+\]:|panic: .+\n\s*goroutine|runtime error: (?:invalid memory address|index out of range)"),
+            (".NET stack trace", r"\bat [\w.<>`]+\([^)\n]*\) in [^\n]+:line \d+|\bSystem\.(?:NullReference|InvalidOperation|Argument(?:Null)?|IndexOutOfRange|Format|IO\.\w+)Exception\b|Server Error in '[^']*' Application"),
+            ("PHP error", r"(?:PHP )?(?:Fatal error|Parse error|Warning|Notice)(?:</b>)?:\s+.{0,300}? in (?:<b>)?[^\s<]+\.php(?:</b>)? on line|Stack trace:\s*(?:\\n|\n)#0 |Uncaught (?:[A-Z]\w*\\)*[A-Z]\w*(?:Exception|Error)\b"),
+            ("Node.js stack trace", r"\n\s+at (?:[\w.<>$\[\] ]+ \()?(?:/|[A-Za-z]:\\|node:|file://)[^\s)]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?|(?:TypeError|ReferenceError|SyntaxError|RangeError): [^\n]{1,200}\n\s+at |\\n\s+at [^\\]+\.js:\d+:\d+"),
+            ("Ruby backtrace", r"\.rb:\d+:in `[^']+'"),
+            ("framework debug page", r"You're seeing this error because you have <code>DEBUG = True</code>|Whoops, looks like something went wrong|<title>Werkzeug Debugger</title>|Whitelabel Error Page[\s\S]{0,400}Exception"),
+        ])
+    })
+}
+
+fn db_rules() -> &'static Rules {
+    static R: OnceLock<Rules> = OnceLock::new();
+    R.get_or_init(|| {
+        compile(&[
+            ("MySQL error", r"(?i)You have an error in your SQL syntax|check the manual that corresponds to your (?:MySQL|MariaDB) server version|com\.mysql\.(?:cj\.)?jdbc|MySQLSyntaxErrorException|Unknown column '[^']+' in '[^']+'|Table '[^']+' doesn't exist|mysqli?_(?:fetch|query|num_rows)|SQLSTATE\[\w+\]"),
+            ("PostgreSQL error", r#"(?i)org\.postgresql\.util\.PSQLException|PSQLException|ERROR:\s+syntax error at or near|unterminated quoted string at or near|relation "[^"]+" does not exist|pg_query\(\)|PG::\w+Error|psycopg2\.(?:errors\.)?\w+"#),
+            ("Oracle error", r"\bORA-\d{5}\b|oracle\.jdbc|quoted string not properly terminated|SQL command not properly ended"),
+            ("SQL Server error", r"(?i)Unclosed quotation mark after the character string|Incorrect syntax near|Microsoft OLE DB Provider for SQL Server|\[Microsoft\]\[ODBC SQL Server Driver\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient|Msg \d+, Level \d+, State \d+"),
+            ("SQLite error", r#"(?i)SQLITE_ERROR|sqlite3\.OperationalError|SQLiteException|no such table: \w+|near "[^"]{1,40}": syntax error"#),
+            ("SQL error", r"(?i)SQLSyntaxErrorException|BadSqlGrammarException|org\.hibernate\.exception\.\w+|JDBCException|java\.sql\.SQLException|SqlException: |Invalid column name '[^']+'"),
+        ])
+    })
+}
+
+fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
+    let i = rules.set.matches(body).iter().next()?;
+    let at = rules.each[i].find(body).map_or(0, |m| m.start());
+    Some((at, rules.names[i]))
+}
+
+fn scan(cx: &Cx, out: &mut RiskSignals, key: &'static str, rules: &Rules) {
+    let body = cx.response_body();
+    if body.len() < 12 || !prefilter().is_match(body) {
+        return;
+    }
+    if let Some((at, name)) = first_match(rules, body) {
+        out.hit(key, cx.response_evidence(at, name));
+    }
+}
+
+/// `app_exception_leak`: a stack trace, uncaught exception or framework debug page in the
+/// response.
+pub struct AppExceptionLeak;
+
+impl Detector for AppExceptionLeak {
+    describe!(
+        "app_exception_leak",
+        "The response contains raw application error details such as stack traces, exception class names, source file paths or a framework debug page. They reveal frameworks, versions, code structure and sometimes configuration to anyone who triggers an error.",
+        "Catch exceptions in a global handler that returns a generic message with a correlation ID, log the details on the server only, and turn off debug modes in production."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        scan(cx, out, self.key(), app_rules());
+    }
+}
+
+/// `db_exception_leak`: a database or driver error message in the response.
+pub struct DbExceptionLeak;
+
+impl Detector for DbExceptionLeak {
+    describe!(
+        "db_exception_leak",
+        "The response contains database error messages (SQL syntax errors, driver exceptions, table or column names). They reveal the database product, the query structure and schema, and are the main aid for SQL injection.",
+        "Handle database errors on the server and return a generic error to the client; log the SQL error internally, use parameterised queries, and review the API for injection flaws."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        scan(cx, out, self.key(), db_rules());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_signatures() {
+        let r = app_rules();
+        let positives = [
+            "java.lang.NullPointerException: null\n\tat com.shop.order.OrderService.load(OrderService.java:88)",
+            "Traceback (most recent call last):\n  File \"/app/views.py\", line 42, in get\n",
+            "panic: runtime error: invalid memory address or nil pointer dereference\n\ngoroutine 1 [running]:",
+            "System.NullReferenceException: Object reference not set\n   at Shop.Api.Controllers.OrderController.Get(Int32 id) in C:\\src\\OrderController.cs:line 27",
+            "<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:12\nStack trace:\n#0 {main}",
+            "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/srv/app/routes/user.js:14:22)",
+            "app/models/user.rb:10:in `find_user'",
+            r#"{"status":500,"error":"Internal Server Error","trace":"com.shop.errors.BizException: boom\n\tat com.shop.web.OrderController.get(OrderController.java:42)\n"}"#,
+        ];
+        for p in positives {
+            assert!(first_match(r, p).is_some(), "{p}");
+        }
+        for n in [
+            r#"{"code":500,"msg":"Internal error, please retry later"}"#,
+            r#"{"error":"not_found","message":"Order 42 does not exist"}"#,
+            "<p>Our exception handling team will contact you.</p>",
+            r#"{"items":[{"title":"Java Exceptions explained","tags":["java","error handling"]}]}"#,
+        ] {
+            assert!(first_match(r, n).is_none(), "{n}");
+        }
+    }
+
+    #[test]
+    fn db_signatures() {
+        let r = db_rules();
+        for p in [
+            "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''1'' at line 1",
+            "org.postgresql.util.PSQLException: ERROR: relation \"userz\" does not exist",
+            "ORA-00933: SQL command not properly ended",
+            "Unclosed quotation mark after the character string ''.",
+            "sqlite3.OperationalError: no such table: accounts",
+        ] {
+            assert!(first_match(r, p).is_some(), "{p}");
+        }
+        for n in [
+            r#"{"code":0,"data":{"sql_enabled":false}}"#,
+            r#"{"msg":"Database busy, try again"}"#,
+            "<p>We use PostgreSQL and MySQL for storage</p>",
+        ] {
+            assert!(first_match(r, n).is_none(), "{n}");
+        }
+    }
+}

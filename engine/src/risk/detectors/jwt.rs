@@ -1,0 +1,255 @@
+//! `weak_jwt_algorithm`: a JWT (in the Authorization header, another header, a cookie, a
+//! parameter or an issued token in the response) that is unsigned (`alg: none`) or HMAC-signed
+//! (HS256/384/512) with a secret from a small dictionary of secrets seen in tutorials, framework
+//! defaults and leaked configs. The signature is verified locally; nothing is sent anywhere.
+
+use crate::risk::cx::{self, Cx};
+use crate::risk::{Detector, RiskSignals};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub struct WeakJwtAlgorithm;
+
+/// Common HMAC secrets (jwt.io's sample, framework placeholders, the usual weak words).
+pub const COMMON_SECRETS: &[&str] = &[
+    "",
+    "secret",
+    "secretkey",
+    "secret_key",
+    "secret-key",
+    "your-256-bit-secret",
+    "your-384-bit-secret",
+    "your-512-bit-secret",
+    "your_jwt_secret",
+    "your-jwt-secret",
+    "your-secret-key",
+    "your_secret_key",
+    "jwt_secret",
+    "jwt-secret",
+    "jwtsecret",
+    "jwtSecret",
+    "JWT_SECRET",
+    "SECRET_KEY",
+    "jwt",
+    "mysecret",
+    "mysecretkey",
+    "my_secret_key",
+    "my-secret",
+    "supersecret",
+    "super-secret",
+    "topsecret",
+    "changeme",
+    "change_me",
+    "changeit",
+    "password",
+    "123456",
+    "12345678",
+    "1234567890",
+    "admin",
+    "test",
+    "key",
+    "default",
+    "qwerty",
+    "s3cr3t",
+    "shhhhh",
+    "hello",
+    "abc123",
+    "private",
+    "token",
+    "dev",
+    "development",
+    "example",
+    "app_secret",
+    "HS256",
+    "gotham",
+    "keyboard cat",
+];
+
+const MAX_TOKENS: usize = 4;
+
+fn jwt_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*").expect("jwt regex")
+    })
+}
+
+/// Why a compact JWT is weak: `alg: none`, or the common secret that verifies its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Weakness {
+    Unsigned(String),
+    CommonSecret { alg: String, secret: String },
+}
+
+/// The header's `alg`, when `token` is a JWT.
+pub fn jwt_alg(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    let raw = URL_SAFE_NO_PAD.decode(header.trim_end_matches('=')).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&raw).ok()?;
+    v.get("alg")?.as_str().map(str::to_string)
+}
+
+fn verify<M: Mac + hmac::digest::KeyInit>(secret: &str, signing_input: &[u8], sig: &[u8]) -> bool {
+    let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(signing_input);
+    mac.verify_slice(sig).is_ok()
+}
+
+/// Checks one compact JWT (pure; results are cached per thread by the detector).
+pub fn weakness(token: &str) -> Option<Weakness> {
+    let alg = jwt_alg(token)?;
+    if alg.eq_ignore_ascii_case("none") {
+        return Some(Weakness::Unsigned(alg));
+    }
+    let upper = alg.to_ascii_uppercase();
+    if !matches!(upper.as_str(), "HS256" | "HS384" | "HS512") {
+        return None;
+    }
+    let (signing_input, sig_b64) = token.rsplit_once('.')?;
+    let sig = URL_SAFE_NO_PAD.decode(sig_b64.trim_end_matches('=')).ok()?;
+    let input = signing_input.as_bytes();
+    COMMON_SECRETS
+        .iter()
+        .find(|s| match upper.as_str() {
+            "HS256" => verify::<Hmac<sha2::Sha256>>(s, input, &sig),
+            "HS384" => verify::<Hmac<sha2::Sha384>>(s, input, &sig),
+            _ => verify::<Hmac<sha2::Sha512>>(s, input, &sig),
+        })
+        .map(|s| Weakness::CommonSecret {
+            alg,
+            secret: s.to_string(),
+        })
+}
+
+fn cached_weakness(token: &str) -> Option<Weakness> {
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<Weakness>>> = RefCell::new(HashMap::new());
+    }
+    if token.len() > 4096 {
+        return weakness(token);
+    }
+    CACHE.with(|c| {
+        if let Some(w) = c.borrow().get(token) {
+            return w.clone();
+        }
+        let w = weakness(token);
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(token.to_string(), w.clone());
+        w
+    })
+}
+
+impl Detector for WeakJwtAlgorithm {
+    describe!(
+        "weak_jwt_algorithm",
+        "A JSON Web Token used by this API is not protected by a sound signature: it declares the `none` algorithm, or its HMAC signature verifies with a well-known default or dictionary secret. Anyone can then forge tokens with any identity or role.",
+        "Sign tokens with an asymmetric algorithm such as RS256 or ES256, or with an HMAC key of at least 256 random bits kept out of source code; reject `none` and pin the expected algorithm when verifying."
+    );
+
+    fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        let r = cx.record();
+        let re = jwt_regex();
+        let mut sources: Vec<(&str, &str)> = Vec::new();
+        for (k, v) in &r.request_headers {
+            sources.push((k.as_str(), v.as_str()));
+        }
+        if let Some(q) = &r.query {
+            sources.push(("query", q.as_str()));
+        }
+        if let Some(b) = &r.request_body {
+            sources.push(("request body", cx::prefix(b, 64 * 1024)));
+        }
+        for (k, v) in &r.response_headers {
+            if k.eq_ignore_ascii_case("set-cookie") || k.eq_ignore_ascii_case("authorization") {
+                sources.push(("set-cookie", v.as_str()));
+            }
+        }
+        sources.push(("response body", cx::prefix(cx.response_body(), 64 * 1024)));
+        let mut seen = 0;
+        for (where_, text) in sources {
+            if !text.contains("eyJ") {
+                continue;
+            }
+            for m in re.find_iter(text) {
+                seen += 1;
+                if seen > MAX_TOKENS {
+                    return;
+                }
+                if let Some(w) = cached_weakness(m.as_str()) {
+                    let why = match w {
+                        Weakness::Unsigned(alg) => format!("alg={alg} (unsigned)"),
+                        Weakness::CommonSecret { alg, secret } => format!(
+                            "alg={alg} signed with a common secret ({})",
+                            if secret.is_empty() {
+                                "empty".to_string()
+                            } else {
+                                crate::sensitive::mask(0, &secret)
+                            }
+                        ),
+                    };
+                    let token = m.as_str();
+                    out.hit(
+                        self.key(),
+                        format!(
+                            "{}; JWT in {}: {}…; {}",
+                            cx.line(),
+                            where_,
+                            &token[..token.len().min(12)],
+                            why
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(alg: &str, secret: &str, payload: &str) -> String {
+        let h = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
+        let p = URL_SAFE_NO_PAD.encode(payload);
+        let input = format!("{h}.{p}");
+        let mut mac =
+            <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes())
+                .unwrap();
+        mac.update(input.as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{input}.{sig}")
+    }
+
+    #[test]
+    fn detects_none_and_common_secret() {
+        // jwt.io's default sample token, signed with "your-256-bit-secret".
+        let sample = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        assert_eq!(
+            weakness(sample),
+            Some(Weakness::CommonSecret {
+                alg: "HS256".into(),
+                secret: "your-256-bit-secret".into()
+            })
+        );
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(r#"{"sub":"admin"}"#)
+        );
+        assert!(matches!(weakness(&none), Some(Weakness::Unsigned(_))));
+        assert!(weakness(&sign("HS256", "secret", r#"{"sub":"1"}"#)).is_some());
+        assert!(weakness(&sign("HS256", "k9$Vq2!xLr8#Tz4@Wm6^Yp1&", r#"{"sub":"1"}"#)).is_none());
+        assert!(weakness("not.a.jwt").is_none());
+    }
+}

@@ -1,0 +1,77 @@
+//! The detectors, one family per file. Each is a unit struct implementing
+//! [`super::Detector`]; [`ALL`] registers them in catalog order.
+
+use super::Detector;
+
+/// Implements the three text methods of [`Detector`]: key, description, suggestion.
+macro_rules! describe {
+    ($key:literal, $desc:literal, $sugg:literal) => {
+        fn key(&self) -> &'static str {
+            $key
+        }
+        fn description(&self) -> &'static str {
+            $desc
+        }
+        fn suggestion(&self) -> &'static str {
+            $sugg
+        }
+    };
+}
+
+mod access;
+mod account;
+mod custom;
+mod data;
+mod design;
+mod exceptions;
+mod jwt;
+mod leaks;
+mod login;
+mod messaging;
+mod permission;
+mod spec;
+
+pub(crate) static ALL: &[&dyn Detector] = &[
+    &spec::InsecureHttpMethod,
+    &jwt::WeakJwtAlgorithm,
+    &spec::UrlAsParameter,
+    &account::PlaintextPasswordTransmission,
+    &login::WeakPasswordAllowed,
+    &login::InternalWeakPassword,
+    &login::DefaultPassword,
+    &account::PlaintextPasswordReturned,
+    &account::PasswordInCookie,
+    &login::UnrestrictedLogin,
+    &login::LoginFailureEnumeration,
+    &account::PasswordInUrl,
+    &access::InternalAppInternetExposed,
+    &access::UnrestrictedAccessSource,
+    &access::UnrestrictedAccessTool,
+    &access::UnrestrictedAccessRate,
+    &permission::WeakCredentialRandomness,
+    &permission::UnauthenticatedSensitiveApi,
+    &permission::UnauthenticatedInternalApi,
+    &permission::CredentialInUrl,
+    &permission::AccesskeyPairLeak,
+    &permission::UnauthenticatedStsToken,
+    &data::ExcessiveSensitiveTypes,
+    &data::ExcessiveSensitiveVolume,
+    &data::InadequateDeidentification,
+    &leaks::ServerInfoLeak,
+    &leaks::InternalIpLeak,
+    &data::SensitiveDataInUrl,
+    &leaks::OpenapiDocLeak,
+    &data::LlmApiKeyLeak,
+    &design::TraversableParameter,
+    &design::ModifiableResultSize,
+    &design::DatabaseQueryParameter,
+    &design::CommandExecutionParameter,
+    &messaging::ArbitrarySmsSending,
+    &messaging::ArbitraryEmailSending,
+    &messaging::SmsCodeLeak,
+    &messaging::EmailCodeLeak,
+    &design::SpecifiedFileDownload,
+    &exceptions::AppExceptionLeak,
+    &exceptions::DbExceptionLeak,
+    &custom::CustomRisk,
+];

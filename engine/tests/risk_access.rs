@@ -1,0 +1,250 @@
+//! Access-control risks from per-API baselines, and the merge property of the risk state.
+
+#[path = "risk_support.rs"]
+mod support;
+use engine::facts::{Location, ServiceObject, ToolKind};
+use engine::risk::{CompiledRiskRules, RiskState};
+use support::*;
+
+fn internal() -> Attrs {
+    Attrs {
+        service_object: ServiceObject::InternalOffice,
+        authenticated: true,
+        ..Default::default()
+    }
+}
+
+// ---- internal_app_internet_exposed ----
+
+#[test]
+fn internal_app_answering_public_addresses() {
+    let exs = [
+        get("/api/hr/employees").authed().ip("10.8.1.20"),
+        get("/api/hr/employees")
+            .authed()
+            .ip("198.51.100.23")
+            .location(Location::Country(*b"US")),
+    ];
+    let f = analyze_with(&exs, &internal());
+    let r = finding(&f, "internal_app_internet_exposed");
+    assert!(r.evidence.contains("198.51.100.x"), "{}", r.evidence);
+}
+
+#[test]
+fn internal_app_from_internal_or_refused_public_is_fine() {
+    let exs = [
+        get("/api/hr/employees").authed().ip("10.8.1.20"),
+        get("/api/hr/employees").authed().ip("192.168.3.4"),
+        get("/api/hr/employees").ip("198.51.100.23").status(403),
+    ];
+    assert_no_risk_with(&exs, &internal(), "internal_app_internet_exposed");
+    // A public application answering public addresses is normal.
+    assert_no_risk(
+        &[get("/api/products").ip("198.51.100.23")],
+        "internal_app_internet_exposed",
+    );
+}
+
+// ---- unrestricted_access_source ----
+
+fn calls_from(n: usize, loc: Location, ip: &str, start: i64) -> Vec<Ex> {
+    (0..n)
+        .map(|i| {
+            get("/api/v1/partner/orders")
+                .authed()
+                .ip(ip)
+                .location(loc)
+                .at(start + i as i64 * 30_000)
+        })
+        .collect()
+}
+
+#[test]
+fn call_from_outside_the_source_baseline() {
+    let mut exs = calls_from(120, Location::Country(*b"CN"), "203.0.113.5", T0);
+    exs.extend(calls_from(
+        2,
+        Location::Country(*b"RU"),
+        "198.51.100.77",
+        T0 + 7_200_000,
+    ));
+    let f = assert_risk(&exs, "unrestricted_access_source");
+    assert!(f.evidence.contains("RU"), "{}", f.evidence);
+    // Internal-only API reached from a public address (no GeoIP).
+    let mut exs = calls_from(80, Location::Internal, "10.1.1.1", T0);
+    exs.extend(calls_from(
+        1,
+        Location::Unknown,
+        "198.51.100.77",
+        T0 + 3_600_000,
+    ));
+    assert_risk(&exs, "unrestricted_access_source");
+}
+
+#[test]
+fn broad_or_blocked_sources_are_fine() {
+    // A widely used API: many countries, none dominant.
+    let countries = [
+        *b"CN", *b"US", *b"DE", *b"JP", *b"SG", *b"GB", *b"FR", *b"BR",
+    ];
+    let exs: Vec<Ex> = (0..160)
+        .map(|i| {
+            get("/api/v1/catalog")
+                .ip(&format!("198.51.100.{}", i % 200 + 1))
+                .location(Location::Country(countries[i % countries.len()]))
+                .at(T0 + i as i64 * 10_000)
+        })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_source");
+    // The outsider was refused.
+    let mut exs = calls_from(120, Location::Country(*b"CN"), "203.0.113.5", T0);
+    exs.push(
+        calls_from(1, Location::Country(*b"RU"), "198.51.100.77", T0 + 1)[0]
+            .clone()
+            .status(403),
+    );
+    assert_no_risk(&exs, "unrestricted_access_source");
+    // Too little traffic for a baseline.
+    let mut exs = calls_from(10, Location::Country(*b"CN"), "203.0.113.5", T0);
+    exs.extend(calls_from(
+        1,
+        Location::Country(*b"RU"),
+        "198.51.100.77",
+        T0,
+    ));
+    assert_no_risk(&exs, "unrestricted_access_source");
+}
+
+// ---- unrestricted_access_tool ----
+
+#[test]
+fn script_outside_the_browser_baseline() {
+    let mut exs: Vec<Ex> = (0..60)
+        .map(|i| get("/api/v1/items").at(T0 + i * 20_000))
+        .collect();
+    exs.push(
+        get("/api/v1/items")
+            .tool(ToolKind::Script, "python-requests")
+            .ip("198.51.100.9"),
+    );
+    let f = assert_risk(&exs, "unrestricted_access_tool");
+    assert!(f.evidence.contains("python-requests"), "{}", f.evidence);
+    exs.push(
+        get("/api/v1/items")
+            .tool(ToolKind::AttackTool, "sqlmap")
+            .ip("198.51.100.10"),
+    );
+    assert_risk(&exs, "unrestricted_access_tool");
+}
+
+#[test]
+fn scripts_in_baseline_or_blocked_are_fine() {
+    // Server-to-server API used by scripts all along.
+    let exs: Vec<Ex> = (0..60)
+        .map(|i| {
+            get("/api/v1/sync")
+                .authed()
+                .tool(ToolKind::Script, "Go-http-client")
+                .at(T0 + i * 20_000)
+        })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_tool");
+    // Browser API, the scanner was blocked by the WAF.
+    let mut exs: Vec<Ex> = (0..60)
+        .map(|i| get("/api/v1/items").at(T0 + i * 20_000))
+        .collect();
+    exs.push(
+        get("/api/v1/items")
+            .tool(ToolKind::AttackTool, "sqlmap")
+            .status(403)
+            .waf_block(),
+    );
+    assert_no_risk(&exs, "unrestricted_access_tool");
+    // Mixed baseline: a mobile app and a data script both heavily used.
+    let exs: Vec<Ex> = (0..60)
+        .map(|i| {
+            let e = get("/api/v1/feed").at(T0 + i * 20_000);
+            if i % 3 == 0 {
+                e.tool(ToolKind::Script, "okhttp")
+            } else {
+                e.tool(ToolKind::MobileApp, "ShopApp")
+            }
+        })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_tool");
+}
+
+// ---- unrestricted_access_rate ----
+
+#[test]
+fn high_rate_from_one_ip_without_limits() {
+    let exs: Vec<Ex> = (0..150)
+        .map(|i| {
+            get("/api/v1/search")
+                .query(&format!("q=item{i}"))
+                .ip("198.51.100.44")
+                .at(T0 + i * 300)
+        })
+        .collect();
+    let f = assert_risk(&exs, "unrestricted_access_rate");
+    assert!(f.hits >= 100, "{}", f.hits);
+}
+
+#[test]
+fn rate_limited_or_slow_traffic_is_fine() {
+    // Answered with 429 after 30 calls in the minute.
+    let exs: Vec<Ex> = (0..150)
+        .map(|i| {
+            let e = get("/api/v1/search").ip("198.51.100.44").at(T0 + i * 300);
+            if i % 60 >= 30 {
+                e.status(429)
+            } else {
+                e
+            }
+        })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_rate");
+    // Many clients, each calm.
+    let exs: Vec<Ex> = (0..300)
+        .map(|i| {
+            get("/api/v1/search")
+                .ip(&format!("203.0.113.{}", i % 50 + 1))
+                .at(T0 + i * 200)
+        })
+        .collect();
+    assert_no_risk(&exs, "unrestricted_access_rate");
+}
+
+// ---- merging ----
+
+#[test]
+fn split_and_merged_state_equals_one_pass() {
+    let mut exs: Vec<Ex> = (0..150)
+        .map(|i| get("/api/v1/search").ip("198.51.100.44").at(T0 + i * 300))
+        .collect();
+    exs.extend((0..20).map(|i| {
+        post("/api/v1/auth/login")
+            .json(&format!(r#"{{"username":"u{i}","password":"guess{i}"}}"#))
+            .resp(r#"{"code":1,"msg":"用户不存在"}"#)
+            .ip("198.51.100.45")
+            .at(T0 + i * 1_000)
+    }));
+    let whole = analyze(&exs);
+    let (a, b) = exs.split_at(exs.len() / 3);
+    let mut sa = RiskState::default();
+    let mut sb = RiskState::default();
+    for e in a {
+        sa.absorb(&e.facts_with(CompiledRiskRules::none()));
+    }
+    for e in b {
+        sb.absorb(&e.facts_with(CompiledRiskRules::none()));
+    }
+    sa.merge(sb);
+    let merged = sa.finish(&summaries(&exs, &Attrs::default()));
+    assert_eq!(keys(&whole), keys(&merged));
+    assert!(keys(&whole).contains("unrestricted_access_rate"));
+    assert!(keys(&whole).contains("unrestricted_login"));
+    for (w, m) in whole.iter().zip(&merged) {
+        assert_eq!((&w.key, w.hits, &w.evidence), (&m.key, m.hits, &m.evidence));
+    }
+}
