@@ -87,6 +87,32 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // Reference on the same core in the same run: parsing the same JSON into a serde_json
+    // Value (what `Exchange::response_json` does). On a shared machine both figures move
+    // together, so the ratio is the stable number.
+    let mut r = c.benchmark_group("reference_serde_json_parse");
+    for name in ["users_small.json", "users_large.json", "products.json"] {
+        let body = load(name);
+        r.throughput(Throughput::Bytes(body.len() as u64));
+        r.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let (c0, w0) = (thread_cpu(), Instant::now());
+                for _ in 0..iters {
+                    let v: serde_json::Value =
+                        serde_json::from_str(black_box(&body)).expect("valid JSON");
+                    black_box(v);
+                }
+                let cpu = thread_cpu().saturating_sub(c0);
+                if cpu.is_zero() {
+                    w0.elapsed()
+                } else {
+                    cpu
+                }
+            })
+        });
+    }
+    r.finish();
 }
 
 criterion_group!(benches, bench);

@@ -6,6 +6,9 @@
 //!
 //! Run with `cargo test -p apisec-engine --test sensitive_labelled -- --nocapture` to see the table.
 
+// `*r.pick(..)` keeps the element type explicit next to `&'static str` parameters.
+#![allow(clippy::explicit_auto_deref)]
+
 use engine::catalog::catalog;
 use engine::exchange::Exchange;
 use engine::record::Record;
@@ -258,7 +261,7 @@ fn hkid(r: &mut Rng, valid: bool) -> String {
 }
 
 fn nric(r: &mut Rng, valid: bool) -> String {
-    let p = *r.pick(&[b'S', b'T', b'F', b'G']);
+    let p = *r.pick(b"STFG");
     let d = r.digits(7);
     const W: [u32; 7] = [2, 7, 6, 5, 4, 3, 2];
     let s: u32 = d
@@ -518,6 +521,52 @@ fn cases() -> Vec<Case> {
                 ),
             ),
             id::EN_NAME,
+        ));
+        c.push(pos(
+            Place::JsonIn(
+                "customers",
+                "name",
+                format!(
+                    "{} {} {}",
+                    r.pick(&["Dr.", "Mrs.", "Mr."]),
+                    r.pick(&["Kristen", "Tyrone", "Dakota", "Imani"]),
+                    r.pick(&["Hughes", "Okafor", "Lindqvist"])
+                ),
+            ),
+            id::EN_NAME,
+        ));
+        c.push(pos(
+            j(
+                "phone_number",
+                format!(
+                    "{}{}{}-{}{}{}-{}x{}",
+                    2 + r.below(7),
+                    r.pick(&["0", "2", "5", "8"]),
+                    r.digits(1),
+                    2 + r.below(7),
+                    r.pick(&["0", "2", "5", "8"]),
+                    r.digits(1),
+                    r.digits(4),
+                    r.digits(3)
+                ),
+            ),
+            id::US_PHONE,
+        ));
+        c.push(pos(
+            j(
+                "address",
+                format!(
+                    "{} {} {} Suite {}\n{}, {} {}",
+                    r.digits(4),
+                    r.pick(&["Hernandez", "Lopez", "Baker"]),
+                    r.pick(&["Plaza", "Courts", "Lane"]),
+                    r.digits(3),
+                    r.pick(&["New Danielshire", "Port Amy"]),
+                    r.pick(&["MI", "OR"]),
+                    r.digits(5)
+                ),
+            ),
+            id::EN_ADDRESS,
         ));
         c.push(neg(Place::JsonIn(
             "product",

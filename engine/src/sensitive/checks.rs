@@ -17,7 +17,7 @@ pub fn luhn(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Luhn over hexadecimal digits (3GPP2 S.R0048 check digit for the 14-hex MEID).
@@ -35,7 +35,7 @@ pub fn luhn_hex(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 16 == 0
+    sum.is_multiple_of(16)
 }
 
 /// GB 11643-1999 check character of an 18-character mainland ID number
@@ -79,7 +79,9 @@ pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }

@@ -62,14 +62,12 @@ fn words(key: &str, out: &mut [[u8; MAX_WORD]; MAX_WORDS], lens: &mut [usize; MA
                 && b[i + 1].is_ascii_lowercase()
                 && i > 0
                 && b[i - 1].is_ascii_uppercase();
-            if (upper && prev_lower) || acronym_end {
-                if cur > 0 {
-                    lens[n] = cur;
-                    n += 1;
-                    cur = 0;
-                    if n == MAX_WORDS {
-                        break;
-                    }
+            if ((upper && prev_lower) || acronym_end) && cur > 0 {
+                lens[n] = cur;
+                n += 1;
+                cur = 0;
+                if n == MAX_WORDS {
+                    break;
                 }
             }
             if cur < MAX_WORD {
@@ -120,10 +118,12 @@ pub fn key_flags(key: &str, parent: &str) -> u64 {
         flags |= match word {
             b"name" | b"xingming" | b"xm" => {
                 if n == 1 {
-                    NAME | if parent_is_not_person(parent) {
-                        NOT_PERSON
+                    if parent_is_person(parent) {
+                        NAME | STRONG_NAME
+                    } else if parent_is_not_person(parent) {
+                        NAME | NOT_PERSON
                     } else {
-                        0
+                        NAME
                     }
                 } else if is_person_prefix(prev) && i == n - 1 {
                     NAME | STRONG_NAME
@@ -183,12 +183,10 @@ pub fn key_flags(key: &str, parent: &str) -> u64 {
                     LICENSE
                 }
             }
-            b"org" | b"organization" | b"organisation" | b"orgcode" | b"zzjgdm" | b"jgdm" => {
-                if next == b"code" || word.ends_with(b"code") || word == b"zzjgdm" {
-                    ORG
-                } else {
-                    0
-                }
+            b"org" | b"organization" | b"organisation" | b"orgcode" | b"zzjgdm" | b"jgdm"
+                if next == b"code" || word.ends_with(b"code") || word == b"zzjgdm" =>
+            {
+                ORG
             }
             b"uscc" | b"usci" | b"tyshxydm" | b"shxydm" | b"creditcode" => USCC,
             b"social" if next == b"credit" => USCC,
@@ -291,6 +289,54 @@ fn is_person_prefix(w: &[u8]) -> bool {
             | b"creator"
             | b"reporter"
     )
+}
+
+/// An enclosing object that holds a person: its bare `name` is the person's name.
+fn parent_is_person(parent: &str) -> bool {
+    let p = parent.to_ascii_lowercase();
+    const PERSON: &[&str] = &[
+        "user",
+        "customer",
+        "member",
+        "employee",
+        "staff",
+        "contact",
+        "person",
+        "people",
+        "patient",
+        "student",
+        "author",
+        "owner",
+        "profile",
+        "applicant",
+        "driver",
+        "passenger",
+        "guest",
+        "buyer",
+        "seller",
+        "recipient",
+        "receiver",
+        "sender",
+        "friend",
+        "teacher",
+        "doctor",
+        "holder",
+        "consignee",
+        "client",
+        "tenant",
+        "visitor",
+        "worker",
+        "player",
+        "emergency",
+        "spouse",
+        "parent",
+        "child",
+        "creator",
+        "assignee",
+        "reporter",
+        "manager",
+    ];
+    !p.is_empty() && PERSON.iter().any(|n| p.contains(n))
 }
 
 fn parent_is_not_person(parent: &str) -> bool {

@@ -73,10 +73,11 @@ pub fn known_network(d: &[u8]) -> bool {
 /// Debit or credit for a card number that passed the network check.
 pub fn card_type(d: &[u8]) -> u32 {
     let p6 = if d.len() >= 6 { &d[..6] } else { d };
-    if DEBIT_BINS.contains(&p6) {
-        return DEBIT_CARD;
-    }
-    if CN_CREDIT_BINS.contains(&p6) {
+    if d[0] == b'4' || d[0] == b'5' {
+        if DEBIT_BINS.contains(&p6) {
+            return DEBIT_CARD;
+        }
+    } else if d.starts_with(b"622") && CN_CREDIT_BINS.contains(&p6) {
         return CREDIT_CARD;
     }
     match (

@@ -16,6 +16,15 @@ pub fn cn_id_card(v: &[u8]) -> bool {
     valid_birth(y, m, d) && gb11643_check(v)
 }
 
+/// An 18-digit number laid out like a mainland ID number (area prefix and birth date) whatever
+/// its check digit: a mistyped ID number, not a bank card.
+pub fn cn_id_shape(v: &[u8]) -> bool {
+    if v.len() != 18 || !cn_province_code(v[0], v[1]) {
+        return false;
+    }
+    matches!((num(&v[6..10]), num(&v[10..12]), num(&v[12..14])), (Some(y), Some(m), Some(d)) if valid_birth(y, m, d))
+}
+
 /// Chinese passport: E/G + 8 digits, E + letter (not I/O) + 7 digits. With `strong` context
 /// the diplomatic (D), service (S) and public-affairs (P) series of 7-8 digits are accepted.
 pub fn cn_passport(v: &[u8], strong: bool) -> bool {
@@ -114,7 +123,7 @@ pub fn id_kk(d: &[u8]) -> bool {
     if day > 40 {
         day -= 40;
     }
-    id_province(p) && (1..=12).contains(&m) && day >= 1 && day <= 31 && &d[12..] != b"0000"
+    id_province(p) && (1..=12).contains(&m) && (1..=31).contains(&day) && &d[12..] != b"0000"
 }
 
 /// KIP card number: no published layout, so 6-20 alphanumerics with a digit, context only.

@@ -151,31 +151,50 @@ struct Sink<'s> {
     pending: Vec<RawFinding>,
     hits: Vec<Hit>,
     /// Field-name context per key: JSON arrays repeat the same keys many times.
-    flags: std::collections::HashMap<Box<str>, u64, KeyHasher>,
+    flags: KeyCache,
 }
 
-/// FNV-1a for the per-message key cache: keys are short and trusted to be hostile only in
-/// length (bounded by the cache size), so a simple fast hash beats SipHash here.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher;
-
-impl std::hash::BuildHasher for KeyHasher {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
+/// A direct-mapped cache of key -> context flags, indexed by length and a few bytes of the
+/// key: cheaper than hashing the whole key, and a miss only costs recomputing the flags.
+struct KeyCache {
+    slots: Vec<Option<(Box<str>, u64)>>,
 }
 
-struct Fnv(u64);
+impl KeyCache {
+    const SLOTS: usize = 128;
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
+    fn new() -> Self {
+        KeyCache { slots: Vec::new() }
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+
+    fn slot(key: &str) -> usize {
+        let b = key.as_bytes();
+        let n = b.len();
+        if n == 0 {
+            return 0;
         }
+        let h = n.wrapping_mul(31)
+            ^ usize::from(b[0]).wrapping_mul(7)
+            ^ usize::from(b[n - 1]).wrapping_mul(131)
+            ^ usize::from(b[n / 2]).wrapping_mul(1031);
+        h % Self::SLOTS
+    }
+
+    fn get(&mut self, key: &str) -> u64 {
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SLOTS, None);
+        }
+        let i = Self::slot(key);
+        if let Some((k, f)) = &self.slots[i] {
+            if **k == *key {
+                return *f;
+            }
+        }
+        let f = context::key_flags(key, "");
+        if key.len() <= 64 {
+            self.slots[i] = Some((key.into(), f));
+        }
+        f
     }
 }
 
@@ -187,22 +206,13 @@ impl<'s> Sink<'s> {
             out: Vec::new(),
             pending: Vec::new(),
             hits: Vec::new(),
-            flags: std::collections::HashMap::with_hasher(KeyHasher),
+            flags: KeyCache::new(),
         }
     }
 
     /// One value under `field` (full path) whose own name is `key`.
     fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
-        let flags = match self.flags.get(key) {
-            Some(f) => *f,
-            None => {
-                let f = context::key_flags(key, "");
-                if self.flags.len() < 4096 {
-                    self.flags.insert(key.into(), f);
-                }
-                f
-            }
-        };
+        let flags = self.flags.get(key);
         // a bare `name` depends on its parent object; everything else on the key alone
         let flags = if flags & context::NAME != 0
             && flags & context::STRONG_NAME == 0
@@ -246,6 +256,8 @@ impl<'s> Sink<'s> {
         if trimmed.is_empty() {
             return;
         }
+        // dense bodies carry about one finding per 64 bytes: avoid regrowing the vector
+        self.out.reserve((body.len() / 64).min(1024));
         let ct = content_type.unwrap_or("");
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
             let mark = (self.out.len(), self.pending.len());
@@ -513,7 +525,7 @@ impl Scanner {
         let key_l = key.to_ascii_lowercase();
         for idx in set.matches(text).iter() {
             let c = &self.custom[idx];
-            if !c.fields.is_empty() && !c.fields.iter().any(|f| *f == key_l) {
+            if !c.fields.is_empty() && !c.fields.contains(&key_l) {
                 continue;
             }
             for m in c.re.find_iter(text).take(64) {

@@ -4,6 +4,9 @@
 //! Aho-Corasick automaton of keywords. The cost grows with the bytes scanned, not with the
 //! number of types: each candidate shape dispatches to the few validators that can accept it.
 
+// One arm per candidate length keeps the dispatch readable as a table.
+#![allow(clippy::collapsible_match)]
+
 use super::context::{self as cx, near};
 use super::registry as id;
 use super::{contact, enterprise, finance, ids, network, secrets, words};
@@ -23,9 +26,29 @@ pub struct Hit {
     pub value: String,
 }
 
-#[inline]
+/// `str::trim` without the Unicode scan when both ends are visibly not white space.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if a > b' ' && a < 0x80 && z > b' ' && z < 0x80 => s,
+        _ => s.trim(),
+    }
+}
+
+/// Byte classes of the hot loop: 1 = token byte `[A-Za-z0-9_-]`.
+static TOK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
 fn is_tok(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    TOK[c as usize]
 }
 
 fn push(hits: &mut Vec<Hit>, type_id: u32, v: &str) {
@@ -54,7 +77,7 @@ pub fn scan_value(text: &str, flags: u64, hits: &mut Vec<Hit>) {
         .iter()
         .any(|h| matches!(h.type_id, id::CN_ADDRESS | id::EN_ADDRESS));
     if text.len() <= 360 && !has_addr {
-        let t = text.trim();
+        let t = trim(text);
         if non_ascii {
             if words::cn_address(t, false) {
                 push(hits, id::CN_ADDRESS, t);
@@ -71,7 +94,7 @@ pub fn scan_value(text: &str, flags: u64, hits: &mut Vec<Hit>) {
 
 /// Whole-value detectors for the context-gated types. Returns true when the value was claimed.
 fn whole_value(text: &str, flags: u64, hits: &mut Vec<Hit>) -> bool {
-    let t = text.trim();
+    let t = trim(text);
     if t.is_empty() || t.len() > 256 {
         return false;
     }
@@ -325,6 +348,8 @@ fn token(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> usi
         if let Some(end) = numeric(text, s, flags, hits) {
             return end;
         }
+    } else if t.len() < 7 {
+        return e; // words; every letter-led identifier is longer
     }
     classify(text, s, e, flags, hits)
 }
@@ -452,6 +477,10 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     if x_suffix {
         end += 1;
     }
+    // a telephone extension: 415-555-2671x123
+    if ng >= 3 && end + 1 < n && matches!(b[end], b'x' | b'X') && b[end + 1].is_ascii_digit() {
+        end = digit_end(b, end + 1);
+    }
     let tail_alnum = end < n
         && (b[end].is_ascii_alphanumeric()
             || (matches!(b[end], b'_' | b'-')
@@ -487,9 +516,9 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     let mut dbuf = [0u8; 40];
     let mut dl = 0;
     let mut lens = [0usize; MAX_GROUPS];
-    for k in 0..ng {
+    for (k, len) in lens.iter_mut().enumerate().take(ng) {
         let gk = g(k);
-        lens[k] = gk.len();
+        *len = gk.len();
         for c in gk {
             if dl < dbuf.len() {
                 dbuf[dl] = *c;
@@ -500,13 +529,8 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
     let d = &dbuf[..dl];
     let lens = &lens[..ng];
     let dash_or_space = matches!(sep, Some(b'-' | b' ') | None);
-    let value = &text[if paren {
-        s - 1
-    } else if plus {
-        s - 1
-    } else {
-        s
-    }..end];
+    let vs = if paren || plus { s - 1 } else { s };
+    let value = &text[vs..end];
     let neg = flags & cx::NEGATIVE != 0;
     if dash_or_space {
         // mainland mobile 138-0013-8000, +86 138 0013 8000, +86 13800138000
@@ -528,8 +552,15 @@ fn numeric(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> Option<usiz
             return Some(end);
         }
         // NANP (415) 555-2671, 415-555-2671, +1 415 555 2671
-        let us = (lens == [3, 3, 4] && contact::us_phone(g(0), g(1), g(2)))
-            || (lens == [1, 3, 3, 4] && g(0) == b"1" && contact::us_phone(g(1), g(2), g(3)));
+        // under a phone field the layout suffices (generated and test numbers often break
+        // the NANP rules); elsewhere the NANP rules must hold
+        let phone_ctx = flags & cx::PHONE != 0;
+        let nanp = |a: &[u8], x: &[u8], l: &[u8]| {
+            contact::us_phone(a, x, l) || (phone_ctx && !contact::cn_mobile(d))
+        };
+        let us = (lens == [3, 3, 4] && nanp(g(0), g(1), g(2)))
+            || (lens == [1, 3, 3, 4] && g(0) == b"1" && nanp(g(1), g(2), g(3)))
+            || (lens == [3, 3, 3, 4] && g(0) == b"001" && nanp(g(1), g(2), g(3)));
         if us && (sep == Some(b'-') || paren_sep || plus || sep == Some(b' ')) {
             push(hits, id::US_PHONE, value);
             return Some(end);
@@ -670,7 +701,7 @@ fn dotted(text: &str, s: usize, flags: u64, hits: &mut Vec<Hit>) -> usize {
         && g[0].len() == 3
         && g[1].len() == 3
         && g[2].len() == 4
-        && contact::us_phone(g[0], g[1], g[2])
+        && (contact::us_phone(g[0], g[1], g[2]) || flags & cx::PHONE != 0)
         && flags & cx::VERSION == 0
     {
         push(hits, id::US_PHONE, &text[s..end]);
@@ -697,7 +728,11 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
                 if flags & cx::TAX != 0 {
                     push(hits, id::TAX_REGISTRATION, v);
                 }
-            } else if d[17].is_ascii_digit() && (!neg || flags & cx::CARD != 0) {
+            } else if d[17].is_ascii_digit()
+                && (!neg || flags & cx::CARD != 0)
+                && flags & cx::IDNO == 0
+                && !ids::cn_id_shape(d)
+            {
                 if let Some(k) = finance::bank_card(d, flags & cx::CARD != 0) {
                     push(hits, k, v);
                 }
@@ -841,11 +876,14 @@ fn alnum(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> usi
         push(hits, id::HK_ID_CARD, &text[s..e + 3]);
         return e + 3;
     }
-    let upper = t.iter().filter(|c| c.is_ascii_uppercase()).count();
+    if !matches!(n, 8 | 9 | 11 | 14 | 15 | 17 | 18 | 30) {
+        return e;
+    }
     let digits = t.iter().filter(|c| c.is_ascii_digit()).count();
     if digits == 0 && n != 8 && n != 11 {
         return e; // words
     }
+    let upper = t.iter().filter(|c| c.is_ascii_uppercase()).count();
     match n {
         8 | 9 => {
             if n == 9 && ids::sg_nric(t) {
@@ -1204,6 +1242,19 @@ mod tests {
             vec![(id::IPV6, "fe80::1ff:fe23:4567:890a".into())]
         );
         assert_eq!(types("at 10:30:00", 0), vec![]);
+        assert_eq!(
+            types("415-555-2671x123", 0),
+            vec![(id::US_PHONE, "415-555-2671x123".into())]
+        );
+        assert_eq!(
+            types("001-415-555-2671", 0),
+            vec![(id::US_PHONE, "001-415-555-2671".into())]
+        );
+        assert_eq!(types("(011)555-0123", 0), vec![]);
+        assert_eq!(
+            types("(011)555-0123", cx::PHONE),
+            vec![(id::US_PHONE, "(011)555-0123".into())]
+        );
         assert_eq!(types("550e8400-e29b-41d4-a716-446655440000", 0), vec![]);
         assert_eq!(types("姓名：张三，性别：男，民族：汉族", 0).len(), 3);
         assert_eq!(

@@ -68,7 +68,7 @@ pub fn pai_eas(t: &[u8]) -> bool {
 pub fn pem_block(b: &[u8], s: usize) -> Option<(u32, usize)> {
     let head_end = s + 11 + b.get(s + 11..)?.iter().take(40).position(|c| *c == b'-')?;
     let label = b.get(s + 11..head_end)?;
-    if !b.get(head_end..head_end + 5).is_some_and(|d| d == b"-----") {
+    if b.get(head_end..head_end + 5).is_none_or(|d| d != b"-----") {
         return None;
     }
     let kind = if label.ends_with(b"PRIVATE KEY") || label == b"PGP PRIVATE KEY BLOCK" {

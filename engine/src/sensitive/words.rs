@@ -338,14 +338,17 @@ const NOT_NAME_CHARS: &str =
 
 /// A Chinese personal name (2-4 Han characters, known surname). Returns the type ID.
 pub fn cn_name(v: &str) -> Option<u32> {
-    let v = v.trim();
+    let v = super::scan::trim(v);
     let n = v.chars().count();
     if !(2..=4).contains(&n) || !v.chars().all(|c| is_han(c) || c == '·') {
         return None;
     }
     let d = dicts();
     let first = v.chars().next()?;
-    let compound = COMPOUND_SURNAMES.iter().any(|s| v.starts_with(s));
+    const COMPOUND_FIRST: &str =
+        "欧司上诸东皇尉公慕长宇夏轩令端独南西百呼闻澹宗濮太申钟拓歐諸東長軒獨鍾聞";
+    let compound =
+        COMPOUND_FIRST.contains(first) && COMPOUND_SURNAMES.iter().any(|s| v.starts_with(s));
     if !compound && !d.surnames.contains(&first) {
         return None;
     }
@@ -364,11 +367,28 @@ pub fn cn_name(v: &str) -> Option<u32> {
 
 /// An English full name: 2-3 capitalised words, an optional middle initial.
 pub fn en_name(v: &str, flags: u64) -> bool {
-    let v = v.trim();
+    let v = super::scan::trim(v);
     if v.len() > 60 {
         return false;
     }
-    let words: Vec<&str> = v.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = v.split(' ').filter(|w| !w.is_empty()).collect();
+    // honorifics and suffixes around the name (Dr. Jane Roe, John Smith Jr., Mary Major MD)
+    if words.len() > 2
+        && matches!(
+            words[0],
+            "Mr." | "Mrs." | "Ms." | "Miss" | "Dr." | "Prof." | "Mr" | "Mrs" | "Ms" | "Dr"
+        )
+    {
+        words.remove(0);
+    }
+    if words.len() > 2
+        && matches!(
+            words[words.len() - 1],
+            "Jr." | "Sr." | "II" | "III" | "IV" | "MD" | "PhD" | "DDS" | "DVM" | "Jr" | "Sr"
+        )
+    {
+        words.pop();
+    }
     if !(2..=4).contains(&words.len()) {
         return false;
     }
@@ -403,7 +423,7 @@ pub fn en_name(v: &str, flags: u64) -> bool {
 }
 
 pub fn gender(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     matches!(
         t,
         "男" | "女" | "男性" | "女性" | "M" | "F" | "0" | "1" | "2"
@@ -413,13 +433,13 @@ pub fn gender(v: &str) -> bool {
 }
 
 pub fn ethnic(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     let t = t.strip_suffix('族').unwrap_or(t);
     ETHNIC_GROUPS.contains(&t)
 }
 
 pub fn religion(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     RELIGIONS.iter().any(|r| t.eq_ignore_ascii_case(r))
 }
 
@@ -441,7 +461,7 @@ fn strip_admin_suffix(v: &str) -> &str {
 }
 
 pub fn province(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.is_ascii() {
         let l = t.to_ascii_lowercase();
         let l = l
@@ -454,7 +474,7 @@ pub fn province(v: &str) -> bool {
 }
 
 pub fn city(v: &str) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.is_ascii() {
         let l = t.to_ascii_lowercase();
         let l = l.strip_suffix(" city").unwrap_or(&l);
@@ -479,7 +499,7 @@ fn starts_with_place(v: &str) -> bool {
 
 /// A Chinese address. `strong` = under an address field.
 pub fn cn_address(v: &str, strong: bool) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.len() < 15 || t.len() > 480 {
         return false; // fewer than 5 Han characters, or a paragraph
     }
@@ -518,12 +538,12 @@ pub fn cn_address(v: &str, strong: bool) -> bool {
 
 /// An English street address. `strong` = under an address field.
 pub fn en_address(v: &str, strong: bool) -> bool {
-    let t = v.trim();
+    let t = super::scan::trim(v);
     if t.len() < 8 || t.len() > 160 || !t.is_ascii() {
         return false;
     }
     let words: Vec<&str> = t
-        .split(|c: char| c == ' ' || c == ',')
+        .split(|c: char| c.is_ascii_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
         .collect();
     if words.len() < 3 {
@@ -590,6 +610,12 @@ mod tests {
         assert!(en_name("Xavier Quinlan", cx::NAME | cx::STRONG_NAME));
         assert!(!en_name("john smith", cx::STRONG_NAME));
         assert!(!en_name("iPhone 15", cx::STRONG_NAME));
+        assert!(en_name("Dr. Kristen Hughes", cx::STRONG_NAME));
+        assert!(en_name("John Smith Jr.", cx::STRONG_NAME));
+        assert!(en_address(
+            "0487 Hernandez Plaza Suite 555\nNew Danielshire, MI 44342",
+            false
+        ));
     }
 
     #[test]
