@@ -68,7 +68,7 @@ fn rec(i: u64) -> Record {
         host: "api.example.com".into(),
         method: method.into(),
         path,
-        query: (i % 3 == 0).then(|| "page=2&size=20".into()),
+        query: i.is_multiple_of(3).then(|| "page=2&size=20".into()),
         scheme: Some("https".into()),
         client_ip: "203.0.113.9".parse().unwrap(),
         user_agent: Some("Mozilla/5.0".into()),
