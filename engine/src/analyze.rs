@@ -6,11 +6,13 @@ use crate::compliance::Region;
 use crate::discovery::PathTemplater;
 use crate::pipeline::{AnalysisConfig, AnalysisState, Engine};
 use crate::readers::{open_file, Format, ReadError, ReadItem, ReaderOptions, Rejected};
+use crate::record::Record;
 use crate::report::Report;
 use crate::sensitive::Scanner;
 use rayon::prelude::*;
 use std::ffi::OsString;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 
 /// Rejected lines listed in the report at most (all are counted).
@@ -49,8 +51,7 @@ pub fn analyze_files_with(
     opts: &AnalyzeOptions,
     clients: ClientClassifier,
 ) -> Result<Report, AnalyzeError> {
-    let mut config = AnalysisConfig::default();
-    config.compliance.region = opts.region;
+    let config = AnalysisConfig::for_region(opts.region);
 
     // Pass 1: learn path templates from every readable file.
     let mut templater = PathTemplater::new(config.discovery.clone());
@@ -84,11 +85,36 @@ pub fn analyze_files_with(
     let mut records = 0u64;
     for path in &readable {
         let items = open_file(path, opts.format, &opts.reader)?;
-        let mut batch = Vec::with_capacity(BATCH);
-        let flush = |batch: &mut Vec<Box<crate::record::Record>>, state: &mut AnalysisState| {
-            let facts: Vec<_> = batch.par_iter().map(|r| engine.facts(r)).collect();
-            for f in facts.iter().flatten() {
-                state.absorb(f);
+        let file = path.display().to_string();
+        let mut batch: Vec<(u64, Box<Record>)> = Vec::with_capacity(BATCH);
+        let mut ordinal = 0u64;
+        // A record that makes a detector panic is rejected, not fatal: one hostile line must
+        // never sink a whole analysis.
+        let flush = |batch: &mut Vec<(u64, Box<Record>)>,
+                     state: &mut AnalysisState,
+                     rejected: &mut Vec<Rejected>,
+                     rejected_total: &mut u64| {
+            let facts: Vec<_> = batch
+                .par_iter()
+                .map(|(_, r)| std::panic::catch_unwind(AssertUnwindSafe(|| engine.facts(r))))
+                .collect();
+            for ((n, _), f) in batch.iter().zip(facts) {
+                match f {
+                    Ok(Some(f)) => state.absorb(&f),
+                    Ok(None) => {}
+                    Err(_) => {
+                        *rejected_total += 1;
+                        if rejected.len() < MAX_LISTED_REJECTIONS {
+                            rejected.push(Rejected {
+                                file: file.clone(),
+                                line: *n,
+                                reason: format!(
+                                    "record #{n} of the file could not be analysed (internal error)"
+                                ),
+                            });
+                        }
+                    }
+                }
             }
             batch.clear();
         };
@@ -96,9 +122,10 @@ pub fn analyze_files_with(
             match item {
                 ReadItem::Record(r) => {
                     records += 1;
-                    batch.push(r);
+                    ordinal += 1;
+                    batch.push((ordinal, r));
                     if batch.len() == BATCH {
-                        flush(&mut batch, &mut state);
+                        flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
                         if opts.progress && records.is_multiple_of(BATCH as u64 * 64) {
                             eprintln!("analyze: {records} records");
                         }
@@ -112,7 +139,7 @@ pub fn analyze_files_with(
                 }
             }
         }
-        flush(&mut batch, &mut state);
+        flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
     }
     if opts.progress {
         eprintln!("analyze: {records} records read, {rejected_total} rejected");
@@ -125,8 +152,16 @@ const USAGE: &str = "usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [
 
 /// `apisec analyze` (arguments after the subcommand name). Returns the exit code.
 pub fn run_cli(args: Vec<OsString>) -> i32 {
+    let reader = match ReaderOptions::from_env() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let mut opts = AnalyzeOptions {
         progress: true,
+        reader,
         ..Default::default()
     };
     let mut out: Option<PathBuf> = None;

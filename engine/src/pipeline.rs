@@ -3,15 +3,19 @@
 //! `apisec analyze` both run exactly this.
 
 use crate::client::{identify_account, ClientClassifier};
-use crate::compliance::{ComplianceConfig, ComplianceState, ComplianceSummary};
+use crate::compliance::{ComplianceConfig, ComplianceState, ComplianceSummary, Region};
+use crate::discovery::CompiledPurposePolicy;
 use crate::discovery::{self, ApiInventory, DiscoveryConfig, DiscoveryFacts, TemplateSet};
+use crate::event::custom::CompiledCustomRule;
 use crate::event::{self, EventConfig, EventFinding, EventSignals, EventState};
 use crate::exchange::Exchange;
 use crate::facts::{ApiKey, ApiSummary, ClientInfo, ExchangeContext, Finding};
 use crate::record::Record;
+use crate::risk::CompiledRiskRules;
 use crate::risk::{self, RiskFinding, RiskSignals, RiskState};
 use crate::sensitive::{seal, Scanner, ValueHasher};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Settings of one analysis (defaults are the console's defaults).
 #[derive(Debug, Clone)]
@@ -21,6 +25,23 @@ pub struct AnalysisConfig {
     pub compliance: ComplianceConfig,
     /// Per-tenant key for value hashing.
     pub tenant_key: Vec<u8>,
+    /// Compiled custom identification policies (Policies page).
+    pub purpose_policies: Vec<CompiledPurposePolicy>,
+    /// Compiled custom risk rules (Policies page).
+    pub risk_rules: Arc<CompiledRiskRules>,
+}
+
+impl AnalysisConfig {
+    /// Settings for a tenant region: the home country of "abroad" events follows the region.
+    pub fn for_region(region: Region) -> Self {
+        let mut config = AnalysisConfig::default();
+        config.compliance.region = region;
+        config.event.home_country = match region {
+            Region::Cn => Some(*b"CN"),
+            Region::Intl => None,
+        };
+        config
+    }
 }
 
 impl Default for AnalysisConfig {
@@ -30,6 +51,8 @@ impl Default for AnalysisConfig {
             event: EventConfig::default(),
             compliance: ComplianceConfig::default(),
             tenant_key: b"apisec-default-analysis-key".to_vec(),
+            purpose_policies: Vec::new(),
+            risk_rules: Arc::new(CompiledRiskRules::default()),
         }
     }
 }
@@ -57,6 +80,9 @@ pub struct Engine {
     pub scanner: Scanner,
     pub clients: ClientClassifier,
     pub hasher: ValueHasher,
+    purpose_policies: Vec<CompiledPurposePolicy>,
+    risk_rules: Arc<CompiledRiskRules>,
+    event_rules: Vec<CompiledCustomRule>,
 }
 
 impl Engine {
@@ -71,6 +97,9 @@ impl Engine {
             scanner,
             clients,
             hasher: ValueHasher::new(&config.tenant_key),
+            purpose_policies: config.purpose_policies.clone(),
+            risk_rules: config.risk_rules.clone(),
+            event_rules: config.event.custom.clone(),
         }
     }
 
@@ -79,7 +108,7 @@ impl Engine {
     pub fn facts(&self, record: &Record) -> Option<ExchangeFacts> {
         let ex = Exchange::new(record);
         let api = self.templates.resolve(&ex)?;
-        let discovery = discovery::exchange_facts(&ex, &api);
+        let discovery = discovery::exchange_facts_with(&ex, &api, &self.purpose_policies);
         let client = self.clients.classify(record);
         let account = identify_account(&ex, &discovery.auth);
         let raw = self.scanner.scan(&ex);
@@ -92,8 +121,8 @@ impl Engine {
             account: account.as_deref(),
             findings: &raw,
         };
-        let risk = risk::signals(&ctx);
-        let event = event::signals(&ctx);
+        let risk = risk::signals_with(&ctx, &self.risk_rules);
+        let event = event::signals_with(&ctx, &self.event_rules);
         let findings = seal(&raw, &self.hasher);
         let bytes = record.request_body.as_ref().map_or(0, |b| b.len())
             + record.response_body.as_ref().map_or(0, |b| b.len());
@@ -138,7 +167,7 @@ impl AnalysisState {
             records: 0,
             max_time_ms: None,
             inventory: ApiInventory::default(),
-            risks: RiskState::default(),
+            risks: RiskState::with_rules(config.risk_rules.clone()),
             events: EventState::new(config.event.clone()),
             compliance: ComplianceState::new(config.compliance.clone()),
         }

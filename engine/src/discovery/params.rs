@@ -43,7 +43,8 @@ pub fn value_type(v: &str, json_kind: &str) -> &'static str {
         return "boolean";
     }
     if t.len() >= 19
-        && segment::classify(&t[..10]) == segment::SegKind::Date
+        && t.get(..10)
+            .is_some_and(|d| segment::classify(d) == segment::SegKind::Date)
         && t.as_bytes()[10] == b'T'
     {
         return "datetime";

@@ -46,6 +46,61 @@ fn server_rules() -> &'static Rules {
     })
 }
 
+/// Literals at least one of which every [`server_rules`] pattern needs (case-insensitive, so a
+/// superset): the regex set only runs on the few bodies that contain one. Without this gate the
+/// set, whose patterns are too large for the lazy DFA, dominated the whole analysis.
+fn server_prefilter() -> &'static aho_corasick::AhoCorasick {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "phpinfo",
+                "PHP Version",
+                "PHP License",
+                "propertySources",
+                "\"beans\"",
+                "configurationProperties",
+                "Server Status",
+                "Total accesses",
+                "nginx/",
+                "Apache/",
+                "Apache Tomcat/",
+                "Jetty(",
+                "Microsoft-IIS/",
+                "openresty/",
+                "PATH=",
+                "HOME=",
+                "HOSTNAME",
+                "JAVA_HOME",
+                "USER=",
+                "PWD=",
+                "SHELL=",
+                "KUBERNETES_SERVICE_HOST",
+                "LD_LIBRARY_PATH",
+                "DB_PASSWORD=",
+                "DATABASE_URL=",
+                "APP_KEY=",
+                "AWS_SECRET_ACCESS_KEY=",
+                "SECRET_KEY=",
+                "REDIS_PASSWORD=",
+                "root:",
+                "/var/www/",
+                "/var/lib/",
+                "/usr/local/",
+                "/opt/",
+                "/srv/",
+                "/home/",
+                "/root/",
+                "/etc/",
+                "/data/app/",
+                "/app/",
+                ":\\",
+            ])
+            .expect("server-information literals")
+    })
+}
+
 /// `server_info_leak`: the response body shows server internals (see [`server_rules`]).
 pub struct ServerInfoLeak;
 
@@ -59,6 +114,9 @@ impl Detector for ServerInfoLeak {
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         let body = cx.response_body();
         if body.len() < 8 {
+            return;
+        }
+        if !server_prefilter().is_match(body) {
             return;
         }
         let rules = server_rules();
