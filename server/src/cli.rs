@@ -80,7 +80,8 @@ mod tests {
         }
         assert!(Cli::try_parse_from(["apisec", "analyze", "--format", "xml", "a"]).is_err());
         assert!(Cli::try_parse_from(["apisec", "analyze"]).is_err());
-        let cli = Cli::try_parse_from(["apisec", "demo-traffic", "--seed", "7", "--out", "x"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["apisec", "demo-traffic", "--seed", "7", "--out", "x"]).unwrap();
         assert!(matches!(cli.command, Command::DemoTraffic { args } if args.len() == 4));
     }
 }
