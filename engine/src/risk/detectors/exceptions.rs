@@ -2,28 +2,11 @@
 //! database errors (MySQL, PostgreSQL, Oracle, SQL Server, SQLite, generic JDBC/ORM) in
 //! responses. Signatures come from the default error output of each runtime and driver.
 
+use super::{compile, Rules};
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
-
-struct Rules {
-    set: RegexSet,
-    each: Vec<Regex>,
-    names: Vec<&'static str>,
-}
-
-fn compile(rules: &[(&'static str, &'static str)]) -> Rules {
-    Rules {
-        set: RegexSet::new(rules.iter().map(|(_, r)| *r)).expect("rule set"),
-        each: rules
-            .iter()
-            .map(|(_, r)| Regex::new(r).expect("rule"))
-            .collect(),
-        names: rules.iter().map(|(n, _)| *n).collect(),
-    }
-}
 
 /// Cheap prefilter: a response without any of these words cannot match either rule set.
 fn prefilter() -> &'static AhoCorasick {

@@ -2,28 +2,12 @@
 //! actuator endpoints, version banners, filesystem paths, system files), internal addresses,
 //! and API description documents.
 
+use super::{compile, Rules};
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
-
-struct Rules {
-    set: RegexSet,
-    each: Vec<Regex>,
-    names: Vec<&'static str>,
-}
-
-fn compile(rules: &[(&'static str, &'static str)]) -> Rules {
-    Rules {
-        set: RegexSet::new(rules.iter().map(|(_, r)| *r)).expect("rule set"),
-        each: rules
-            .iter()
-            .map(|(_, r)| Regex::new(r).expect("rule"))
-            .collect(),
-        names: rules.iter().map(|(n, _)| *n).collect(),
-    }
-}
 
 /// Server-information signatures. Sources: the default output of `phpinfo()`, Spring Boot
 /// actuator `/env` and `/configprops`, Apache `server-status`, stock error pages of nginx,

@@ -75,3 +75,23 @@ pub(crate) static ALL: &[&dyn Detector] = &[
     &exceptions::DbExceptionLeak,
     &custom::CustomRisk,
 ];
+
+/// A named table of response signatures: the set finds whether any matches in one pass, the
+/// single regexes locate the first match for the evidence excerpt.
+struct Rules {
+    set: regex::RegexSet,
+    each: Vec<regex::Regex>,
+    names: Vec<&'static str>,
+}
+
+/// Compiles `(name, pattern)` pairs; the patterns are constants, covered by the detectors' tests.
+fn compile(rules: &[(&'static str, &'static str)]) -> Rules {
+    Rules {
+        set: regex::RegexSet::new(rules.iter().map(|(_, r)| *r)).expect("rule set"),
+        each: rules
+            .iter()
+            .map(|(_, r)| regex::Regex::new(r).expect("rule"))
+            .collect(),
+        names: rules.iter().map(|(n, _)| *n).collect(),
+    }
+}
