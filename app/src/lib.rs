@@ -9,6 +9,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod i18n;
 pub mod pages;
 pub mod scope;
 

@@ -4,7 +4,7 @@
 use crate::client::ClientClassifier;
 use crate::compliance::Region;
 use crate::discovery::PathTemplater;
-use crate::pipeline::{AnalysisConfig, AnalysisState, Engine};
+use crate::pipeline::{AnalysisConfig, AnalysisState, Engine, Findings};
 use crate::readers::{open_file, Format, ReadError, ReadItem, ReaderOptions, Rejected};
 use crate::record::Record;
 use crate::report::Report;
@@ -52,7 +52,56 @@ pub fn analyze_files_with(
     clients: ClientClassifier,
 ) -> Result<Report, AnalyzeError> {
     let config = AnalysisConfig::for_region(opts.region);
+    let progress = |p: Progress| {
+        if opts.progress && p.records.is_multiple_of(BATCH as u64 * 64) {
+            eprintln!("analyze: {} records", p.records);
+        }
+    };
+    let out = analyze_paths(paths, opts, &config, clients, &progress)?;
+    if opts.progress {
+        eprintln!(
+            "analyze: {} records read, {} rejected",
+            out.records, out.rejected_total
+        );
+    }
+    Ok(Report::build(
+        out.records,
+        out.rejected,
+        out.rejected_total,
+        out.findings,
+    ))
+}
 
+/// How far an analysis has got, reported after every batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Index of the file being analysed in the second pass, and how many there are.
+    pub file: usize,
+    pub files: usize,
+    /// Records analysed so far (second pass).
+    pub records: u64,
+}
+
+/// What [`analyze_paths`] produced: the findings and the input accounting.
+#[derive(Debug, Clone)]
+pub struct AnalysisOutcome {
+    pub findings: Findings,
+    pub records: u64,
+    /// Listed rejections (at most [`MAX_LISTED_REJECTIONS`]) and the total count.
+    pub rejected: Vec<Rejected>,
+    pub rejected_total: u64,
+}
+
+/// The analysis itself, shared by `apisec analyze` and the console's jobs: two passes over
+/// `paths` (templates first, then per-exchange facts in parallel batches, folded in input
+/// order) with an explicit configuration (tenant key, custom policies) and a progress callback.
+pub fn analyze_paths(
+    paths: &[PathBuf],
+    opts: &AnalyzeOptions,
+    config: &AnalysisConfig,
+    clients: ClientClassifier,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<AnalysisOutcome, AnalyzeError> {
     // Pass 1: learn path templates from every readable file.
     let mut templater = PathTemplater::new(config.discovery.clone());
     let mut readable = Vec::new();
@@ -78,12 +127,13 @@ pub fn analyze_files_with(
     }
 
     // Pass 2: per-exchange facts in parallel batches, folded in input order.
-    let engine = Engine::new(templater.finish(), Scanner::builtin(), clients, &config);
-    let mut state = AnalysisState::new(&config);
+    let engine = Engine::new(templater.finish(), Scanner::builtin(), clients, config);
+    let mut state = AnalysisState::new(config);
     let mut rejected: Vec<Rejected> = Vec::new();
     let mut rejected_total = 0u64;
     let mut records = 0u64;
-    for path in &readable {
+    let files = readable.len();
+    for (file_index, path) in readable.iter().enumerate() {
         let items = open_file(path, opts.format, &opts.reader)?;
         let file = path.display().to_string();
         let mut batch: Vec<(u64, Box<Record>)> = Vec::with_capacity(BATCH);
@@ -126,9 +176,11 @@ pub fn analyze_files_with(
                     batch.push((ordinal, r));
                     if batch.len() == BATCH {
                         flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
-                        if opts.progress && records.is_multiple_of(BATCH as u64 * 64) {
-                            eprintln!("analyze: {records} records");
-                        }
+                        progress(Progress {
+                            file: file_index,
+                            files,
+                            records,
+                        });
                     }
                 }
                 ReadItem::Rejected(r) => {
@@ -140,12 +192,18 @@ pub fn analyze_files_with(
             }
         }
         flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
+        progress(Progress {
+            file: file_index + 1,
+            files,
+            records,
+        });
     }
-    if opts.progress {
-        eprintln!("analyze: {records} records read, {rejected_total} rejected");
-    }
-    let findings = state.finish(None);
-    Ok(Report::build(records, rejected, rejected_total, findings))
+    Ok(AnalysisOutcome {
+        findings: state.finish(None),
+        records,
+        rejected,
+        rejected_total,
+    })
 }
 
 const USAGE: &str = "usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [--region cn|intl] [--out FILE] FILE...";

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod routes;
 pub mod security;
 

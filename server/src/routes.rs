@@ -63,6 +63,7 @@ pub fn router(backend: Backend, opts: RouterOptions) -> Router {
         .route("/metrics", get(metrics))
         .route("/pkg/{*file}", get(assets::pkg))
         .route("/api/{*fn_name}", post(server_fns))
+        .merge(crate::http::router())
         .leptos_routes_with_context(&options, routes, context, move || {
             app::shell(shell_options.clone())
         })

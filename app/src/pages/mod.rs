@@ -1,19 +1,30 @@
 //! One module per page (or family of pages). Routes are declared in `crate::App`.
 
-mod analysis;
+mod assets;
+mod compliance;
+mod events;
+mod overview;
+mod policies;
+mod risks;
 mod basic_detection;
 mod data_sources;
 mod login;
 mod not_found;
 mod settings;
 
-pub use analysis::{AssetsPage, CompliancePage, EventsPage, OverviewPage, PoliciesPage, RisksPage};
+pub use assets::AssetsPage;
+pub use compliance::CompliancePage;
+pub use events::EventsPage;
+pub use overview::OverviewPage;
+pub use policies::PoliciesPage;
+pub use risks::RisksPage;
 pub use basic_detection::BasicDetectionPage;
 pub use data_sources::DataSourcesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use settings::SettingsPage;
 
+use crate::components::feedback::EmptyState;
 use crate::scope::{region_label, use_scope};
 use leptos::prelude::*;
 
@@ -37,5 +48,23 @@ pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: &'static str)
             </p>
             {(!subtitle.is_empty()).then(|| view! { <p class="muted">{subtitle}</p> })}
         </div>
+    }
+}
+
+/// Placeholder for a page whose data comes from analysis, until the first analysis ran.
+#[component]
+pub fn NoDataYet(what: &'static str) -> impl IntoView {
+    let scope = use_scope();
+    view! {
+        <section class="card">
+            <EmptyState title="Nothing analysed yet">
+                <p>
+                    {what}
+                    " appear here after the first analysis. Add a log source under "
+                    <a href=move || scope.href("/data-sources")>"Data sources"</a>
+                    "."
+                </p>
+            </EmptyState>
+        </section>
     }
 }

@@ -31,17 +31,31 @@ struct Migration {
     sql: &'static str,
 }
 
-const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
-}];
+const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "analysis",
+        sql: include_str!("../../../migrations/sqlite/0002_analysis.sql"),
+    },
+];
 
-const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../../../migrations/postgres/0001_foundation.sql"),
-}];
+const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "analysis",
+        sql: include_str!("../../../migrations/postgres/0002_analysis.sql"),
+    },
+];
 
 impl Db {
     /// Opens a pool for `url` (`sqlite://...` or `postgres://...`). SQLite files are created.
@@ -168,6 +182,6 @@ mod tests {
             .fetch_one(&db.pool)
             .await
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(n, 2);
     }
 }

@@ -19,7 +19,20 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Tables holding a tenant's analysis data (all have a `tenant_id` column). A trial that ends
 /// unpurchased deletes the tenant's rows from each. Later issues add their tables here
 /// (data_sources results, jobs, apis, risks, events), children before parents.
-pub const PURGE_TABLES: &[&str] = &["analysis_runs"];
+pub const PURGE_TABLES: &[&str] = &[
+    "analysis_runs",
+    "rejected_lines",
+    "segments",
+    "jobs",
+    "apis",
+    "api_sensitive",
+    "risks",
+    "events",
+    "workflow",
+    "compliance",
+    "value_index",
+    "daily_stats",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

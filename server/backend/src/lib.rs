@@ -6,15 +6,26 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod compliance;
+pub mod csv;
+pub mod dashboard;
 pub mod clock;
 pub mod db;
 pub mod editions;
 pub mod error;
+pub mod findings;
+pub mod ingest;
+pub mod inventory;
+pub mod jobs;
 pub mod metrics;
+pub mod policies;
 pub mod ratelimit;
+pub mod results;
+pub mod scope;
 pub mod seed;
 pub mod sessions;
 pub mod tenancy;
+pub mod tenant_settings;
 
 use std::sync::Arc;
 

@@ -4,6 +4,14 @@
 //! arguments (see `backend::tenancy::authorize`) and, when it changes state, checks the CSRF
 //! token of the session. Errors are [`AppError`] and carry their HTTP status.
 
+pub mod assets;
+pub mod compliance;
+pub mod dashboard;
+pub mod data_sources;
+pub mod events;
+pub mod policies;
+pub mod risks;
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,6 +36,8 @@ pub struct SessionInfo {
     pub username: Option<String>,
     pub memberships: Vec<MembershipView>,
     pub csrf: String,
+    /// UI language ("en" | "zh"), from the `apisec_lang` cookie; see `crate::i18n`.
+    pub lang: String,
 }
 
 impl SessionInfo {
@@ -246,10 +256,19 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
             Err(AppError::Unauthenticated) => (None, vec![]),
             Err(e) => return Err(e),
         };
+        let lang = use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(crate::i18n::lang_from_cookie_header)
+            })
+            .unwrap_or_default();
         Ok(SessionInfo {
             username,
             memberships,
             csrf,
+            lang: lang.as_str().into(),
         })
     })
     .await

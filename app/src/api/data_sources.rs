@@ -1,0 +1,1 @@
+//! Server functions of the Data sources page: sources, tokens, uploads, jobs, rejected lines (issue 3).

@@ -1,0 +1,1 @@
+//! Compliance review queries and leak tracing (issue 8).

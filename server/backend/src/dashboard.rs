@@ -1,0 +1,1 @@
+//! Pre-aggregated figures of the Overview and Basic Detection pages (issue 9).

@@ -1,0 +1,1 @@
+//! Queries and workflow of risks and events (issues 6, 7).

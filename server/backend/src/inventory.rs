@@ -1,0 +1,1 @@
+//! Queries of the API inventory for the Assets page (issue 4).

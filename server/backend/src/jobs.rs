@@ -1,0 +1,1 @@
+//! The jobs table and the scheduler's analysis jobs (issue 3).
