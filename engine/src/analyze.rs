@@ -34,6 +34,8 @@ pub enum AnalyzeError {
     Read(#[from] ReadError),
     #[error("no input could be read: {0}")]
     NoInput(String),
+    #[error("invalid analysis configuration: {0}")]
+    Config(String),
 }
 
 /// Analyses the files with the console's defaults and returns the report.
@@ -127,7 +129,12 @@ pub fn analyze_paths(
     }
 
     // Pass 2: per-exchange facts in parallel batches, folded in input order.
-    let engine = Engine::new(templater.finish(), Scanner::builtin(), clients, config);
+    let scanner = if config.sensitive_policies.is_empty() {
+        Scanner::builtin()
+    } else {
+        Scanner::new(&config.sensitive_policies).map_err(|e| AnalyzeError::Config(e.to_string()))?
+    };
+    let engine = Engine::new(templater.finish(), scanner, clients, config);
     let mut state = AnalysisState::new(config);
     let mut rejected: Vec<Rejected> = Vec::new();
     let mut rejected_total = 0u64;

@@ -29,6 +29,9 @@ pub struct AnalysisConfig {
     pub purpose_policies: Vec<CompiledPurposePolicy>,
     /// Compiled custom risk rules (Policies page).
     pub risk_rules: Arc<CompiledRiskRules>,
+    /// Custom sensitive data detection policies (Policies page), compiled with the built-in
+    /// detectors into the scanner of the analysis.
+    pub sensitive_policies: Vec<crate::sensitive::CustomPolicy>,
 }
 
 impl AnalysisConfig {
@@ -53,6 +56,7 @@ impl Default for AnalysisConfig {
             tenant_key: b"apisec-default-analysis-key".to_vec(),
             purpose_policies: Vec::new(),
             risk_rules: Arc::new(CompiledRiskRules::default()),
+            sensitive_policies: Vec::new(),
         }
     }
 }
