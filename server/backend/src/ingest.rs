@@ -385,10 +385,12 @@ pub async fn source_by_token(b: &Backend, token: &str) -> Result<Option<Source>>
 
 /// The scope's sources with their live segment figures, by name.
 pub async fn list_sources(b: &Backend, scope: Scope) -> Result<Vec<SourceSummary>> {
+    // SUM is NUMERIC on PostgreSQL: cast back to BIGINT for the Any driver.
     let rows = sqlx::query(
         "SELECT s.id, s.tenant_id, s.rg_id, s.region, s.name, s.format, s.token_hint,
                 s.created_at, s.disabled_at,
-                COUNT(g.id), COALESCE(SUM(g.accepted), 0), COALESCE(SUM(g.rejected), 0),
+                COUNT(g.id), CAST(COALESCE(SUM(g.accepted), 0) AS BIGINT),
+                CAST(COALESCE(SUM(g.rejected), 0) AS BIGINT),
                 MAX(g.received_at)
          FROM data_sources s
          LEFT JOIN segments g ON g.source_id = s.id AND g.purged_at IS NULL
