@@ -83,15 +83,14 @@ pub async fn run_import(cfg: &crate::config::Config, args: ImportArgs) -> i32 {
             return 2;
         }
     };
-    let scope = match ingest::resolve_scope(&b, &args.tenant, args.rg.as_deref(), &args.region)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("apisec import: {e}");
-            return 2;
-        }
-    };
+    let scope =
+        match ingest::resolve_scope(&b, &args.tenant, args.rg.as_deref(), &args.region).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("apisec import: {e}");
+                return 2;
+            }
+        };
     let src = match ingest::ensure_source(&b, scope, &args.source, &args.format).await {
         Ok(s) => s,
         Err(e) => {
@@ -184,7 +183,10 @@ pub async fn run_import(cfg: &crate::config::Config, args: ImportArgs) -> i32 {
 }
 
 fn join_ids(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Subcommand)]

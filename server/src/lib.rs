@@ -62,9 +62,7 @@ pub async fn open_backend(
 
 /// `apisec serve`.
 pub async fn serve(cfg: config::Config) -> Result<(), String> {
-    let backend = open_backend(&cfg, true)
-        .await
-        .map_err(|e| e.to_string())?;
+    let backend = open_backend(&cfg, true).await.map_err(|e| e.to_string())?;
     if !assets::has_bundle() {
         tracing::warn!(
             "hydration bundle missing (run `make build`); pages render without interactivity"

@@ -49,7 +49,11 @@ async fn client(e: &Env, user: &str, pw: &str) -> Client {
         cookie: None,
     };
     let r = c.login(user, pw).await;
-    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
     c
 }
 
@@ -167,19 +171,29 @@ async fn uploads_every_format_plain_and_gzipped() {
                     .fetch_one(&e.backend.db.pool)
                     .await
                     .unwrap();
-            assert_eq!(stored_format, format, "{kind} {file}: auto resolves the format");
+            assert_eq!(
+                stored_format, format,
+                "{kind} {file}: auto resolves the format"
+            );
 
             // The same content gzipped, for another source: read through gzip, same counts.
             let name = format!("{file}.gz");
             let r = upload(&e, &c, Some(&csrf), gz, &name, gzip(&data)).await;
             assert_eq!(r.status, StatusCode::CREATED, "{kind} {name}: {}", r.body);
-            assert_eq!(r.json()["accepted"].as_i64().unwrap(), accepted, "{kind} {name}");
+            assert_eq!(
+                r.json()["accepted"].as_i64().unwrap(),
+                accepted,
+                "{kind} {name}"
+            );
             let path: String = sqlx::query_scalar("SELECT path FROM segments WHERE id = $1")
                 .bind(r.json()["segment"].as_i64().unwrap())
                 .fetch_one(&e.backend.db.pool)
                 .await
                 .unwrap();
-            assert!(path.ends_with(".log.gz"), "{path}: stored compressed as received");
+            assert!(
+                path.ends_with(".log.gz"),
+                "{path}: stored compressed as received"
+            );
             assert!(std::path::Path::new(&path).is_file());
 
             // Re-uploading the same file (plain or gzipped: same decompressed content) is a
@@ -190,7 +204,10 @@ async fn uploads_every_format_plain_and_gzipped() {
             assert_eq!(r.json()["duplicate"], true);
             assert_eq!(r.json()["segment"].as_i64().unwrap(), seg);
             assert_eq!(r.json()["message"], "duplicate, already stored");
-            assert_eq!(count(&e.backend, "SELECT COUNT(*) FROM segments").await, before);
+            assert_eq!(
+                count(&e.backend, "SELECT COUNT(*) FROM segments").await,
+                before
+            );
         }
         // One analysis job queued per scope, not one per upload (coalesced).
         let queued = count(
@@ -200,7 +217,9 @@ async fn uploads_every_format_plain_and_gzipped() {
         .await;
         assert_eq!(queued, 1, "{kind}");
         assert_eq!(count(&e.backend, "SELECT COUNT(*) FROM apis").await, 0);
-        let ran = backend::jobs::run_pending(&e.backend, "test:1:0").await.unwrap();
+        let ran = backend::jobs::run_pending(&e.backend, "test:1:0")
+            .await
+            .unwrap();
         assert_eq!(ran, 1);
         let (status, message): (String, String) =
             sqlx::query_as("SELECT status, message FROM jobs WHERE kind = 'analysis'")
@@ -208,7 +227,10 @@ async fn uploads_every_format_plain_and_gzipped() {
                 .await
                 .unwrap();
         assert_eq!(status, "done", "{kind}: {message}");
-        assert!(count(&e.backend, "SELECT COUNT(*) FROM apis").await > 0, "{kind}");
+        assert!(
+            count(&e.backend, "SELECT COUNT(*) FROM apis").await > 0,
+            "{kind}"
+        );
         // The page's view shows the sources and segments.
         let r = c
             .post("/api/data_sources", &[("tenant", "demo"), ("region", "cn")])
@@ -240,7 +262,11 @@ async fn bad_lines_are_listed_with_line_numbers() {
         let r = upload(&e, &c, Some(&csrf), src, "mixed.jsonl", body.into_bytes()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let j = r.json();
-        assert_eq!((j["accepted"].as_i64(), j["rejected"].as_i64()), (Some(2), Some(2)), "{j}");
+        assert_eq!(
+            (j["accepted"].as_i64(), j["rejected"].as_i64()),
+            (Some(2), Some(2)),
+            "{j}"
+        );
         let errors = j["errors"].as_array().unwrap();
         assert_eq!(errors[0]["line"], 2);
         assert_eq!(errors[1]["line"], 3);
@@ -256,7 +282,10 @@ async fn bad_lines_are_listed_with_line_numbers() {
         let rows = r.json();
         assert_eq!(rows.as_array().unwrap().len(), 2);
         assert_eq!(rows[0]["line"], 2);
-        assert!(rows[0]["excerpt"].as_str().unwrap().starts_with("this is not json"));
+        assert!(rows[0]["excerpt"]
+            .as_str()
+            .unwrap()
+            .starts_with("this is not json"));
         assert!(rows[1]["reason"].as_str().unwrap().len() > 3);
         // Another tenant cannot read them.
         let mut acme = client(&e, "acme-admin", "acme-password").await;
@@ -288,17 +317,41 @@ async fn uploads_need_a_session_csrf_and_the_analyst_role() {
             router: e.router.clone(),
             cookie: None,
         };
-        assert_eq!(upload(&e, &anon, Some("x"), src, "f", data.clone()).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(upload(&e, &c, None, src, "f", data.clone()).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(upload(&e, &c, Some("forged"), src, "f", data.clone()).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            upload(&e, &anon, Some("x"), src, "f", data.clone())
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            upload(&e, &c, None, src, "f", data.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            upload(&e, &c, Some("forged"), src, "f", data.clone())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
         let mut viewer = client(&e, "viewer", "viewer-password").await;
         let vcsrf = viewer.csrf().await;
-        assert_eq!(upload(&e, &viewer, Some(&vcsrf), src, "f", data.clone()).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            upload(&e, &viewer, Some(&vcsrf), src, "f", data.clone())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
         // Viewers cannot create sources either.
         let r = viewer
             .post(
                 "/api/create_data_source",
-                &[("tenant", "demo"), ("region", "cn"), ("name", "x"), ("format", "auto"), ("csrf", &vcsrf)],
+                &[
+                    ("tenant", "demo"),
+                    ("region", "cn"),
+                    ("name", "x"),
+                    ("format", "auto"),
+                    ("csrf", &vcsrf),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -307,11 +360,22 @@ async fn uploads_need_a_session_csrf_and_the_analyst_role() {
         let r = c
             .post(
                 "/api/create_data_source",
-                &[("tenant", "demo"), ("region", "intl"), ("name", "abroad"), ("format", "auto"), ("csrf", &csrf)],
+                &[
+                    ("tenant", "demo"),
+                    ("region", "intl"),
+                    ("name", "abroad"),
+                    ("format", "auto"),
+                    ("csrf", &csrf),
+                ],
             )
             .await;
         let intl = r.json()["id"].as_i64().unwrap();
-        assert_eq!(upload(&e, &c, Some(&csrf), intl, "f", data.clone()).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            upload(&e, &c, Some(&csrf), intl, "f", data.clone())
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
         // An empty body is refused with a reason.
         let r = upload(&e, &c, Some(&csrf), src, "f", vec![]).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -331,12 +395,18 @@ async fn token_endpoint_takes_ndjson_and_gzip() {
                 .fetch_one(&e.backend.db.pool)
                 .await
                 .unwrap();
-        assert_eq!(stored.unwrap(), backend::ingest::sha256_hex(token.as_bytes()));
+        assert_eq!(
+            stored.unwrap(),
+            backend::ingest::sha256_hex(token.as_bytes())
+        );
         let native = std::fs::read(format!("{EXAMPLES}/native.jsonl")).unwrap();
         let r = ingest(&e, &token, native.clone(), false, true).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let j = r.json();
-        assert_eq!((j["accepted"].as_i64(), j["rejected"].as_i64()), (Some(5), Some(0)));
+        assert_eq!(
+            (j["accepted"].as_i64(), j["rejected"].as_i64()),
+            (Some(5), Some(0))
+        );
         assert_eq!(j["duplicate"], false);
         // Retried batch: duplicate, not counted again.
         let r = ingest(&e, &token, native.clone(), false, true).await;
@@ -347,10 +417,17 @@ async fn token_endpoint_takes_ndjson_and_gzip() {
         let r = ingest(&e, &token, gzip(batch.as_bytes()), true, false).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let j = r.json();
-        assert_eq!((j["accepted"].as_i64(), j["rejected"].as_i64()), (Some(5), Some(1)));
+        assert_eq!(
+            (j["accepted"].as_i64(), j["rejected"].as_i64()),
+            (Some(5), Some(1))
+        );
         assert_eq!(j["errors"][0]["line"], 6);
         assert_eq!(
-            count(&e.backend, "SELECT COUNT(*) FROM segments WHERE origin = 'ingest'").await,
+            count(
+                &e.backend,
+                "SELECT COUNT(*) FROM segments WHERE origin = 'ingest'"
+            )
+            .await,
             2
         );
         // Bad or missing token: 401.
@@ -361,7 +438,10 @@ async fn token_endpoint_takes_ndjson_and_gzip() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         // Over the body limit (64 KiB here): 413, declared or streamed.
         let big = native.repeat(64 * 1024 / native.len() + 2);
-        assert_eq!(ingest(&e, &token, big.clone(), false, true).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            ingest(&e, &token, big.clone(), false, true).await.status,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
         let r = ingest(&e, &token, big, false, false).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
         assert!(r.json()["error"].as_str().unwrap().contains("limit"));
@@ -388,7 +468,9 @@ async fn token_endpoint_takes_ndjson_and_gzip() {
             .count();
         assert_eq!(leftovers, 0);
         // Results appear after the job.
-        backend::jobs::run_pending(&e.backend, "test:1:0").await.unwrap();
+        backend::jobs::run_pending(&e.backend, "test:1:0")
+            .await
+            .unwrap();
         assert!(count(&e.backend, "SELECT COUNT(*) FROM apis").await > 0);
     }
 }
@@ -422,13 +504,19 @@ async fn retention_purges_old_segments_and_reanalyses() {
         assert!(count(&e.backend, "SELECT COUNT(*) FROM apis").await > 0);
         // Retention is an admin setting.
         let r = c
-            .post("/api/set_retention", &[("tenant", "demo"), ("days", "1"), ("csrf", &csrf)])
+            .post(
+                "/api/set_retention",
+                &[("tenant", "demo"), ("days", "1"), ("csrf", &csrf)],
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mut admin = client(&e, "admin", common::ADMIN_PW).await;
         let acsrf = admin.csrf().await;
         let r = admin
-            .post("/api/set_retention", &[("tenant", "demo"), ("days", "1"), ("csrf", &acsrf)])
+            .post(
+                "/api/set_retention",
+                &[("tenant", "demo"), ("days", "1"), ("csrf", &acsrf)],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // Two days later the retention job purges the file and re-analysis empties results.
@@ -443,7 +531,11 @@ async fn retention_purges_old_segments_and_reanalyses() {
         backend::jobs::run_pending(&e.backend, "t").await.unwrap();
         assert!(!std::path::Path::new(&path).exists());
         assert_eq!(
-            count(&e.backend, "SELECT COUNT(*) FROM segments WHERE purged_at IS NOT NULL").await,
+            count(
+                &e.backend,
+                "SELECT COUNT(*) FROM segments WHERE purged_at IS NOT NULL"
+            )
+            .await,
             1
         );
         assert_eq!(count(&e.backend, "SELECT COUNT(*) FROM apis").await, 0);

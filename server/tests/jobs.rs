@@ -139,10 +139,18 @@ async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
     // Both databases: the same traffic imported (queues one analysis job each), and the same
     // tenant hashing key (it is random per database).
     for (dir, url) in [(&dir_a, &url_a), (&dir_b, &url_b)] {
-        let out = command(dir, url, &["import", "--tenant", "demo", traffic.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = command(
+            dir,
+            url,
+            &["import", "--tenant", "demo", traffic.to_str().unwrap()],
+        )
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains(" accepted, 0 rejected"), "{stdout}");
         assert!(stdout.contains("analysis queued"), "{stdout}");
@@ -150,7 +158,10 @@ async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
     let a = open(&url_a, &dir_a).await;
     let b = open(&url_b, &dir_b).await;
     let tenant: i64 = scalar(&a, "SELECT id FROM tenants WHERE slug = 'demo'").await;
-    let key = backend::tenant_settings::get(&a, tenant).await.unwrap().hash_key;
+    let key = backend::tenant_settings::get(&a, tenant)
+        .await
+        .unwrap()
+        .hash_key;
     backend::tenant_settings::get(&b, tenant).await.unwrap();
     sqlx::query("UPDATE tenant_settings SET hash_key = $1 WHERE tenant_id = $2")
         .bind(&key)
@@ -208,7 +219,10 @@ async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
     let (db, nb) = digest(&b).await;
     assert!(na > 100, "results exist ({na} rows)");
     assert_eq!(na, nb);
-    assert_eq!(da, db, "killed-and-restarted results equal the uninterrupted ones");
+    assert_eq!(
+        da, db,
+        "killed-and-restarted results equal the uninterrupted ones"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -248,10 +262,9 @@ async fn two_processes_on_postgres_share_the_jobs() {
     write_demo(&traffic, 1, 4_000);
     let mut scopes = vec![];
     for t in ["T1", "T2", "T3", "T4"] {
-        let tenant =
-            backend::tenancy::ensure_tenant(&b, t, backend::editions::Edition::Pro)
-                .await
-                .unwrap();
+        let tenant = backend::tenancy::ensure_tenant(&b, t, backend::editions::Edition::Pro)
+            .await
+            .unwrap();
         let rg = backend::tenancy::resource_groups(&b, tenant).await.unwrap()[0].id;
         for region in [backend::tenancy::Region::Cn, backend::tenancy::Region::Intl] {
             let scope = backend::scope::Scope {
@@ -269,7 +282,10 @@ async fn two_processes_on_postgres_share_the_jobs() {
         }
     }
     // Hold the queued jobs until both servers are up, then release them at once.
-    sqlx::query("DELETE FROM jobs").execute(&b.db.pool).await.unwrap();
+    sqlx::query("DELETE FROM jobs")
+        .execute(&b.db.pool)
+        .await
+        .unwrap();
     let mut one = serve(&data, &url);
     let mut two = serve(&data, &url);
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -304,18 +320,17 @@ async fn two_processes_on_postgres_share_the_jobs() {
         assert_eq!(j.attempts, 1, "job {id} was claimed once");
         // hostname:pid:n → the process
         let w = j.worker.unwrap();
-        workers.insert(w.rsplitn(2, ':').nth(1).unwrap().to_string());
+        workers.insert(w.rsplit_once(':').unwrap().0.to_string());
     }
     assert_eq!(workers.len(), 2, "both processes did work: {workers:?}");
     for s in &scopes {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM apis WHERE tenant_id = $1 AND region = $2",
-        )
-        .bind(s.tenant_id)
-        .bind(s.region_str())
-        .fetch_one(&b.db.pool)
-        .await
-        .unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM apis WHERE tenant_id = $1 AND region = $2")
+                .bind(s.tenant_id)
+                .bind(s.region_str())
+                .fetch_one(&b.db.pool)
+                .await
+                .unwrap();
         assert!(n > 0);
     }
     b.db.pool.close().await;

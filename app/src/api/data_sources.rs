@@ -293,7 +293,9 @@ pub async fn cancel_job(
         let (b, user, _, scope) =
             imp::scoped(&tenant, rg, &region, Role::Analyst, Some(&csrf)).await?;
         // Only jobs of this scope: a job id of another scope is not found.
-        let j = backend::jobs::get(&b, job).await?.ok_or(AppError::NotFound)?;
+        let j = backend::jobs::get(&b, job)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if j.scope() != Some(scope) {
             return Err(AppError::NotFound);
         }

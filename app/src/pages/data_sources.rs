@@ -240,8 +240,12 @@ fn UploadCard(
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         {
-            let Some(input) = file_input.get() else { return };
-            let Some(select) = source_select.get() else { return };
+            let Some(input) = file_input.get() else {
+                return;
+            };
+            let Some(select) = source_select.get() else {
+                return;
+            };
             let Some(file) = input.files().and_then(|f| f.get(0)) else {
                 outcome.set(Some(UploadOutcome {
                     ok: false,
@@ -259,15 +263,9 @@ fn UploadCard(
             ) + &format!("&source={}", select.value());
             progress.set(Some(0.0));
             outcome.set(None);
-            if let Err(e) = upload::start(
-                &url,
-                &csrf,
-                file,
-                progress,
-                outcome,
-                refresh,
-                dup_segment,
-            ) {
+            if let Err(e) =
+                upload::start(&url, &csrf, file, progress, outcome, refresh, dup_segment)
+            {
                 outcome.set(Some(UploadOutcome {
                     ok: false,
                     message: format!("{}: {e:?}", tr("The upload could not start")),
@@ -278,7 +276,14 @@ fn UploadCard(
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (&csrf, file_input, source_select, scope, refresh, dup_segment);
+            let _ = (
+                &csrf,
+                file_input,
+                source_select,
+                scope,
+                refresh,
+                dup_segment,
+            );
         }
     };
     view! {
@@ -367,9 +372,9 @@ fn JobsCard(
                                         let id = j.id;
                                         let status = j.status.clone();
                                         let badge = match j.status.as_str() {
-                                            "done" => "badge level-low",
+                                            "done" => "badge badge-ok",
                                             "failed" => "badge level-high",
-                                            "running" => "badge level-medium",
+                                            "running" => "badge badge-medium",
                                             _ => "badge",
                                         };
                                         view! {
@@ -630,13 +635,12 @@ mod upload {
         xhr.open("POST", url)?;
         xhr.set_request_header("x-csrf-token", csrf)?;
         xhr.set_request_header("x-file-name", &encode(&file.name()))?;
-        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-            move |e: web_sys::ProgressEvent| {
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
                 if e.length_computable() && e.total() > 0.0 {
                     progress.set(Some(e.loaded() / e.total() * 100.0));
                 }
-            },
-        );
+            });
         xhr.upload()?
             .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         on_progress.forget();

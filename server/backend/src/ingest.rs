@@ -77,7 +77,9 @@ impl Limits {
                 None => Ok(None),
                 Some(v) => match v.trim().parse::<u64>() {
                     Ok(n) if n > 0 => Ok(Some(n)),
-                    _ => Err(format!("{k}: expected a positive number of bytes, got {v:?}")),
+                    _ => Err(format!(
+                        "{k}: expected a positive number of bytes, got {v:?}"
+                    )),
                 },
             }
         };
@@ -768,7 +770,9 @@ impl SegmentSink {
             Some(w) => w
                 .await
                 .map_err(|e| IngestError::Io(io::Error::other(e.to_string())))?,
-            None => Err(IngestError::Io(io::Error::other("segment already finished"))),
+            None => Err(IngestError::Io(io::Error::other(
+                "segment already finished",
+            ))),
         }
     }
 
@@ -862,7 +866,11 @@ struct Scan {
     kept: Vec<(i64, String, String)>,
 }
 
-fn scan(path: &Path, format: Format, opts: &ReaderOptions) -> std::result::Result<Scan, IngestError> {
+fn scan(
+    path: &Path,
+    format: Format,
+    opts: &ReaderOptions,
+) -> std::result::Result<Scan, IngestError> {
     let mut opts = opts.clone();
     let stats = readers::ReadStats::new();
     opts.stats = Some(stats.clone());
@@ -879,11 +887,11 @@ fn scan(path: &Path, format: Format, opts: &ReaderOptions) -> std::result::Resul
         let _ = r.by_ref().take(64 * 1024).read_to_end(&mut head);
         head
     };
-    let detected = readers::detect_format(strip_bom(&head), format, &opts)
-        .map_err(|reason| IngestError::Invalid(format!("cannot detect the log format: {reason}")))?;
-    let items = readers::open_file(path, detected.format, &opts).map_err(|e| {
-        IngestError::Invalid(e.to_string().replacen(&format!("{name}: "), "", 1))
+    let detected = readers::detect_format(strip_bom(&head), format, &opts).map_err(|reason| {
+        IngestError::Invalid(format!("cannot detect the log format: {reason}"))
     })?;
+    let items = readers::open_file(path, detected.format, &opts)
+        .map_err(|e| IngestError::Invalid(e.to_string().replacen(&format!("{name}: "), "", 1)))?;
     let (mut accepted, mut rejected) = (0i64, 0i64);
     let (mut min_time, mut max_time) = (None::<i64>, None::<i64>);
     let mut kept: Vec<(i64, String, String)> = Vec::new();
@@ -955,7 +963,7 @@ fn fill_excerpts(path: &Path, kept: &mut [(i64, String, String)]) -> io::Result<
     let mut cur: Vec<u8> = Vec::new();
     while idx < want.len() {
         let buf = match r.fill_buf() {
-            Ok(b) if b.is_empty() => break,
+            Ok([]) => break,
             Ok(b) => b,
             // A damaged gzip tail: excerpts up to there are all we can give.
             Err(_) => break,
@@ -1197,7 +1205,9 @@ pub async fn purge_expired(b: &Backend) -> Result<Vec<Scope>> {
     .await?;
     let mut scopes: Vec<Scope> = Vec::new();
     for tenant_id in tenants {
-        let days = crate::tenant_settings::get(b, tenant_id).await?.retention_days;
+        let days = crate::tenant_settings::get(b, tenant_id)
+            .await?
+            .retention_days;
         let cutoff = b.now_ms() - days * 24 * 60 * 60 * 1000;
         let rows = sqlx::query(
             "SELECT id, rg_id, region, path FROM segments
@@ -1244,7 +1254,10 @@ pub async fn purge_expired(b: &Backend) -> Result<Vec<Scope>> {
                 None,
                 "system",
                 "retention.purged",
-                &format!("{} raw log segments older than {days} days purged", rows.len()),
+                &format!(
+                    "{} raw log segments older than {days} days purged",
+                    rows.len()
+                ),
             )
             .await?;
         }
@@ -1268,12 +1281,16 @@ pub async fn resolve_scope(
     let groups = crate::tenancy::resource_groups(b, tenant_id).await?;
     let group = match rg_name {
         Some(n) => groups.iter().find(|g| g.name == n).ok_or_else(|| {
-            Error::Invalid(format!("tenant {tenant_slug:?} has no resource group {n:?}"))
+            Error::Invalid(format!(
+                "tenant {tenant_slug:?} has no resource group {n:?}"
+            ))
         })?,
         None => groups.first().ok_or(Error::NotFound)?,
     };
     if region != "cn" && region != "intl" {
-        return Err(Error::Invalid(format!("unknown region {region:?} (cn or intl)")));
+        return Err(Error::Invalid(format!(
+            "unknown region {region:?} (cn or intl)"
+        )));
     }
     Ok(Scope {
         tenant_id,

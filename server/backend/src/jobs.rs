@@ -124,25 +124,28 @@ pub fn worker_id(n: usize) -> String {
 /// Queues a job; if the same kind is already queued for the same scope, returns that one
 /// instead (coalescing: a burst of uploads gives one analysis, not one per file).
 pub async fn enqueue(b: &Backend, scope: Option<Scope>, kind: &str, message: &str) -> Result<i64> {
-    let existing: Option<i64> = match scope {
-        Some(s) => sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued'
+    let existing: Option<i64> =
+        match scope {
+            Some(s) => {
+                sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued'
                AND tenant_id = $2 AND rg_id = $3 AND region = $4 ORDER BY id LIMIT 1",
-        )
-        .bind(kind)
-        .bind(s.tenant_id)
-        .bind(s.rg_id)
-        .bind(s.region_str())
-        .fetch_optional(&b.db.pool)
-        .await?,
-        None => sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued' AND tenant_id IS NULL
+                )
+                .bind(kind)
+                .bind(s.tenant_id)
+                .bind(s.rg_id)
+                .bind(s.region_str())
+                .fetch_optional(&b.db.pool)
+                .await?
+            }
+            None => sqlx::query_scalar(
+                "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued' AND tenant_id IS NULL
              ORDER BY id LIMIT 1",
-        )
-        .bind(kind)
-        .fetch_optional(&b.db.pool)
-        .await?,
-    };
+            )
+            .bind(kind)
+            .fetch_optional(&b.db.pool)
+            .await?,
+        };
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -468,7 +471,9 @@ async fn run_analysis(b: &Backend, job: &Job, scope: Scope, worker: &str) -> Job
 
     let outcome = if paths.is_empty() {
         // Nothing retained (all purged): the results become empty.
-        Ok(Ok(engine::pipeline::AnalysisState::new(&config).finish(None)))
+        Ok(Ok(
+            engine::pipeline::AnalysisState::new(&config).finish(None)
+        ))
     } else {
         let (done2, cancel2) = (done.clone(), cancel.clone());
         let config2 = config.clone();

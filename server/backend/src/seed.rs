@@ -123,11 +123,7 @@ pub async fn store_demo_traffic(
     source: &ingest::Source,
     demo: DemoSeed,
 ) -> std::result::Result<ingest::StoreOutcome, ingest::IngestError> {
-    let dir = b
-        .ingest
-        .data_dir
-        .join("tmp")
-        .join(ingest::random_hex(8));
+    let dir = b.ingest.data_dir.join("tmp").join(ingest::random_hex(8));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("demo-traffic.jsonl");
     let p = path.clone();

@@ -1,8 +1,8 @@
 //! Console uploads (streamed to disk) and the per-source token ingest endpoint (issue 3).
 //!
-//! - `POST /upload?tenant=..&rg=..&region=..&source=<id>`: the console's file upload. Session
-//!   + `x-csrf-token` header + role Analyst. The body is the raw file (plain or gzip); the
-//!   file name comes in `x-file-name` (percent-encoded).
+//! - `POST /upload?tenant=..&rg=..&region=..&source=<id>`: the console's file upload, with
+//!   the session, the `x-csrf-token` header and role Analyst. The body is the raw file (plain
+//!   or gzip); the file name comes in `x-file-name` (percent-encoded).
 //! - `POST /ingest/v1/logs`: `Authorization: Bearer <source token>`, an NDJSON body (native
 //!   format, or the source's format), optionally `Content-Encoding: gzip`. For log shippers
 //!   (Vector, Fluent Bit `http` sinks).
@@ -89,9 +89,8 @@ async fn store_body(
     let mut sink = SegmentSink::begin(b, src.tenant_id, max)?;
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            IngestError::Invalid(format!("the upload was interrupted: {e}"))
-        })?;
+        let frame =
+            frame.map_err(|e| IngestError::Invalid(format!("the upload was interrupted: {e}")))?;
         if let Ok(data) = frame.into_data() {
             sink.push(data).await?;
         }
@@ -120,7 +119,11 @@ pub struct UploadQuery {
 
 /// Constant-time equality of two tokens.
 fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn percent_decode(s: &str) -> String {
@@ -179,7 +182,10 @@ async fn upload(
     };
     let max = b.ingest.limits.max_upload_bytes;
     if declared_length(&headers).is_some_and(|n| n > max) {
-        return error(413, format!("the file is larger than the upload limit of {max} bytes"));
+        return error(
+            413,
+            format!("the file is larger than the upload limit of {max} bytes"),
+        );
     }
     let file_name = headers
         .get("x-file-name")
@@ -195,7 +201,11 @@ async fn upload(
                 src.name,
                 out.accepted,
                 out.rejected,
-                if out.duplicate { " (duplicate, already stored)" } else { "" }
+                if out.duplicate {
+                    " (duplicate, already stored)"
+                } else {
+                    ""
+                }
             );
             if let Err(e) = backend::audit::record(
                 &b,
@@ -215,11 +225,7 @@ async fn upload(
     }
 }
 
-async fn ingest_logs(
-    Extension(b): Extension<Backend>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn ingest_logs(Extension(b): Extension<Backend>, headers: HeaderMap, body: Body) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -232,7 +238,10 @@ async fn ingest_logs(
     let src = match ingest::source_by_token(&b, token).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            let mut r = error(401, "missing or unknown ingest token (Authorization: Bearer <token>)");
+            let mut r = error(
+                401,
+                "missing or unknown ingest token (Authorization: Bearer <token>)",
+            );
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
@@ -256,7 +265,10 @@ async fn ingest_logs(
     }
     let max = b.ingest.limits.max_ingest_body_bytes;
     if declared_length(&headers).is_some_and(|n| n > max) {
-        return error(413, format!("the body is larger than the limit of {max} bytes"));
+        return error(
+            413,
+            format!("the body is larger than the limit of {max} bytes"),
+        );
     }
     let name = format!("ingest-{}.ndjson", backend::clock::rfc3339(b.now_ms()));
     match store_body(&b, &src, body, max, &name, Origin::Ingest).await {
