@@ -47,7 +47,7 @@ fn human_bytes(n: i64) -> String {
 }
 
 #[component]
-pub fn DataSourcesPage() -> impl IntoView {
+pub fn DataSourcesPage() -> AnyView {
     let info = expect_context::<SessionInfo>();
     let scope = use_scope();
     let query = use_query_map();
@@ -131,6 +131,7 @@ pub fn DataSourcesPage() -> impl IntoView {
         </Transition>
         {move || selected.get().map(|id| view! { <RejectedCard segment=id/> })}
     }
+    .into_any()
 }
 
 #[component]
@@ -138,7 +139,7 @@ fn SourcesCard(
     v: DataSourcesView,
     create: ServerAction<CreateDataSource>,
     csrf: String,
-) -> impl IntoView {
+) -> AnyView {
     let scope = use_scope();
     let created = move || {
         create.value().get().map(|r| match r {
@@ -220,6 +221,7 @@ fn SourcesCard(
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -231,7 +233,7 @@ fn UploadCard(
     progress: RwSignal<Option<f64>>,
     outcome: RwSignal<Option<UploadOutcome>>,
     max: i64,
-) -> impl IntoView {
+) -> AnyView {
     let scope = use_scope();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let source_select = NodeRef::<leptos::html::Select>::new();
@@ -331,6 +333,7 @@ fn UploadCard(
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -339,7 +342,7 @@ fn JobsCard(
     cancel: ServerAction<CancelJob>,
     can_edit: bool,
     csrf: String,
-) -> impl IntoView {
+) -> AnyView {
     let scope = use_scope();
     let csrf = StoredValue::new(csrf);
     let cancel_error = move || {
@@ -412,6 +415,7 @@ fn JobsCard(
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -419,7 +423,7 @@ fn SegmentsCard(
     segments: Vec<SegmentRow>,
     dup_segment: RwSignal<Option<i64>>,
     selected: Memo<Option<i64>>,
-) -> impl IntoView {
+) -> AnyView {
     let scope = use_scope();
     view! {
         <section class="card" data-testid="segments">
@@ -472,10 +476,11 @@ fn SegmentsCard(
             }}
         </section>
     }
+    .into_any()
 }
 
 #[component]
-fn RejectedCard(segment: i64) -> impl IntoView {
+fn RejectedCard(segment: i64) -> AnyView {
     let scope = use_scope();
     let rows = Resource::new(
         move || (scope.tenant.get(), scope.rg.get(), scope.region.get()),
@@ -509,6 +514,7 @@ fn RejectedCard(segment: i64) -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -516,7 +522,7 @@ fn RetentionCard(
     v: DataSourcesView,
     retention: ServerAction<SetRetention>,
     csrf: String,
-) -> impl IntoView {
+) -> AnyView {
     let scope = use_scope();
     let error = move || {
         retention
@@ -544,6 +550,7 @@ fn RetentionCard(
             })}
         </section>
     }
+    .into_any()
 }
 
 /// The browser side of uploads: XMLHttpRequest, because fetch cannot report upload progress.
