@@ -16,6 +16,18 @@ pub struct Config {
     /// `APISEC_SECURE_COOKIES` (true/false). Default: secure unless listening on loopback,
     /// where plain http is the norm for local use.
     pub secure_cookies: bool,
+    /// `APISEC_JOB_WORKERS`: job worker loops in this process (default 1; 0: none, another
+    /// process does the work).
+    pub job_workers: usize,
+    /// `APISEC_JOB_STALE_SECS`: a running job without a heartbeat for this long is requeued
+    /// (default 60).
+    pub job_stale_secs: u64,
+    /// `APISEC_MAX_UPLOAD_BYTES`, `APISEC_MAX_INGEST_BODY_BYTES`, `APISEC_MAX_LINE_BYTES`,
+    /// `APISEC_MAX_DECOMPRESSED_BYTES`, `APISEC_MAX_GZIP_RATIO` (see docs/ingestion.md).
+    pub limits: backend::ingest::Limits,
+    /// Demo traffic seeded into the Demo tenant on the first start: `APISEC_DEMO_RECORDS_PER_DAY`
+    /// (default 20000; 0 turns demo data off) and `APISEC_DEMO_DAYS` (default 8).
+    pub demo: Option<backend::seed::DemoSeed>,
 }
 
 impl Config {
@@ -33,7 +45,30 @@ impl Config {
             Some(_) => false,
             None => !addr.ip().is_loopback(),
         };
+        let number = |k: &str, default: u64| -> Result<u64, String> {
+            match var(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{k}: expected a whole number, got {v:?}")),
+            }
+        };
+        let job_workers = number("APISEC_JOB_WORKERS", 1)? as usize;
+        let job_stale_secs = number("APISEC_JOB_STALE_SECS", 60)?.max(1);
+        let limits = backend::ingest::Limits::from_lookup(|k| var(k))?;
+        let defaults = backend::seed::DemoSeed::default();
+        let per_day = number("APISEC_DEMO_RECORDS_PER_DAY", defaults.records_per_day)?;
+        let days = number("APISEC_DEMO_DAYS", defaults.days as u64)?.clamp(1, 60) as u32;
+        let demo = (per_day > 0).then_some(backend::seed::DemoSeed {
+            records_per_day: per_day,
+            days,
+        });
         Ok(Self {
+            job_workers,
+            job_stale_secs,
+            limits,
+            demo,
             addr,
             data_dir,
             database_url,

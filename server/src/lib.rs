@@ -26,9 +26,28 @@ pub fn init_tracing() {
 }
 
 /// Opens the database, creates the first tenant and admin on an empty database and prints
-/// the generated admin password once.
-pub async fn open_backend(cfg: &config::Config) -> Result<Backend, backend::Error> {
-    let backend = Backend::open(&cfg.database_url, OffsetClock::new()).await?;
+/// the generated admin password once. `with_demo`: seed demo traffic on a first start
+/// (`serve` only; admin commands exit before a background seed could finish).
+pub async fn open_backend(
+    cfg: &config::Config,
+    with_demo: bool,
+) -> Result<Backend, backend::Error> {
+    let reader = engine::readers::ReaderOptions::from_env().map_err(backend::Error::Invalid)?;
+    let backend = Backend::open(&cfg.database_url, OffsetClock::new())
+        .await?
+        .with_ingest(backend::ingest::IngestConfig {
+            data_dir: cfg.data_dir.clone(),
+            limits: cfg.limits.clone(),
+            reader,
+        })
+        .with_jobs(backend::jobs::JobsConfig {
+            stale_ms: (cfg.job_stale_secs as i64).saturating_mul(1000),
+            // A few beats per stale period, never slower than once a second is useful for
+            // the progress bar.
+            heartbeat_ms: (cfg.job_stale_secs * 1000 / 4).clamp(200, 1000),
+            demo: if with_demo { cfg.demo } else { None },
+            ..Default::default()
+        });
     if let Some(password) =
         backend::seed::bootstrap(&backend, cfg.admin_password.as_deref()).await?
     {
@@ -43,13 +62,14 @@ pub async fn open_backend(cfg: &config::Config) -> Result<Backend, backend::Erro
 
 /// `apisec serve`.
 pub async fn serve(cfg: config::Config) -> Result<(), String> {
-    let backend = open_backend(&cfg).await.map_err(|e| e.to_string())?;
+    let backend = open_backend(&cfg, true).await.map_err(|e| e.to_string())?;
     if !assets::has_bundle() {
         tracing::warn!(
             "hydration bundle missing (run `make build`); pages render without interactivity"
         );
     }
     spawn_housekeeping(backend.clone());
+    spawn_scheduler(backend.clone(), cfg.job_workers);
     let app = routes::router(
         backend,
         routes::RouterOptions {
@@ -83,6 +103,28 @@ fn spawn_housekeeping(b: Backend) {
             }
             if let Err(e) = backend::editions::sweep_expired_trials(&b).await {
                 tracing::warn!(error = %e, "trial sweep failed");
+            }
+        }
+    });
+}
+
+/// The job workers (`APISEC_JOB_WORKERS` loops claiming jobs) and, every minute, the
+/// periodic jobs that are due (retention purge, daily baseline refresh). Trial expiry runs in
+/// [`spawn_housekeeping`].
+fn spawn_scheduler(b: Backend, workers: usize) {
+    for n in 0..workers {
+        let worker = backend::jobs::worker_id(n);
+        tracing::info!(%worker, "job worker started");
+        tokio::spawn(backend::jobs::worker_loop(b.clone(), worker));
+    }
+    tokio::spawn(async move {
+        // The first check a minute after start: a fresh start has its own jobs to run first.
+        let every = Duration::from_secs(60);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = backend::jobs::schedule_periodic(&b).await {
+                tracing::warn!(error = %e, "cannot schedule periodic jobs");
             }
         }
     });

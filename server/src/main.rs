@@ -32,6 +32,16 @@ fn main() {
                 }
             }
         }
+        Command::Import(args) => {
+            server::init_tracing();
+            match server::config::Config::from_env() {
+                Ok(cfg) => runtime().block_on(server::cli::run_import(&cfg, args)),
+                Err(e) => {
+                    eprintln!("apisec: {e}");
+                    2
+                }
+            }
+        }
         Command::User(UserCommand::Add {
             tenant,
             username,
@@ -41,7 +51,7 @@ fn main() {
             server::init_tracing();
             let run = async {
                 let cfg = server::config::Config::from_env()?;
-                let b = server::open_backend(&cfg)
+                let b = server::open_backend(&cfg, false)
                     .await
                     .map_err(|e| e.to_string())?;
                 let role = backend::tenancy::Role::parse(&role).map_err(|e| e.to_string())?;

@@ -44,6 +44,10 @@ pub struct Backend {
     pub clock: SharedClock,
     pub limiter: Arc<ratelimit::LoginLimiter>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Where raw log segments live and how they are read (see [`ingest`]).
+    pub ingest: Arc<ingest::IngestConfig>,
+    /// Jobs and scheduler settings (see [`jobs`]).
+    pub jobs: Arc<jobs::JobsConfig>,
 }
 
 impl Backend {
@@ -56,11 +60,45 @@ impl Backend {
             clock,
             limiter: Arc::new(ratelimit::LoginLimiter::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            ingest: Arc::new(ingest::IngestConfig::new(default_data_dir(database_url))),
+            jobs: Arc::new(jobs::JobsConfig::default()),
         })
+    }
+
+    /// The same back end storing segments under `data_dir` (the server passes
+    /// `APISEC_DATA_DIR`; the default is the SQLite file's directory).
+    pub fn with_data_dir(mut self, data_dir: impl Into<std::path::PathBuf>) -> Self {
+        let mut cfg = (*self.ingest).clone();
+        cfg.data_dir = data_dir.into();
+        self.ingest = Arc::new(cfg);
+        self
+    }
+
+    /// The same back end with other ingestion settings (limits, reader options).
+    pub fn with_ingest(mut self, cfg: ingest::IngestConfig) -> Self {
+        self.ingest = Arc::new(cfg);
+        self
+    }
+
+    /// The same back end with other job settings (stale limit, demo seeding).
+    pub fn with_jobs(mut self, cfg: jobs::JobsConfig) -> Self {
+        self.jobs = Arc::new(cfg);
+        self
     }
 
     /// Current time in Unix milliseconds, from the injectable clock.
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
     }
+}
+
+/// Default data directory: beside an SQLite file, else `./data`.
+fn default_data_dir(database_url: &str) -> std::path::PathBuf {
+    database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::PathBuf::from("data"))
 }

@@ -4,6 +4,7 @@ use crate::accounts;
 use crate::audit;
 use crate::editions::Edition;
 use crate::error::Result;
+use crate::ingest;
 use crate::tenancy::{self, Role};
 use crate::Backend;
 
@@ -45,10 +46,106 @@ pub async fn bootstrap(b: &Backend, admin_password: Option<&str>) -> Result<Opti
     Ok(generated)
 }
 
-/// Hook for demo data: analyse the bundled demo traffic into `tenant_id` (Demo tenant).
-/// Empty for now; the engine integration fills it in. Called once, on the first start.
-pub async fn seed_demo(_b: &Backend, _tenant_id: i64) -> Result<()> {
+/// How much demo traffic to seed (`APISEC_DEMO_RECORDS_PER_DAY`, `APISEC_DEMO_DAYS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSeed {
+    pub records_per_day: u64,
+    pub days: u32,
+}
+
+impl Default for DemoSeed {
+    fn default() -> Self {
+        DemoSeed {
+            records_per_day: 20_000,
+            days: 8,
+        }
+    }
+}
+
+/// Fills the Demo tenant on the first start, when the server enables demo data
+/// (`Backend::jobs.demo`; tests and admin commands leave it off): API security marked
+/// purchased (audited), a data source `demo` in the default resource group (region cn), and
+/// in the background demo traffic from the engine's generator stored as a segment of it,
+/// which queues the analysis job. The server serves at once; the data appears when the job
+/// is done.
+pub async fn seed_demo(b: &Backend, tenant_id: i64) -> Result<()> {
+    let Some(demo) = b.jobs.demo else {
+        return Ok(());
+    };
+    let now = b.now_ms();
+    sqlx::query(
+        "UPDATE subscriptions SET consent_at = COALESCE(consent_at, $1),
+                enable_requested_at = COALESCE(enable_requested_at, $1),
+                purchased_at = COALESCE(purchased_at, $1), updated_at = $1
+         WHERE tenant_id = $2",
+    )
+    .bind(now)
+    .bind(tenant_id)
+    .execute(&b.db.pool)
+    .await?;
+    audit::record(
+        b,
+        Some(tenant_id),
+        None,
+        "system",
+        "api_security.buy_now",
+        "demo tenant: API security purchased on first start",
+    )
+    .await?;
+    let rg = tenancy::resource_groups(b, tenant_id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(crate::Error::NotFound)?;
+    let scope = crate::scope::Scope {
+        tenant_id,
+        rg_id: rg.id,
+        region: tenancy::Region::Cn,
+    };
+    let source = ingest::ensure_source(b, scope, "demo", "jsonl").await?;
+    let b = b.clone();
+    tokio::spawn(async move {
+        match store_demo_traffic(&b, &source, demo).await {
+            Ok(out) => tracing::info!(
+                segment = out.segment_id,
+                records = out.accepted,
+                "demo traffic stored; analysis queued"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot seed demo traffic"),
+        }
+    });
     Ok(())
+}
+
+/// Generates demo traffic into a temporary file and stores it as a segment of `source`.
+pub async fn store_demo_traffic(
+    b: &Backend,
+    source: &ingest::Source,
+    demo: DemoSeed,
+) -> std::result::Result<ingest::StoreOutcome, ingest::IngestError> {
+    let dir = b.ingest.data_dir.join("tmp").join(ingest::random_hex(8));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("demo-traffic.jsonl");
+    let p = path.clone();
+    let generated = tokio::task::spawn_blocking(move || {
+        let g = engine::demo::Generator::new(engine::demo::GeneratorConfig {
+            records_per_day: demo.records_per_day,
+            days: demo.days,
+            ..Default::default()
+        });
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&p)?);
+        g.write_to(&mut out)?;
+        std::io::Write::flush(&mut out)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))
+    .and_then(|r| r);
+    let out = match generated {
+        Ok(()) => ingest::store_file(b, source, &path, ingest::Origin::Demo).await,
+        Err(e) => Err(e.into()),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    out
 }
 
 /// Adds (or updates) a user with a role in a tenant, creating the tenant if needed.
