@@ -270,6 +270,70 @@ impl Definition {
         .expect("policy definitions serialise")
     }
 
+    /// One line saying what the policy does, for the list on the Policies page.
+    pub fn summary(&self) -> String {
+        let list = |v: &[String]| v.join(", ");
+        match self {
+            Definition::Purpose(p) => {
+                let mut parts = Vec::new();
+                if !p.hosts.is_empty() {
+                    parts.push(format!("host {}", list(&p.hosts)));
+                }
+                if !p.methods.is_empty() {
+                    parts.push(list(&p.methods));
+                }
+                if let Some(r) = &p.path_regex {
+                    parts.push(format!("path ~ {r}"));
+                }
+                if !p.param_names.is_empty() {
+                    parts.push(format!("parameters {}", list(&p.param_names)));
+                }
+                format!("{} → {} / {}", parts.join(" · "), p.purpose, p.kind)
+            }
+            Definition::Sensitive(p) => {
+                let mut s = format!("type {} · {:?} · {} · /{}/", p.id, p.level, p.category, p.regex);
+                if !p.fields.is_empty() {
+                    s.push_str(&format!(" · fields {}", list(&p.fields)));
+                }
+                if !p.keywords.is_empty() {
+                    s.push_str(&format!(" · keywords {}", list(&p.keywords)));
+                }
+                s
+            }
+            Definition::Risk(r) => format!(
+                "{:?} · {} condition{}: {}",
+                r.level,
+                r.conditions.len(),
+                if r.conditions.len() == 1 { "" } else { "s" },
+                r.conditions
+                    .iter()
+                    .map(|c| serde_json::to_value(c)
+                        .ok()
+                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                        .unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .to_lowercase(),
+            Definition::Event(r) => format!(
+                "{} · ≥ {} requests in {} s per {}",
+                r.level.as_str(),
+                r.threshold,
+                r.window_secs,
+                match r.group_by {
+                    engine::catalog::Subject::Ip => "IP",
+                    engine::catalog::Subject::Account => "account",
+                }
+            ),
+        }
+    }
+
+    /// Reads a stored policy's definition.
+    pub fn stored(p: &Policy) -> Result<Definition> {
+        Definition::from_stored(p.kind, &p.definition)
+            .map_err(|e| Error::Internal(format!("policy {}: stored definition unreadable: {e}", p.id)))
+    }
+
     /// Reads a stored definition (the engine type) without re-validating it.
     fn from_stored(kind: Kind, json: &str) -> std::result::Result<Definition, serde_json::Error> {
         Ok(match kind {
@@ -790,6 +854,24 @@ pub async fn analysis_config(b: &Backend, scope: Scope) -> Result<AnalysisConfig
             .map_err(|e| Error::Invalid(format!("custom sensitive data policies: {e}")))?;
     }
     Ok(config)
+}
+
+/// The catalog's purposes and their types: (key, name, [(type key, type name)]).
+pub fn purpose_catalog() -> Vec<(String, String, Vec<(String, String)>)> {
+    engine::catalog::catalog()
+        .purposes
+        .iter()
+        .map(|p| {
+            (
+                p.key.clone(),
+                p.name.clone(),
+                p.types
+                    .iter()
+                    .map(|t| (t.key.clone(), t.name.clone()))
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 /// Built-in policies of a kind, as (key, English name): what is always on besides the custom
