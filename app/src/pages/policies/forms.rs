@@ -6,7 +6,6 @@ use crate::api::policies::{
     split_field_error, PolicyRow, PreviewPolicy, PurposeOption, SavePolicy, TestSensitiveSample,
 };
 use crate::api::SessionInfo;
-use crate::components::feedback::ErrorView;
 use crate::i18n::{catalog_name, tr};
 use crate::scope::{use_scope, Scope};
 use leptos::prelude::*;
