@@ -212,6 +212,7 @@ pub async fn save_policy(
     kind: String,
     id: Option<i64>,
     definition: String,
+    #[server(default)]
     csrf: String,
 ) -> Result<PolicyRow, AppError> {
     ctx::respond(async {
@@ -245,6 +246,7 @@ pub async fn set_policy_enabled(
     tenant: String,
     id: i64,
     enabled: bool,
+    #[server(default)]
     csrf: String,
 ) -> Result<PolicyRow, AppError> {
     ctx::respond(async {
@@ -261,7 +263,11 @@ pub async fn set_policy_enabled(
 
 /// Deletes a custom policy. Analyst.
 #[server(prefix = "/api", endpoint = "policy_delete")]
-pub async fn delete_policy(tenant: String, id: i64, csrf: String) -> Result<(), AppError> {
+pub async fn delete_policy(
+    tenant: String,
+    id: i64,
+    #[server(default)] csrf: String,
+) -> Result<(), AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;
         let session = ctx::session().await?;
