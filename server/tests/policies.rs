@@ -27,8 +27,14 @@ const EVENT: &str = r#"{"name":"Export probing","condition":{"path":"/api/*/expo
 /// Turns API security on for the Demo tenant (admin: consent + trial).
 async fn enable_demo(app: &TestApp) {
     let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
-    assert_eq!(admin.lifecycle("demo", "consent").await.status, StatusCode::OK);
-    assert_eq!(admin.lifecycle("demo", "trial").await.status, StatusCode::OK);
+    assert_eq!(
+        admin.lifecycle("demo", "consent").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin.lifecycle("demo", "trial").await.status,
+        StatusCode::OK
+    );
 }
 
 async fn save(c: &mut Client, kind: &str, id: Option<i64>, definition: &str) -> Resp {
@@ -47,7 +53,9 @@ async fn save(c: &mut Client, kind: &str, id: Option<i64>, definition: &str) -> 
 }
 
 async fn list(c: &mut Client, kind: &str) -> serde_json::Value {
-    let r = c.post("/api/policies", &[("tenant", "demo"), ("kind", kind)]).await;
+    let r = c
+        .post("/api/policies", &[("tenant", "demo"), ("kind", kind)])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
 }
@@ -318,7 +326,16 @@ async fn analysis_config_has_the_enabled_policies_and_finds_custom_data() {
 }
 
 async fn preview_raw(c: &mut Client, kind: &str, definition: &str) -> Resp {
-    c.post("/api/policy_preview", &[("tenant", "demo"), ("region", "cn"), ("kind", kind), ("definition", definition)]).await
+    c.post(
+        "/api/policy_preview",
+        &[
+            ("tenant", "demo"),
+            ("region", "cn"),
+            ("kind", kind),
+            ("definition", definition),
+        ],
+    )
+    .await
 }
 
 async fn preview(c: &mut Client, kind: &str, definition: &str) -> serde_json::Value {

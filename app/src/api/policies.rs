@@ -212,8 +212,7 @@ pub async fn save_policy(
     kind: String,
     id: Option<i64>,
     definition: String,
-    #[server(default)]
-    csrf: String,
+    #[server(default)] csrf: String,
 ) -> Result<PolicyRow, AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;
@@ -246,8 +245,7 @@ pub async fn set_policy_enabled(
     tenant: String,
     id: i64,
     enabled: bool,
-    #[server(default)]
-    csrf: String,
+    #[server(default)] csrf: String,
 ) -> Result<PolicyRow, AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;

@@ -163,8 +163,18 @@ fn SelectField(
 /// Fields whose errors show next to them, per kind; any other error shows above the form.
 fn known_fields(kind: &str) -> &'static [&'static str] {
     match kind {
-        "purpose" => &["name", "hosts", "methods", "path_regex", "param_names", "purpose", "type"],
-        "sensitive" => &["name", "regex", "fields", "keywords", "level", "category", "sample"],
+        "purpose" => &[
+            "name",
+            "hosts",
+            "methods",
+            "path_regex",
+            "param_names",
+            "purpose",
+            "type",
+        ],
+        "sensitive" => &[
+            "name", "regex", "fields", "keywords", "level", "category", "sample",
+        ],
         "risk" => &["name", "level", "suggestion", "conditions"],
         _ => &[
             "name",
@@ -597,7 +607,11 @@ fn cond_from(v: &Value, key: usize) -> Cond {
 }
 
 fn cond_json(c: &Cond, i: usize) -> Result<Value, (String, String)> {
-    let (kind, a, b) = (c.kind.get_untracked(), c.a.get_untracked(), c.b.get_untracked());
+    let (kind, a, b) = (
+        c.kind.get_untracked(),
+        c.a.get_untracked(),
+        c.b.get_untracked(),
+    );
     let field = format!("conditions.{i}");
     Ok(match kind.as_str() {
         "purpose" => json!({"kind": "purpose", "purpose": a, "type": opt(b)}),
@@ -633,14 +647,17 @@ fn CondInputs(c: Cond, purposes: StoredValue<Vec<PurposeOption>>) -> impl IntoVi
                 on:input=move |ev| sig.set(event_target_value(&ev))/>
         }
     };
-    let select = move |sig: RwSignal<String>, name: &'static str, opts: Vec<(&'static str, &'static str)>| {
+    let select = move |sig: RwSignal<String>,
+                       name: &'static str,
+                       opts: Vec<(&'static str, &'static str)>| {
         view! {
             <select name=name on:change=move |ev| sig.set(event_target_value(&ev))>
                 {opts.into_iter().map(|(k, l)| view! { <option value=k selected=move || sig.get() == k>{tr(l)}</option> }).collect_view()}
             </select>
         }
     };
-    move || match c.kind.get().as_str() {
+    move || {
+        match c.kind.get().as_str() {
         "purpose" => {
             let types = move || {
                 purposes.with_value(|ps| {
@@ -681,6 +698,7 @@ fn CondInputs(c: Cond, purposes: StoredValue<Vec<PurposeOption>>) -> impl IntoVi
         "field_present" => view! { {select(c.a, "cond_part", PARTS.to_vec())} {input(c.b, "cond_field", "field name, e.g. password")} }.into_any(),
         "status" => view! { {input(c.a, "cond_min", "min")} " – " {input(c.b, "cond_max", "max")} }.into_any(),
         _ => ().into_any(),
+    }
     }
 }
 
@@ -823,10 +841,16 @@ fn EventForm(ctx: FormCtx, def: Value, purposes: Vec<PurposeOption>) -> impl Int
     let suggestion = RwSignal::new(text(&def, "suggestion"));
     let draft = move || -> Result<Value, (String, String)> {
         let threshold: u32 = threshold.get_untracked().trim().parse().map_err(|_| {
-            ("threshold".to_string(), tr("the threshold is a number of requests").to_string())
+            (
+                "threshold".to_string(),
+                tr("the threshold is a number of requests").to_string(),
+            )
         })?;
         let window: u64 = window.get_untracked().trim().parse().map_err(|_| {
-            ("window_secs".to_string(), tr("the window is a number of seconds").to_string())
+            (
+                "window_secs".to_string(),
+                tr("the window is a number of seconds").to_string(),
+            )
         })?;
         Ok(json!({
             "name": name.get_untracked(),

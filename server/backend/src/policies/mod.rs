@@ -291,7 +291,10 @@ impl Definition {
                 format!("{} → {} / {}", parts.join(" · "), p.purpose, p.kind)
             }
             Definition::Sensitive(p) => {
-                let mut s = format!("type {} · {:?} · {} · /{}/", p.id, p.level, p.category, p.regex);
+                let mut s = format!(
+                    "type {} · {:?} · {} · /{}/",
+                    p.id, p.level, p.category, p.regex
+                );
                 if !p.fields.is_empty() {
                     s.push_str(&format!(" · fields {}", list(&p.fields)));
                 }
@@ -330,8 +333,12 @@ impl Definition {
 
     /// Reads a stored policy's definition.
     pub fn stored(p: &Policy) -> Result<Definition> {
-        Definition::from_stored(p.kind, &p.definition)
-            .map_err(|e| Error::Internal(format!("policy {}: stored definition unreadable: {e}", p.id)))
+        Definition::from_stored(p.kind, &p.definition).map_err(|e| {
+            Error::Internal(format!(
+                "policy {}: stored definition unreadable: {e}",
+                p.id
+            ))
+        })
     }
 
     /// Reads a stored definition (the engine type) without re-validating it.
@@ -373,9 +380,7 @@ fn compile_purpose(
         PurposePolicyError::Regex { message, .. } => {
             FieldError::new("path_regex", regex_message(&message))
         }
-        PurposePolicyError::WrongPurpose {
-            kind, expected, ..
-        } => FieldError::new(
+        PurposePolicyError::WrongPurpose { kind, expected, .. } => FieldError::new(
             "type",
             format!("the type {kind:?} belongs to the purpose {expected:?}"),
         ),
@@ -451,7 +456,9 @@ fn event_error(e: CustomRuleError) -> FieldError {
         }
         CustomRuleError::Path { pattern, .. } => FieldError::new(
             "condition.path",
-            format!("invalid path pattern {pattern:?}: start with / (use * for any run of characters)"),
+            format!(
+                "invalid path pattern {pattern:?}: start with / (use * for any run of characters)"
+            ),
         ),
         CustomRuleError::Purpose { purpose, .. } => FieldError::new(
             "condition.purpose",
@@ -467,7 +474,10 @@ fn event_error(e: CustomRuleError) -> FieldError {
         ),
         CustomRuleError::TooMany { got } => FieldError::new(
             "definition",
-            format!("at most {} event rules are supported (got {got})", event_custom::MAX_RULES),
+            format!(
+                "at most {} event rules are supported (got {got})",
+                event_custom::MAX_RULES
+            ),
         ),
     }
 }
@@ -624,13 +634,12 @@ pub async fn create(
         .bind(tenant_id)
         .execute(&mut *tx)
         .await?;
-    let existing: Vec<String> = sqlx::query_scalar(
-        "SELECT definition FROM policies WHERE tenant_id = $1 AND kind = $2",
-    )
-    .bind(tenant_id)
-    .bind(kind.as_str())
-    .fetch_all(&mut *tx)
-    .await?;
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT definition FROM policies WHERE tenant_id = $1 AND kind = $2")
+            .bind(tenant_id)
+            .bind(kind.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
     if existing.len() >= kind.max() {
         return Err(Error::Invalid(format!(
             "definition: at most {} custom {}s per tenant",
@@ -674,13 +683,7 @@ pub async fn create(
 
 /// Replaces the definition of policy `id`. A sensitive policy keeps its type ID, so results
 /// and leak tracing keep referring to the same type.
-pub async fn update(
-    b: &Backend,
-    by: &User,
-    tenant_id: i64,
-    id: i64,
-    json: &str,
-) -> Result<Policy> {
+pub async fn update(b: &Backend, by: &User, tenant_id: i64, id: i64, json: &str) -> Result<Policy> {
     let old = get(b, tenant_id, id).await?;
     let mut def = Definition::parse(old.kind, json)?;
     check_unique_name(b, tenant_id, old.kind, def.name(), Some(id)).await?;
@@ -835,9 +838,9 @@ pub async fn analysis_config(b: &Backend, scope: Scope) -> Result<AnalysisConfig
             continue;
         }
         match def {
-            Definition::Purpose(d) => {
-                config.purpose_policies.push(compile_purpose(&d).map_err(Error::from)?)
-            }
+            Definition::Purpose(d) => config
+                .purpose_policies
+                .push(compile_purpose(&d).map_err(Error::from)?),
             Definition::Sensitive(d) => config.sensitive_policies.push(d),
             Definition::Risk(r) => risk_rules.push(r),
             Definition::Event(r) => event_rules.push(r),
@@ -856,8 +859,11 @@ pub async fn analysis_config(b: &Backend, scope: Scope) -> Result<AnalysisConfig
     Ok(config)
 }
 
-/// The catalog's purposes and their types: (key, name, [(type key, type name)]).
-pub fn purpose_catalog() -> Vec<(String, String, Vec<(String, String)>)> {
+/// A catalog purpose: (key, name, [(type key, type name)]).
+pub type PurposeEntry = (String, String, Vec<(String, String)>);
+
+/// The catalog's purposes and their types.
+pub fn purpose_catalog() -> Vec<PurposeEntry> {
     engine::catalog::catalog()
         .purposes
         .iter()
@@ -916,7 +922,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field, "regex");
-        assert!(e.message.contains("invalid regular expression"), "{}", e.message);
+        assert!(
+            e.message.contains("invalid regular expression"),
+            "{}",
+            e.message
+        );
 
         let e = Definition::parse(
             Kind::Purpose,
@@ -949,7 +959,9 @@ mod tests {
         assert_eq!(e.field, "condition.status");
         let e = Definition::parse(Kind::Event, r#"{"name":"e"}"#).unwrap_err();
         assert_eq!(e.field, "definition");
-        assert!(Error::from(e).to_string().starts_with("definition: invalid event rule"));
+        assert!(Error::from(e)
+            .to_string()
+            .starts_with("definition: invalid event rule"));
     }
 
     #[test]
@@ -960,7 +972,9 @@ mod tests {
                 "keywords":[],"level":"S3","category":""}"#,
         )
         .unwrap();
-        let Definition::Sensitive(p) = d else { panic!() };
+        let Definition::Sensitive(p) = d else {
+            panic!()
+        };
         assert_eq!(p.name, "Employee ID");
         assert_eq!(p.fields, vec!["staffNo"]);
         assert_eq!(p.category, "custom");

@@ -260,11 +260,18 @@ pub async fn traffic(b: &Backend, scope: Scope, kind: Kind, json: &str) -> Resul
                 let had: BTreeSet<String> = without
                     .apis
                     .iter()
-                    .filter(|a| a.purposes.iter().any(|t| t.purpose == p.purpose && t.kind == p.kind))
+                    .filter(|a| {
+                        a.purposes
+                            .iter()
+                            .any(|t| t.purpose == p.purpose && t.kind == p.kind)
+                    })
                     .map(|a| api_label(&a.key))
                     .collect();
                 for a in &with.apis {
-                    if a.purposes.iter().any(|t| t.purpose == p.purpose && t.kind == p.kind) {
+                    if a.purposes
+                        .iter()
+                        .any(|t| t.purpose == p.purpose && t.kind == p.kind)
+                    {
                         let label = api_label(&a.key);
                         let detail = if had.contains(&label) {
                             "already found by the built-in policies"
@@ -350,10 +357,17 @@ mod tests {
         assert_eq!(custom[0].type_name, "Employee ID");
         assert_eq!(custom[0].level, "S2");
         assert!(!custom[0].masked.contains("123456"), "{}", custom[0].masked);
-        assert!(m.iter().any(|m| !m.custom), "built-in mobile found too: {m:?}");
+        assert!(
+            m.iter().any(|m| !m.custom),
+            "built-in mobile found too: {m:?}"
+        );
 
         let e = test_sample(r#"{"name":"x","regex":"(","level":"S1"}"#, "abc", "").unwrap_err();
-        assert!(e.to_string().starts_with("regex: invalid regular expression"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("regex: invalid regular expression"),
+            "{e}"
+        );
         let e = test_sample(draft, "  ", "").unwrap_err();
         assert!(e.to_string().starts_with("sample:"), "{e}");
     }
