@@ -147,6 +147,8 @@ test('an analyst writes a sensitive data policy: bad regex, sample test, save', 
 test('an analyst creates a risk rule', async () => {
   const page = await newPage();
   await login(page, 'demo', 'demo-password', POLICIES + '&tab=risk');
+  // a full page load (server render + hydration), not only client-side navigation
+  await page.goto(base + POLICIES + '&tab=risk');
   await hydrated(page);
   await page.waitForSelector('[data-testid=risk-condition]');
   const form = '[data-testid=policy-form]';
@@ -168,6 +170,7 @@ test('an analyst creates a risk rule', async () => {
   await page.waitForSelector('[data-testid=policy-row]');
   assert.match(await page.textContent('[data-testid=policy-row]'), /Debug token in responses/);
   assert.match(await page.textContent('[data-testid=policy-row]'), /content, status/);
+  assert.deepEqual(page.errors.filter(e => /panicked|unreachable/i.test(e)), [], 'hydration without errors');
   await page.context().close();
 });
 

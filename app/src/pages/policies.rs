@@ -41,16 +41,23 @@ fn catalog_kind(kind: &str) -> &'static str {
     }
 }
 
-#[component]
-pub fn PoliciesPage() -> impl IntoView {
-    view! {
-        <PageHeader title="Policies"/>
-        <ApiSecurityGate><PoliciesBody/></ApiSecurityGate>
-    }
+/// Page state. The resources are created here, outside [`ApiSecurityGate`], so that their ids
+/// (and serialised values) are the same when the server renders and when the browser hydrates.
+#[derive(Clone, Copy)]
+struct PageState {
+    tab: Memo<String>,
+    edit: Memo<Option<i64>>,
+    saved: Memo<bool>,
+    /// Bumped after a successful save; the list and the form reload.
+    reload: RwSignal<u32>,
+    toggle: ServerAction<SetPolicyEnabled>,
+    remove: ServerAction<DeletePolicy>,
+    list: Resource<Result<PoliciesView, crate::error::AppError>>,
+    form_data: Resource<Result<PoliciesView, crate::error::AppError>>,
 }
 
 #[component]
-fn PoliciesBody() -> impl IntoView {
+pub fn PoliciesPage() -> impl IntoView {
     let scope = use_scope();
     let query = use_query_map();
     let tab = Memo::new(move |_| {
@@ -67,7 +74,6 @@ fn PoliciesBody() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
     });
     let saved = Memo::new(move |_| query.with(|q| q.get("saved")).is_some());
-    // Bumped after a successful save; the list and the form reload.
     let reload = RwSignal::new(0u32);
     let toggle = ServerAction::<SetPolicyEnabled>::new();
     let remove = ServerAction::<DeletePolicy>::new();
@@ -87,6 +93,35 @@ fn PoliciesBody() -> impl IntoView {
         move || (scope.tenant.get(), tab.get(), edit.get(), reload.get()),
         |(t, k, ..)| policies(t, k),
     );
+    let st = PageState {
+        tab,
+        edit,
+        saved,
+        reload,
+        toggle,
+        remove,
+        list,
+        form_data,
+    };
+    view! {
+        <PageHeader title="Policies"/>
+        <ApiSecurityGate><PoliciesBody st/></ApiSecurityGate>
+    }
+}
+
+#[component]
+fn PoliciesBody(st: PageState) -> impl IntoView {
+    let scope = use_scope();
+    let PageState {
+        tab,
+        edit,
+        saved,
+        reload,
+        toggle,
+        remove,
+        list,
+        form_data,
+    } = st;
     let action_error = move || {
         toggle
             .value()
