@@ -1,1 +1,0 @@
-//! Custom policies: validation, storage, and the engine configuration built from them (issues 4-7).
