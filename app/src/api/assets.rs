@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Filters, sort and page of the APIs tab, as carried in the page URL (every field a string so
 /// the query string maps onto it one to one; empty = not set).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AssetQuery {
     pub host: String,
     pub domain: String,
@@ -271,7 +272,7 @@ pub struct TypeApiRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SensitiveTypeApis {
+pub struct TypeApisView {
     pub type_id: u32,
     pub key: String,
     pub name: String,
@@ -593,7 +594,7 @@ pub async fn sensitive_type_apis(
     rg: Option<i64>,
     region: String,
     type_id: i64,
-) -> Result<SensitiveTypeApis, AppError> {
+) -> Result<TypeApisView, AppError> {
     crate::api::ctx::respond(async {
         let (b, _, scope) =
             server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
@@ -603,7 +604,7 @@ pub async fn sensitive_type_apis(
             .and_then(|v| v.into_iter().next())
             .ok_or_else(|| AppError::Invalid(format!("{type_id} is not a sensitive type ID")))?;
         let apis = backend::inventory::sensitive_type_apis(&b, scope, type_id).await?;
-        Ok(SensitiveTypeApis {
+        Ok(TypeApisView {
             type_id: meta.type_id,
             key: meta.key,
             name: meta.name,

@@ -349,8 +349,9 @@ fn ApiTable(page: crate::api::assets::AssetPage, aq: AssetQuery) -> impl IntoVie
     let first = (page.page - 1) * page.page_size + 1;
     let last = (first + page.rows.len() as i64 - 1).max(first);
     let (sort, desc) = (page.sort.clone(), page.desc);
+    let haq = aq.clone();
     let h = move |column: &'static str, label: &'static str| {
-        view! { <SortHeader column label aq=aq.clone() sort=sort.clone() desc/> }
+        view! { <SortHeader column label aq=haq.clone() sort=sort.clone() desc/> }
     };
     let headers = view! {
         <tr>

@@ -2,7 +2,7 @@
 //! the APIs carrying it (`?tab=sensitive`); one type's APIs with `&type=<id>`.
 
 use super::{apis_href, LevelBadge, SensitivityBadge};
-use crate::api::assets::{sensitive_type_apis, sensitive_types, AssetQuery, SensitiveTypeApis};
+use crate::api::assets::{sensitive_type_apis, sensitive_types, AssetQuery, TypeApisView};
 use crate::components::feedback::{EmptyState, ErrorView, Loading};
 use crate::i18n::{catalog_name, tr};
 use crate::scope::use_scope;
@@ -89,7 +89,7 @@ fn TypeApis(type_id: i64) -> impl IntoView {
 }
 
 #[component]
-fn TypeApisBody(d: SensitiveTypeApis, close: String) -> impl IntoView {
+fn TypeApisBody(d: TypeApisView, close: String) -> impl IntoView {
     let scope = use_scope();
     let title = catalog_name("sensitive", &d.key, &d.name);
     view! {
