@@ -415,8 +415,8 @@ async fn template_corrections_are_validated_stored_and_audited() {
 }
 
 /// The list query on 100k APIs in one scope (SQLite): a sorted, filtered page with its total
-/// must stay interactive. Asserts < 100 ms per query in release builds; debug builds (no
-/// optimisation of the driver) get a looser bound and print the figures.
+/// must stay interactive. Asserts < 100 ms per query in release builds; debug builds get a
+/// loose bound and print the figures (see docs/assets.md for measured numbers).
 #[tokio::test]
 async fn list_stays_fast_on_100k_apis() {
     let app = app("sqlite").await;
@@ -461,7 +461,7 @@ async fn list_stays_fast_on_100k_apis() {
         ("purpose", ApiFilter { purpose: Some("user_authentication".into()), ..Default::default() }, ListOrder { column: SortColumn::FirstSeen, ..ListOrder::default() }),
         ("path text", ApiFilter { text: Some("r9999".into()), ..Default::default() }, ListOrder::default()),
     ];
-    let limit_ms = if cfg!(debug_assertions) { 1500 } else { 100 };
+    let limit_ms = if cfg!(debug_assertions) { 3000 } else { 100 };
     for (name, f, o) in cases {
         let _ = list(&app.backend, scope, &f, o).await.unwrap(); // warm the cache
         let t = std::time::Instant::now();
