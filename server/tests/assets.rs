@@ -53,14 +53,19 @@ async fn demo_scope(app: &TestApp) -> Scope {
             .fetch_one(&app.backend.db.pool)
             .await
             .unwrap();
-        let rg: i64 = sqlx::query_scalar("SELECT id FROM resource_groups WHERE tenant_id = $1 ORDER BY id")
-            .bind(tid)
-            .fetch_one(&app.backend.db.pool)
-            .await
-            .unwrap();
+        let rg: i64 =
+            sqlx::query_scalar("SELECT id FROM resource_groups WHERE tenant_id = $1 ORDER BY id")
+                .bind(tid)
+                .fetch_one(&app.backend.db.pool)
+                .await
+                .unwrap();
         (tid, rg)
     };
-    Scope { tenant_id, rg_id, region: Region::Cn }
+    Scope {
+        tenant_id,
+        rg_id,
+        region: Region::Cn,
+    }
 }
 
 /// Demo tenant with API security on (trial) and the demo findings stored; returns an
@@ -70,7 +75,9 @@ async fn seeded(app: &TestApp) -> (Client, Scope) {
     assert_eq!(c.lifecycle("demo", "consent").await.status, StatusCode::OK);
     assert_eq!(c.lifecycle("demo", "trial").await.status, StatusCode::OK);
     let scope = demo_scope(app).await;
-    backend::results::replace(&app.backend, scope, findings()).await.unwrap();
+    backend::results::replace(&app.backend, scope, findings())
+        .await
+        .unwrap();
     (c, scope)
 }
 
@@ -103,7 +110,10 @@ fn count_where(f: &Findings, p: impl Fn(&engine::facts::ApiSummary) -> bool) -> 
 #[tokio::test]
 async fn list_filters_sorts_pages_and_details() {
     let f = findings();
-    assert!(f.apis.len() > 60, "demo traffic should give more than one page of APIs");
+    assert!(
+        f.apis.len() > 60,
+        "demo traffic should give more than one page of APIs"
+    );
     each_db!(app => {
         let (mut c, _) = seeded(&app).await;
 
@@ -424,7 +434,12 @@ async fn list_stays_fast_on_100k_apis() {
     let mut tx = app.backend.db.pool.begin().await.unwrap();
     const N: i64 = 100_000;
     const BATCH: i64 = 500;
-    let hosts = ["api.shop.example", "m.shop.example", "admin.shop.example", "partner.shop.example"];
+    let hosts = [
+        "api.shop.example",
+        "m.shop.example",
+        "admin.shop.example",
+        "partner.shop.example",
+    ];
     for start in (0..N).step_by(BATCH as usize) {
         let mut sql = String::from(
             "INSERT INTO apis (tenant_id, rg_id, region, api_key, host, method, path, calls, first_seen,
@@ -434,8 +449,16 @@ async fn list_stays_fast_on_100k_apis() {
         for i in start..start + BATCH {
             let host = hosts[(i % 4) as usize];
             let sens = ["none", "low", "medium", "high"][(i % 7 % 4) as usize];
-            let purpose = if i % 5 == 0 { ",user_authentication," } else { "," };
-            let purposes = if i % 5 == 0 { r#"[{"purpose":"user_authentication","type":"logon"}]"# } else { "[]" };
+            let purpose = if i % 5 == 0 {
+                ",user_authentication,"
+            } else {
+                ","
+            };
+            let purposes = if i % 5 == 0 {
+                r#"[{"purpose":"user_authentication","type":"logon"}]"#
+            } else {
+                "[]"
+            };
             if i > start {
                 sql.push(',');
             }
@@ -449,17 +472,71 @@ async fn list_stays_fast_on_100k_apis() {
         sqlx::query(&sql).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
-    sqlx::query("ANALYZE").execute(&app.backend.db.pool).await.unwrap();
+    sqlx::query("ANALYZE")
+        .execute(&app.backend.db.pool)
+        .await
+        .unwrap();
 
     use backend::inventory::{list, ApiFilter, ListOrder, SortColumn};
     let cases: Vec<(&str, ApiFilter, ListOrder)> = vec![
         ("calls desc", ApiFilter::default(), ListOrder::default()),
-        ("last_seen page 1000", ApiFilter::default(), ListOrder { column: SortColumn::LastSeen, page: 1000, ..ListOrder::default() }),
-        ("path asc", ApiFilter::default(), ListOrder { column: SortColumn::Path, desc: false, ..ListOrder::default() }),
-        ("host filter, risks", ApiFilter { host: Some("admin.shop.example".into()), ..Default::default() }, ListOrder { column: SortColumn::RiskCount, ..ListOrder::default() }),
-        ("high + unauthenticated", ApiFilter { sensitivity: Some("high".into()), authenticated: Some(false), ..Default::default() }, ListOrder::default()),
-        ("purpose", ApiFilter { purpose: Some("user_authentication".into()), ..Default::default() }, ListOrder { column: SortColumn::FirstSeen, ..ListOrder::default() }),
-        ("path text", ApiFilter { text: Some("r9999".into()), ..Default::default() }, ListOrder::default()),
+        (
+            "last_seen page 1000",
+            ApiFilter::default(),
+            ListOrder {
+                column: SortColumn::LastSeen,
+                page: 1000,
+                ..ListOrder::default()
+            },
+        ),
+        (
+            "path asc",
+            ApiFilter::default(),
+            ListOrder {
+                column: SortColumn::Path,
+                desc: false,
+                ..ListOrder::default()
+            },
+        ),
+        (
+            "host filter, risks",
+            ApiFilter {
+                host: Some("admin.shop.example".into()),
+                ..Default::default()
+            },
+            ListOrder {
+                column: SortColumn::RiskCount,
+                ..ListOrder::default()
+            },
+        ),
+        (
+            "high + unauthenticated",
+            ApiFilter {
+                sensitivity: Some("high".into()),
+                authenticated: Some(false),
+                ..Default::default()
+            },
+            ListOrder::default(),
+        ),
+        (
+            "purpose",
+            ApiFilter {
+                purpose: Some("user_authentication".into()),
+                ..Default::default()
+            },
+            ListOrder {
+                column: SortColumn::FirstSeen,
+                ..ListOrder::default()
+            },
+        ),
+        (
+            "path text",
+            ApiFilter {
+                text: Some("r9999".into()),
+                ..Default::default()
+            },
+            ListOrder::default(),
+        ),
     ];
     let limit_ms = if cfg!(debug_assertions) { 3000 } else { 100 };
     for (name, f, o) in cases {
@@ -467,7 +544,11 @@ async fn list_stays_fast_on_100k_apis() {
         let t = std::time::Instant::now();
         let page = list(&app.backend, scope, &f, o).await.unwrap();
         let ms = t.elapsed().as_millis();
-        eprintln!("100k APIs, {name}: {ms} ms (total {}, {} rows)", page.total, page.rows.len());
+        eprintln!(
+            "100k APIs, {name}: {ms} ms (total {}, {} rows)",
+            page.total,
+            page.rows.len()
+        );
         assert!(page.total > 0 && !page.rows.is_empty(), "{name}");
         assert!(ms < limit_ms, "{name}: {ms} ms");
     }

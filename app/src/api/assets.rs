@@ -113,7 +113,11 @@ impl AssetQuery {
 
     pub fn with_page(&self, page: i64) -> AssetQuery {
         AssetQuery {
-            page: if page <= 1 { String::new() } else { page.to_string() },
+            page: if page <= 1 {
+                String::new()
+            } else {
+                page.to_string()
+            },
             ..self.clone()
         }
     }
@@ -336,7 +340,10 @@ mod server {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
         let (_, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
-        if !backend::editions::status(&b, scope.tenant_id).await?.enabled {
+        if !backend::editions::status(&b, scope.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         Ok((b, user, scope))
@@ -423,9 +430,8 @@ pub async fn assets_list(
         let (b, _, scope) =
             server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
         let pairs = query.pairs();
-        let (filter, order) = backend::inventory::ApiFilter::from_pairs(
-            pairs.iter().map(|(k, v)| (*k, v.as_str())),
-        )?;
+        let (filter, order) =
+            backend::inventory::ApiFilter::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))?;
         let page = backend::inventory::list(&b, scope, &filter, order).await?;
         Ok(AssetPage {
             total: page.total,
@@ -759,7 +765,10 @@ mod tests {
         };
         assert_eq!(q.to_query(), "&host=api.x&q=a%20b%26c&page=3");
         let s = q.sorted_by("calls");
-        assert_eq!((s.sort.as_str(), s.dir.as_str(), s.page.as_str()), ("calls", "asc", ""));
+        assert_eq!(
+            (s.sort.as_str(), s.dir.as_str(), s.page.as_str()),
+            ("calls", "asc", "")
+        );
         let s2 = s.sorted_by("calls");
         assert_eq!(s2.dir, "desc");
         assert_eq!(q.sorted_by("path").dir, "asc");

@@ -12,7 +12,9 @@ mod sensitive;
 mod spec;
 
 use super::PageHeader;
-use crate::api::assets::{assets_facets, assets_list, AssetFacets, AssetQuery, AssetRow, FacetValue};
+use crate::api::assets::{
+    assets_facets, assets_list, AssetFacets, AssetQuery, AssetRow, FacetValue,
+};
 use crate::components::api_security::ApiSecurityGate;
 use crate::components::feedback::{EmptyState, ErrorView, Loading};
 use crate::i18n::{catalog_name, tr};
@@ -118,7 +120,11 @@ pub(crate) fn LevelBadge(level: String) -> impl IntoView {
         "S1" => "badge level-low",
         _ => "badge",
     };
-    let label = if level.is_empty() { "custom".to_string() } else { level };
+    let label = if level.is_empty() {
+        "custom".to_string()
+    } else {
+        level
+    };
     view! { <span class=class>{label}</span> }
 }
 
@@ -149,10 +155,23 @@ fn ApisTab() -> impl IntoView {
         |(t, rg, r)| assets_facets(t, rg, r),
     );
     let list = Resource::new(
-        move || (scope.tenant.get(), scope.rg.get(), scope.region.get(), aq.get()),
+        move || {
+            (
+                scope.tenant.get(),
+                scope.rg.get(),
+                scope.region.get(),
+                aq.get(),
+            )
+        },
         |(t, rg, r, q)| assets_list(t, rg, r, q),
     );
-    let csv_href = move || format!("{}{}", scope.href("/export/assets.csv"), aq.get().to_query());
+    let csv_href = move || {
+        format!(
+            "{}{}",
+            scope.href("/export/assets.csv"),
+            aq.get().to_query()
+        )
+    };
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -407,7 +426,11 @@ fn ApiRowView(r: AssetRow, aq: AssetQuery) -> impl IntoView {
     let auth = if r.auth.is_empty() {
         tr("None").to_string()
     } else {
-        r.auth.iter().map(|a| auth_label(a)).collect::<Vec<_>>().join(", ")
+        r.auth
+            .iter()
+            .map(|a| auth_label(a))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     view! {
         <tr data-testid="asset-row" data-api-id=r.id.to_string()>

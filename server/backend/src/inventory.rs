@@ -158,8 +158,7 @@ fn parse_bool(name: &str, v: &str) -> Result<Option<bool>> {
 
 fn check_key(name: &str, v: &str) -> Result<()> {
     if v.len() <= 64
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
         Ok(())
@@ -423,7 +422,12 @@ fn bind_scope<'q>(
 }
 
 /// One page of the APIs of `scope` matching `filter`, sorted, with the total count.
-pub async fn list(b: &Backend, scope: Scope, filter: &ApiFilter, order: ListOrder) -> Result<ApiPage> {
+pub async fn list(
+    b: &Backend,
+    scope: Scope,
+    filter: &ApiFilter,
+    order: ListOrder,
+) -> Result<ApiPage> {
     filter.validate()?;
     let (where_sql, texts, ints) = filter.where_sql(b.db.kind);
     let count_sql = format!("SELECT COUNT(*) FROM apis WHERE {where_sql}");
@@ -1019,7 +1023,9 @@ pub async fn compare_spec(
     spec: &str,
 ) -> Result<SpecComparison> {
     if spec.trim().is_empty() {
-        return Err(Error::Invalid("paste or choose an OpenAPI document first".into()));
+        return Err(Error::Invalid(
+            "paste or choose an OpenAPI document first".into(),
+        ));
     }
     if spec.len() > MAX_SPEC_BYTES {
         return Err(Error::Invalid(format!(
@@ -1072,7 +1078,12 @@ pub async fn compare_spec(
         zombie_deprecated: c.zombie_deprecated.iter().map(op).collect(),
         zombie_unseen: c.zombie_unseen.iter().map(op).collect(),
         matched: c.matched.len() as i64,
-        spec_operations: (c.matched.iter().map(|(o, _)| o).collect::<std::collections::BTreeSet<_>>().len()
+        spec_operations: (c
+            .matched
+            .iter()
+            .map(|(o, _)| o)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
             + c.zombie_unseen.len()) as i64,
     })
 }
@@ -1116,10 +1127,13 @@ fn valid_host(h: &str) -> bool {
     };
     !name.is_empty()
         && name.len() <= 253
-        && port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
-        && name
-            .split('.')
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        && port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 fn check_template(t: &str, need_var: bool) -> Result<()> {
@@ -1135,7 +1149,9 @@ fn check_template(t: &str, need_var: bool) -> Result<()> {
     }
     let segs: Vec<&str> = t.split('/').filter(|s| !s.is_empty()).collect();
     if segs.is_empty() {
-        return Err(Error::Invalid("the template needs at least one path segment".into()));
+        return Err(Error::Invalid(
+            "the template needs at least one path segment".into(),
+        ));
     }
     let mut vars = 0;
     for s in &segs {
@@ -1171,7 +1187,10 @@ impl TemplateCorrection {
     /// Normalises (trims, lower-cases hosts) and validates, with a message naming the field.
     pub fn validated(self) -> Result<Self> {
         let host = |h: Option<String>| -> Result<Option<String>> {
-            match h.map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()) {
+            match h
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+            {
                 Some(h) if !valid_host(&h) => Err(Error::Invalid(format!(
                     "host {h:?} is not a host name (for example api.example.com or *.example.com)"
                 ))),
@@ -1182,12 +1201,18 @@ impl TemplateCorrection {
             TemplateCorrection::Merge { host: h, template } => {
                 let template = template.trim().to_string();
                 check_template(&template, true)?;
-                TemplateCorrection::Merge { host: host(h)?, template }
+                TemplateCorrection::Merge {
+                    host: host(h)?,
+                    template,
+                }
             }
             TemplateCorrection::Split { host: h, template } => {
                 let template = template.trim().to_string();
                 check_template(&template, false)?;
-                TemplateCorrection::Split { host: host(h)?, template }
+                TemplateCorrection::Split {
+                    host: host(h)?,
+                    template,
+                }
             }
             TemplateCorrection::Literal { segment } => {
                 let segment = segment.trim().to_string();
@@ -1202,11 +1227,15 @@ impl TemplateCorrection {
                 TemplateCorrection::Literal { segment }
             }
             TemplateCorrection::IgnoreHost { host: h } => TemplateCorrection::IgnoreHost {
-                host: host(Some(h))?.ok_or_else(|| Error::Invalid("enter the host to ignore".into()))?,
+                host: host(Some(h))?
+                    .ok_or_else(|| Error::Invalid("enter the host to ignore".into()))?,
             },
             TemplateCorrection::IgnorePath { prefix } => {
                 let prefix = prefix.trim().to_string();
-                if !prefix.starts_with('/') || prefix.len() > 1000 || prefix.contains(['?', '#', ' ']) {
+                if !prefix.starts_with('/')
+                    || prefix.len() > 1000
+                    || prefix.contains(['?', '#', ' '])
+                {
                     return Err(Error::Invalid(format!(
                         "path prefix {prefix:?} must start with / and hold no spaces, ? or #"
                     )));
@@ -1223,8 +1252,12 @@ impl TemplateCorrection {
             None => " on every host".into(),
         };
         match self {
-            TemplateCorrection::Merge { host, template } => format!("merge into {template}{}", on(host)),
-            TemplateCorrection::Split { host, template } => format!("split out {template}{}", on(host)),
+            TemplateCorrection::Merge { host, template } => {
+                format!("merge into {template}{}", on(host))
+            }
+            TemplateCorrection::Split { host, template } => {
+                format!("split out {template}{}", on(host))
+            }
             TemplateCorrection::Literal { segment } => format!("keep {segment:?} literal"),
             TemplateCorrection::IgnoreHost { host } => format!("ignore host {host}"),
             TemplateCorrection::IgnorePath { prefix } => format!("ignore paths under {prefix}"),
@@ -1281,7 +1314,10 @@ pub async fn add_correction(
     let def = serde_json::to_string(&c).map_err(|e| Error::Internal(e.to_string()))?;
     let existing = corrections(b, tenant_id).await?;
     if existing.iter().any(|e| e.correction == c) {
-        return Err(Error::Conflict(format!("this correction exists already: {}", c.describe())));
+        return Err(Error::Conflict(format!(
+            "this correction exists already: {}",
+            c.describe()
+        )));
     }
     let now = b.now_ms();
     let id: i64 = sqlx::query_scalar(
@@ -1354,7 +1390,8 @@ pub fn rules_from(corrections: &[TemplateCorrection]) -> TemplateRules {
     let mut forced: Vec<(usize, usize, ForcedTemplate)> = Vec::new();
     for (i, c) in corrections.iter().enumerate() {
         match c {
-            TemplateCorrection::Merge { host, template } | TemplateCorrection::Split { host, template } => {
+            TemplateCorrection::Merge { host, template }
+            | TemplateCorrection::Split { host, template } => {
                 let literals = template
                     .split('/')
                     .filter(|s| !s.is_empty() && !s.starts_with('{'))
@@ -1446,7 +1483,10 @@ mod tests {
         let (sql, texts, ints) = f.where_sql(crate::db::DbKind::Postgres);
         assert!(sql.contains("host = $4"), "{sql}");
         assert!(sql.contains("path ILIKE $5"), "{sql}");
-        assert!(sql.contains("authenticated = $6") && sql.contains("active = $7"), "{sql}");
+        assert!(
+            sql.contains("authenticated = $6") && sql.contains("active = $7"),
+            "{sql}"
+        );
         assert_eq!(texts[1], "%50\\%\\_off%");
         assert_eq!(ints, vec![1, 0]);
     }
@@ -1454,30 +1494,67 @@ mod tests {
     #[test]
     fn corrections_validate_and_map_to_rules() {
         let bad = [
-            TemplateCorrection::Merge { host: None, template: "users/{id}".into() },
-            TemplateCorrection::Merge { host: None, template: "/users/admin".into() },
-            TemplateCorrection::Merge { host: None, template: "/users/{id".into() },
-            TemplateCorrection::Merge { host: None, template: "/users/x{id}".into() },
-            TemplateCorrection::Split { host: Some("bad host!".into()), template: "/a".into() },
-            TemplateCorrection::Literal { segment: "a/b".into() },
+            TemplateCorrection::Merge {
+                host: None,
+                template: "users/{id}".into(),
+            },
+            TemplateCorrection::Merge {
+                host: None,
+                template: "/users/admin".into(),
+            },
+            TemplateCorrection::Merge {
+                host: None,
+                template: "/users/{id".into(),
+            },
+            TemplateCorrection::Merge {
+                host: None,
+                template: "/users/x{id}".into(),
+            },
+            TemplateCorrection::Split {
+                host: Some("bad host!".into()),
+                template: "/a".into(),
+            },
+            TemplateCorrection::Literal {
+                segment: "a/b".into(),
+            },
             TemplateCorrection::IgnoreHost { host: " ".into() },
-            TemplateCorrection::IgnorePath { prefix: "health".into() },
+            TemplateCorrection::IgnorePath {
+                prefix: "health".into(),
+            },
         ];
         for c in bad {
-            assert!(matches!(c.clone().validated(), Err(Error::Invalid(_))), "{c:?}");
+            assert!(
+                matches!(c.clone().validated(), Err(Error::Invalid(_))),
+                "{c:?}"
+            );
         }
         let good = vec![
-            TemplateCorrection::Merge { host: None, template: "/users/{user}".into() },
-            TemplateCorrection::Split { host: Some("API.Example.com".into()), template: "/users/admin".into() },
-            TemplateCorrection::Literal { segment: "export".into() },
-            TemplateCorrection::IgnoreHost { host: "*.cdn.example".into() },
-            TemplateCorrection::IgnorePath { prefix: "/health".into() },
+            TemplateCorrection::Merge {
+                host: None,
+                template: "/users/{user}".into(),
+            },
+            TemplateCorrection::Split {
+                host: Some("API.Example.com".into()),
+                template: "/users/admin".into(),
+            },
+            TemplateCorrection::Literal {
+                segment: "export".into(),
+            },
+            TemplateCorrection::IgnoreHost {
+                host: "*.cdn.example".into(),
+            },
+            TemplateCorrection::IgnorePath {
+                prefix: "/health".into(),
+            },
         ]
         .into_iter()
         .map(|c| c.validated().unwrap())
         .collect::<Vec<_>>();
         let rules = rules_from(&good);
-        assert_eq!(rules.forced[0].template, "/users/admin", "the split is tried first");
+        assert_eq!(
+            rules.forced[0].template, "/users/admin",
+            "the split is tried first"
+        );
         assert_eq!(rules.forced[0].host.as_deref(), Some("api.example.com"));
         assert_eq!(rules.forced[1].template, "/users/{user}");
         assert_eq!(rules.literal_segments, vec!["export"]);
@@ -1512,8 +1589,14 @@ mod tests {
             });
         }
         let set = t.finish();
-        assert_eq!(set.template("api.example.com", "/users/admin").as_deref(), Some("/users/admin"));
-        assert_eq!(set.template("api.example.com", "/users/carol").as_deref(), Some("/users/{user}"));
+        assert_eq!(
+            set.template("api.example.com", "/users/admin").as_deref(),
+            Some("/users/admin")
+        );
+        assert_eq!(
+            set.template("api.example.com", "/users/carol").as_deref(),
+            Some("/users/{user}")
+        );
         assert_eq!(set.template("api.example.com", "/health"), None);
     }
 }

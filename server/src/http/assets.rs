@@ -49,13 +49,9 @@ async fn authorised_scope(
         .ok()
         .flatten()
         .ok_or(backend::Error::Unauthenticated)?;
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let tenant = get("tenant").ok_or_else(|| backend::Error::Invalid("tenant is missing".into()))?;
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let tenant =
+        get("tenant").ok_or_else(|| backend::Error::Invalid("tenant is missing".into()))?;
     let rg = match get("rg").filter(|v| !v.is_empty()) {
         Some(v) => Some(
             v.parse::<i64>()
@@ -124,18 +120,16 @@ async fn openapi_json(
             .find(|(k, _)| k == "host")
             .map(|(_, v)| v.trim().to_string())
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| backend::Error::Invalid("host is missing: export one host at a time".into()))?;
+            .ok_or_else(|| {
+                backend::Error::Invalid("host is missing: export one host at a time".into())
+            })?;
         let doc = inventory::openapi(&b, scope, &host).await?;
         let body = serde_json::to_string_pretty(&doc)
             .map_err(|e| backend::Error::Internal(e.to_string()))?;
         Ok::<_, backend::Error>((host, body))
     };
     match run.await {
-        Ok((host, body)) => attachment(
-            "application/json",
-            &format!("{host}.openapi.json"),
-            body,
-        ),
+        Ok((host, body)) => attachment("application/json", &format!("{host}.openapi.json"), body),
         Err(e) => error(e),
     }
 }

@@ -17,7 +17,13 @@ pub fn CorrectionsPanel() -> impl IntoView {
     let add = ServerAction::<TemplateCorrectionAdd>::new();
     let delete = ServerAction::<TemplateCorrectionDelete>::new();
     let list = Resource::new(
-        move || (scope.tenant.get(), add.version().get(), delete.version().get()),
+        move || {
+            (
+                scope.tenant.get(),
+                add.version().get(),
+                delete.version().get(),
+            )
+        },
         |(t, _, _)| template_corrections(t),
     );
     let can_edit = {

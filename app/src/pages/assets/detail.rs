@@ -77,7 +77,11 @@ fn DetailBody(d: AssetDetailView) -> impl IntoView {
     let auth = if r.auth.is_empty() {
         tr("None observed").to_string()
     } else {
-        r.auth.iter().map(|a| auth_label(a)).collect::<Vec<_>>().join(", ")
+        r.auth
+            .iter()
+            .map(|a| auth_label(a))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let params = d.params;
     let risks = d.risks;

@@ -3,7 +3,9 @@
 //! but called, or in the spec and never seen).
 
 use super::apis_href;
-use crate::api::assets::{AssetQuery, AssetsCompareSpec, FacetValue, SpecComparisonView, SpecOpView};
+use crate::api::assets::{
+    AssetQuery, AssetsCompareSpec, FacetValue, SpecComparisonView, SpecOpView,
+};
 use crate::components::feedback::ErrorView;
 use crate::i18n::tr;
 use crate::scope::use_scope;
