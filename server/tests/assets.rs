@@ -270,6 +270,16 @@ async fn csv_and_openapi_downloads() {
         let line = r.body.split("\r\n").nth(1).unwrap();
         assert!(line.starts_with("\"'=HYPERLINK("), "{line}");
 
+        // markup in a path from the logs is rendered as text by the server-rendered page
+        sqlx::query("INSERT INTO apis (tenant_id, rg_id, region, api_key, host, method, path, calls,
+                first_seen, last_seen, active, service_object, authenticated, sensitivity, sensitivity_rank)
+             VALUES ($1, $2, 'cn', 'GET x.evil/<img src=x onerror=alert(1)>', 'x.evil', 'GET', '/<img src=x onerror=alert(1)>', 1, 0, 0, 0, 'public_service', 0, 'none', 0)")
+            .bind(scope.tenant_id).bind(scope.rg_id).execute(&app.backend.db.pool).await.unwrap();
+        let page = c.get("/assets?tenant=demo&region=cn&host=x.evil").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("onerror=alert(1)"), "the row is rendered");
+        assert!(!page.body.contains("<img src=x"), "as text, not markup");
+
         // OpenAPI of one host: parses, and has every path of the host
         let r = c.get(&format!("/export/openapi.json?tenant=demo&region=cn&host={host}")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
