@@ -68,8 +68,11 @@ async function enableApiSecurity() {
   }
 }
 
+// APISEC_E2E_DATA_DIR: run against an existing (for example pre-seeded) data dir, kept after.
+const KEEP_DIR = process.env.APISEC_E2E_DATA_DIR;
+
 before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-assets-'));
+  dataDir = KEEP_DIR || mkdtempSync(path.join(tmpdir(), 'apisec-e2e-assets-'));
   const port = await freePort();
   const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
     APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
@@ -88,7 +91,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir && !KEEP_DIR) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function newPage() {

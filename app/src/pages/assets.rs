@@ -187,7 +187,9 @@ fn ApisTab() -> impl IntoView {
                             </EmptyState>
                         </section>
                     }.into_any(),
-                    Ok(f) => view! { <FilterBar facets=f.clone() aq=aq.get_untracked()/> }.into_any(),
+                    // Rebuilt when the query changes by a link (sort, page, clear), so the
+                    // form's fields and hidden sort never go stale.
+                    Ok(f) => (move || view! { <FilterBar facets=f.clone() aq=aq.get()/> }).into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}

@@ -44,9 +44,9 @@ pub fn SensitiveTab() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|t| {
-                                        let selected_now = selected.get_untracked() == Some(t.type_id as i64);
+                                        let id = t.type_id as i64;
                                         view! {
-                                        <tr data-testid="sensitive-row" class:selected=selected_now>
+                                        <tr data-testid="sensitive-row" class:selected=move || selected.get() == Some(id)>
                                             <td><a href=type_href(t.type_id) data-testid="sensitive-link">{catalog_name("sensitive", &t.key, &t.name)}</a></td>
                                             <td class="muted">{t.type_id}</td>
                                             <td><LevelBadge level=t.level/></td>
