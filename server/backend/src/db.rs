@@ -42,6 +42,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "analysis",
         sql: include_str!("../../../migrations/sqlite/0002_analysis.sql"),
     },
+    Migration {
+        version: 11,
+        name: "assets",
+        sql: include_str!("../../../migrations/sqlite/0011_assets.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -54,6 +59,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "analysis",
         sql: include_str!("../../../migrations/postgres/0002_analysis.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "assets",
+        sql: include_str!("../../../migrations/postgres/0011_assets.sql"),
     },
 ];
 
@@ -182,6 +192,6 @@ mod tests {
             .fetch_one(&db.pool)
             .await
             .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n, SQLITE_MIGRATIONS.len() as i64);
     }
 }
