@@ -356,8 +356,9 @@ pub fn Drawer(
     #[prop(into)] title: String,
     children: Children,
 ) -> impl IntoView {
+    let label = title.clone();
     view! {
-        <aside class="drawer" role="dialog" aria-label=title.clone() data-testid="drawer">
+        <aside class="drawer" role="dialog" aria-label=label data-testid="drawer">
             <header class="drawer-head">
                 <h2>{title}</h2>
                 <a class="btn drawer-close" href=move || close_href.get() aria-label=tr("Close")>
