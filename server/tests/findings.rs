@@ -76,14 +76,22 @@ async fn demo_scope(app: &TestApp) -> Scope {
 /// Enables API security for the Demo tenant (admin: consent + trial).
 async fn enable(app: &TestApp) {
     let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
-    assert_eq!(admin.lifecycle("demo", "consent").await.status, StatusCode::OK);
-    assert_eq!(admin.lifecycle("demo", "trial").await.status, StatusCode::OK);
+    assert_eq!(
+        admin.lifecycle("demo", "consent").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin.lifecycle("demo", "trial").await.status,
+        StatusCode::OK
+    );
 }
 
 async fn seeded(app: &TestApp) -> (Scope, Findings) {
     let scope = demo_scope(app).await;
     let f = demo_findings();
-    backend::results::replace(&app.backend, scope, &f).await.unwrap();
+    backend::results::replace(&app.backend, scope, &f)
+        .await
+        .unwrap();
     (scope, f)
 }
 
@@ -102,7 +110,12 @@ async fn list(c: &mut Client, endpoint: &str, query: &str) -> Value {
 async fn change(c: &mut Client, endpoint: &str, ids: &[i64], status: &str) -> common::Resp {
     let csrf = c.csrf().await;
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    call(c, endpoint, &[("ids", &ids), ("status", status), ("csrf", &csrf)]).await
+    call(
+        c,
+        endpoint,
+        &[("ids", &ids), ("status", status), ("csrf", &csrf)],
+    )
+    .await
 }
 
 fn ids(v: &Value) -> Vec<i64> {
@@ -449,4 +462,34 @@ async fn authorisation_of_reads_changes_and_exports() {
             .fetch_one(&app.backend.db.pool).await.unwrap();
         assert_eq!(statuses, 0, "no refused change left a trace");
     });
+}
+
+/// Developer aid, not part of the suite: fills the Demo tenant of the database at
+/// `APISEC_SEED_DATABASE_URL` with demo findings (cn region), for trying the pages or the
+/// browser test before the first-start demo analysis exists.
+/// `APISEC_SEED_DATABASE_URL=sqlite://data/apisec.db cargo test -p apisec --test findings seed_database -- --ignored`
+#[tokio::test]
+#[ignore]
+async fn seed_database() {
+    let url = std::env::var("APISEC_SEED_DATABASE_URL").expect("APISEC_SEED_DATABASE_URL");
+    let b = backend::Backend::open(&url, backend::clock::OffsetClock::new())
+        .await
+        .unwrap();
+    let tenant_id: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
+        .fetch_one(&b.db.pool)
+        .await
+        .unwrap();
+    let rg_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM resource_groups WHERE tenant_id = $1")
+        .bind(tenant_id)
+        .fetch_one(&b.db.pool)
+        .await
+        .unwrap();
+    let scope = Scope {
+        tenant_id,
+        rg_id,
+        region: Region::Cn,
+    };
+    backend::results::replace(&b, scope, &demo_findings())
+        .await
+        .unwrap();
 }

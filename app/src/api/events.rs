@@ -157,7 +157,10 @@ pub async fn event_detail(
                 })
                 .collect(),
             changed_by: d.workflow.as_ref().and_then(|w| w.changed_by.clone()),
-            changed_at: d.workflow.as_ref().map(|w| backend::clock::rfc3339(w.changed_at)),
+            changed_at: d
+                .workflow
+                .as_ref()
+                .map(|w| backend::clock::rfc3339(w.changed_at)),
             history: d.history.into_iter().map(guard::history).collect(),
             can_edit: role >= backend::tenancy::Role::Analyst,
         })

@@ -119,8 +119,11 @@ pub(crate) mod guard {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.parse::<i64>()
-                    .map_err(|_| AppError::Invalid(format!("ids must be numbers separated by commas, got {s:?}")))
+                s.parse::<i64>().map_err(|_| {
+                    AppError::Invalid(format!(
+                        "ids must be numbers separated by commas, got {s:?}"
+                    ))
+                })
             })
             .collect()
     }
@@ -209,7 +212,10 @@ pub async fn risk_detail(
             suggestion: d.suggestion,
             api_id: d.api_id,
             changed_by: d.workflow.as_ref().and_then(|w| w.changed_by.clone()),
-            changed_at: d.workflow.as_ref().map(|w| backend::clock::rfc3339(w.changed_at)),
+            changed_at: d
+                .workflow
+                .as_ref()
+                .map(|w| backend::clock::rfc3339(w.changed_at)),
             note: d.workflow.map(|w| w.note).unwrap_or_default(),
             history: d.history.into_iter().map(guard::history).collect(),
             can_edit: role >= backend::tenancy::Role::Analyst,

@@ -375,14 +375,20 @@ mod tests {
     use super::*;
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn hrefs_replace_and_remove_keys() {
         let p = pairs(&[("tenant", "demo"), ("level", "high"), ("page", "3")]);
         assert_eq!(
-            href_with("/risks", &p, &[("sort", Some("hits".into())), ("page", None)]),
+            href_with(
+                "/risks",
+                &p,
+                &[("sort", Some("hits".into())), ("page", None)]
+            ),
             "/risks?tenant=demo&level=high&sort=hits"
         );
         assert_eq!(
@@ -394,7 +400,16 @@ mod tests {
 
     #[test]
     fn query_strings_drop_scope_keys() {
-        let p = pairs(&[("tenant", "demo"), ("region", "cn"), ("level", "high"), ("risk", "4"), ("host", "")]);
-        assert_eq!(query_string(&p, &["tenant", "rg", "region", "risk"]), "level=high");
+        let p = pairs(&[
+            ("tenant", "demo"),
+            ("region", "cn"),
+            ("level", "high"),
+            ("risk", "4"),
+            ("host", ""),
+        ]);
+        assert_eq!(
+            query_string(&p, &["tenant", "rg", "region", "risk"]),
+            "level=high"
+        );
     }
 }

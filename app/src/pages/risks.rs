@@ -158,7 +158,7 @@ fn RisksView() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(Some(d)) => view! { <RiskDrawer d set_status add_rule del_rule/> }.into_any(),
+                    Ok(Some(d)) => view! { <RiskDrawer d set_status add_rule/> }.into_any(),
                     Ok(None) => ().into_any(),
                     Err(e) => view! {
                         <Drawer close_href=Signal::derive(move || pairs.with(|p| href_with(PATH, p, &[("risk", None)]))) title=tr("Risk")>
@@ -396,7 +396,6 @@ fn RiskDrawer(
     d: RiskDetailView,
     set_status: ServerAction<RisksSetStatus>,
     add_rule: ServerAction<RiskIgnoreAdd>,
-    del_rule: ServerAction<RiskIgnoreDelete>,
 ) -> impl IntoView {
     let pairs = use_query_pairs();
     let scope = use_scope();
@@ -493,7 +492,6 @@ fn RiskDrawer(
                 </ul>
             })}
             {(!d.can_edit).then(|| view! { <p class="muted">{tr("Only analysts and admins can change the status.")}</p> })}
-            <span class="hidden">{move || del_rule.version().get()}</span>
         </Drawer>
     }
 }

@@ -29,7 +29,11 @@ pub fn router() -> Router<LeptosOptions> {
 fn refuse(e: backend::Error) -> Response {
     if e.status() >= 500 {
         tracing::error!(error = %e, "export failed");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "export failed; see the server log").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "export failed; see the server log",
+        )
+            .into_response();
     }
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     (status, e.to_string()).into_response()
@@ -100,8 +104,19 @@ async fn risks_csv(
         Err(e) => return refuse(e),
     };
     let mut out = backend::csv::row([
-        "id", "level", "risk_type", "name", "category", "method", "host", "path", "hits",
-        "first_seen", "last_seen", "status", "evidence",
+        "id",
+        "level",
+        "risk_type",
+        "name",
+        "category",
+        "method",
+        "host",
+        "path",
+        "hits",
+        "first_seen",
+        "last_seen",
+        "status",
+        "evidence",
     ]);
     for r in rows {
         out.push_str(&backend::csv::row([
@@ -141,8 +156,22 @@ async fn events_csv(
         Err(e) => return refuse(e),
     };
     let mut out = backend::csv::row([
-        "id", "level", "event_type", "name", "category", "subject", "ip", "account", "location",
-        "method", "host", "path", "start", "end", "count", "status",
+        "id",
+        "level",
+        "event_type",
+        "name",
+        "category",
+        "subject",
+        "ip",
+        "account",
+        "location",
+        "method",
+        "host",
+        "path",
+        "start",
+        "end",
+        "count",
+        "status",
     ]);
     for r in rows {
         out.push_str(&backend::csv::row([

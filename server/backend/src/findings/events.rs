@@ -68,7 +68,10 @@ impl EventQuery {
             path: p.owned("path"),
             host: p.owned("host"),
             status: p.one_of("status", &EVENT_STATUSES)?,
-            from_ms: p.get("from").map(|v| parse_time("from", v, false)).transpose()?,
+            from_ms: p
+                .get("from")
+                .map(|v| parse_time("from", v, false))
+                .transpose()?,
             to_ms: p.get("to").map(|v| parse_time("to", v, true)).transpose()?,
             sort: Sort::parse(&p, SORT_COLUMNS, "start")?,
             paging: Paging::parse(&p)?,
@@ -272,10 +275,14 @@ pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList
     let mut by_level = count_by(b, &facets, "level", |k| k.to_string()).await?;
     by_level.sort_by_key(|c| LEVELS.iter().position(|l| *l == c.key).unwrap_or(9));
     let by_type = count_by(b, &facets, "type_key", type_name).await?;
-    let by_status =
-        count_by(b, &filtered(&view, q, Skip::Status), "status", |k| k.to_string()).await?;
-    let by_subject =
-        count_by(b, &filtered(&view, q, Skip::Subject), "subject", |k| k.to_string()).await?;
+    let by_status = count_by(b, &filtered(&view, q, Skip::Status), "status", |k| {
+        k.to_string()
+    })
+    .await?;
+    let by_subject = count_by(b, &filtered(&view, q, Skip::Subject), "subject", |k| {
+        k.to_string()
+    })
+    .await?;
     Ok(EventList {
         rows,
         total,
@@ -327,10 +334,11 @@ pub async fn detail(b: &Backend, scope: Scope, id: i64) -> Result<EventDetail> {
         .into_iter()
         .next()
         .ok_or(Error::NotFound)?;
-    let extra = sqlx::query("SELECT description, suggestion, apis, samples FROM events WHERE id = $1")
-        .bind(id)
-        .fetch_one(&b.db.pool)
-        .await?;
+    let extra =
+        sqlx::query("SELECT description, suggestion, apis, samples FROM events WHERE id = $1")
+            .bind(id)
+            .fetch_one(&b.db.pool)
+            .await?;
     let (col, value) = match (&row.subject[..], &row.account, &row.ip) {
         ("account", Some(a), _) => ("account", a.clone()),
         (_, _, Some(ip)) => ("ip", ip.clone()),
@@ -426,6 +434,9 @@ mod tests {
         assert_eq!(q.ip.as_deref(), Some("10.0."));
         assert_eq!(EventQuery::parse("").unwrap().subject, "ip");
         assert!(EventQuery::parse("tab=host").is_err());
-        assert!(EventQuery::parse("status=fixed").is_err(), "a risk status is not an event status");
+        assert!(
+            EventQuery::parse("status=fixed").is_err(),
+            "a risk status is not an event status"
+        );
     }
 }

@@ -188,7 +188,9 @@ impl Sort {
     /// `sort` must be one of the keys of `columns`; `dir` is `asc` or `desc`.
     fn parse(p: &Params, columns: &[(&str, &str)], default: &str) -> Result<Sort> {
         let keys: Vec<&str> = columns.iter().map(|(k, _)| *k).collect();
-        let key = p.one_of("sort", &keys)?.unwrap_or_else(|| default.to_string());
+        let key = p
+            .one_of("sort", &keys)?
+            .unwrap_or_else(|| default.to_string());
         let desc = p.one_of("dir", &["asc", "desc"])?.as_deref() != Some("asc");
         Ok(Sort { key, desc })
     }
@@ -374,7 +376,10 @@ mod tests {
 
     #[test]
     fn times_parse() {
-        assert_eq!(parse_time("from", "1700000000000", false).unwrap(), 1_700_000_000_000);
+        assert_eq!(
+            parse_time("from", "1700000000000", false).unwrap(),
+            1_700_000_000_000
+        );
         let from = parse_time("from", "2024-01-02", false).unwrap();
         let to = parse_time("to", "2024-01-02", true).unwrap();
         assert_eq!(to - from, 86_400_000 - 1);
@@ -392,7 +397,8 @@ mod tests {
     #[test]
     fn sql_builder_numbers_placeholders() {
         let mut s = Sql::new("SELECT 1 WHERE a = ?".replace('?', "").as_str());
-        s.push("a = ?", [Val::I(1)]).push(" AND b LIKE ?", [Val::S("x".into())]);
+        s.push("a = ?", [Val::I(1)])
+            .push(" AND b LIKE ?", [Val::S("x".into())]);
         assert!(s.text.ends_with("a = $1 AND b LIKE $2"), "{}", s.text);
         let mut t = Sql::new("x = ?".replace('?', "").as_str());
         t.push("?", [Val::I(2)]);

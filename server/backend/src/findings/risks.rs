@@ -59,7 +59,10 @@ impl RiskQuery {
             category: p.owned("category"),
             type_key: p.owned("type"),
             status: p.one_of("status", &RISK_STATUSES)?,
-            from_ms: p.get("from").map(|v| parse_time("from", v, false)).transpose()?,
+            from_ms: p
+                .get("from")
+                .map(|v| parse_time("from", v, false))
+                .transpose()?,
             to_ms: p.get("to").map(|v| parse_time("to", v, true)).transpose()?,
             sort: Sort::parse(&p, SORT_COLUMNS, "level")?,
             paging: Paging::parse(&p)?,
@@ -131,9 +134,7 @@ pub struct IgnoreRule {
 impl IgnoreRule {
     /// Empty strings count as absent; a rule matching everything is refused.
     pub fn normalised(self) -> Result<IgnoreRule> {
-        let clean = |v: Option<String>| {
-            v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-        };
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let r = IgnoreRule {
             type_key: clean(self.type_key),
             api_key: clean(self.api_key),
@@ -146,7 +147,9 @@ impl IgnoreRule {
         }
         for v in [&r.type_key, &r.api_key, &r.host].into_iter().flatten() {
             if v.len() > 2048 {
-                return Err(Error::Invalid("ignore rule values are limited to 2048 bytes".into()));
+                return Err(Error::Invalid(
+                    "ignore rule values are limited to 2048 bytes".into(),
+                ));
             }
         }
         Ok(r)
@@ -330,13 +333,19 @@ fn filtered(view: &Sql, q: &RiskQuery, facets: bool) -> Sql {
     let mut sql = view.clone();
     sql.text = format!("SELECT * FROM ({}) v WHERE 1 = 1", sql.text);
     if let Some(h) = &q.host {
-        sql.push(" AND LOWER(host) LIKE ? ESCAPE '\\'", [Val::S(like_pattern(h))]);
+        sql.push(
+            " AND LOWER(host) LIKE ? ESCAPE '\\'",
+            [Val::S(like_pattern(h))],
+        );
     }
     if let Some(a) = &q.api {
         sql.push(" AND api_key = ?", [Val::S(a.clone())]);
     }
     if let Some(p) = &q.path {
-        sql.push(" AND LOWER(path) LIKE ? ESCAPE '\\'", [Val::S(like_pattern(p))]);
+        sql.push(
+            " AND LOWER(path) LIKE ? ESCAPE '\\'",
+            [Val::S(like_pattern(p))],
+        );
     }
     if facets {
         if let Some(l) = &q.level {
@@ -560,14 +569,25 @@ mod tests {
 
     #[test]
     fn query_parses_and_rejects() {
-        let q = RiskQuery::parse("level=high&type=weak_jwt_algorithm&sort=hits&dir=asc&page=3&from=2024-01-01")
-            .unwrap();
+        let q = RiskQuery::parse(
+            "level=high&type=weak_jwt_algorithm&sort=hits&dir=asc&page=3&from=2024-01-01",
+        )
+        .unwrap();
         assert_eq!(q.level.as_deref(), Some("high"));
         assert_eq!(q.type_key.as_deref(), Some("weak_jwt_algorithm"));
-        assert_eq!(q.sort, Sort { key: "hits".into(), desc: false });
+        assert_eq!(
+            q.sort,
+            Sort {
+                key: "hits".into(),
+                desc: false
+            }
+        );
         assert_eq!(q.paging.page, 3);
         assert!(q.from_ms.is_some());
-        assert!(RiskQuery::parse("status=handled").is_err(), "an event status is not a risk status");
+        assert!(
+            RiskQuery::parse("status=handled").is_err(),
+            "an event status is not a risk status"
+        );
         assert!(RiskQuery::parse("sort=hits;DROP").is_err());
     }
 
@@ -590,10 +610,25 @@ mod tests {
             created_at: 0,
         }];
         let v = view(scope, &rules);
-        assert!(v.text.contains("WHEN r.type_key = $1 AND r.host = $2 THEN $3 END"), "{}", v.text);
-        assert!(v.text.contains("r.tenant_id = $4 AND r.rg_id = $5 AND r.region = $6"), "{}", v.text);
+        assert!(
+            v.text
+                .contains("WHEN r.type_key = $1 AND r.host = $2 THEN $3 END"),
+            "{}",
+            v.text
+        );
+        assert!(
+            v.text
+                .contains("r.tenant_id = $4 AND r.rg_id = $5 AND r.region = $6"),
+            "{}",
+            v.text
+        );
         assert_eq!(v.binds.len(), 6);
         assert!(IgnoreRule::default().normalised().is_err());
-        assert!(IgnoreRule { host: Some("  ".into()), ..Default::default() }.normalised().is_err());
+        assert!(IgnoreRule {
+            host: Some("  ".into()),
+            ..Default::default()
+        }
+        .normalised()
+        .is_err());
     }
 }

@@ -127,7 +127,10 @@ pub async fn set_status(
         .bind(user.id)
         .bind(&user.username)
         .bind(kind.audit_action())
-        .bind(format!("{}{old} → {status}", audit_prefix(scope, &item.key)))
+        .bind(format!(
+            "{}{old} → {status}",
+            audit_prefix(scope, &item.key)
+        ))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -172,7 +175,12 @@ pub async fn current(b: &Backend, scope: Scope, kind: Kind, key: &str) -> Result
 }
 
 /// Status changes of one item, newest first (at most 50).
-pub async fn history(b: &Backend, scope: Scope, kind: Kind, key: &str) -> Result<Vec<HistoryEntry>> {
+pub async fn history(
+    b: &Backend,
+    scope: Scope,
+    kind: Kind,
+    key: &str,
+) -> Result<Vec<HistoryEntry>> {
     let prefix = audit_prefix(scope, key);
     let rows = sqlx::query(
         "SELECT created_at, actor, detail FROM audit_log
@@ -191,10 +199,7 @@ pub async fn history(b: &Backend, scope: Scope, kind: Kind, key: &str) -> Result
             Ok(HistoryEntry {
                 at_ms: r.try_get(0)?,
                 actor: r.try_get(1)?,
-                change: detail
-                    .strip_prefix(&prefix)
-                    .unwrap_or(&detail)
-                    .to_string(),
+                change: detail.strip_prefix(&prefix).unwrap_or(&detail).to_string(),
             })
         })
         .collect()
