@@ -4,3 +4,4 @@ pub mod api_security;
 pub mod feedback;
 pub mod layout;
 pub mod nav;
+pub mod list;

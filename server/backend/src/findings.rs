@@ -1,1 +1,0 @@
-//! Queries and workflow of risks and events (issues 6, 7).
