@@ -235,14 +235,22 @@ impl TraceState {
             .collect();
         // Deterministic output (the hash map's order is not).
         out.sort_by(|a, b| {
-            (a.value_hash, a.type_id, a.first_ms, a.ip, &a.api, a.direction).cmp(&(
-                b.value_hash,
-                b.type_id,
-                b.first_ms,
-                b.ip,
-                &b.api,
-                b.direction,
-            ))
+            (
+                a.value_hash,
+                a.type_id,
+                a.first_ms,
+                a.ip,
+                &a.api,
+                a.direction,
+            )
+                .cmp(&(
+                    b.value_hash,
+                    b.type_id,
+                    b.first_ms,
+                    b.ip,
+                    &b.api,
+                    b.direction,
+                ))
         });
         TraceIndex {
             rows: out,
@@ -320,11 +328,46 @@ mod tests {
         assert_eq!(phone, h.hash(1004, "+86 138 0013 8000"));
         let other = h.hash(1004, "13800138001");
         let all = vec![
-            facts(T0, "8.8.8.8", "US", Some("alice"), "/u", vec![fnd(1004, phone, Direction::Response)]),
-            facts(T0 + 10, "8.8.8.8", "US", Some("alice"), "/u", vec![fnd(1004, phone, Direction::Response)]),
-            facts(T0 + 5, "8.8.8.8", "US", Some("alice"), "/u", vec![fnd(1004, phone, Direction::Request)]),
-            facts(T0 + 7, "1.80.0.1", "CN", None, "/v", vec![fnd(1004, phone, Direction::Response)]),
-            facts(T0 + 8, "1.80.0.1", "CN", None, "/v", vec![fnd(1004, other, Direction::Response)]),
+            facts(
+                T0,
+                "8.8.8.8",
+                "US",
+                Some("alice"),
+                "/u",
+                vec![fnd(1004, phone, Direction::Response)],
+            ),
+            facts(
+                T0 + 10,
+                "8.8.8.8",
+                "US",
+                Some("alice"),
+                "/u",
+                vec![fnd(1004, phone, Direction::Response)],
+            ),
+            facts(
+                T0 + 5,
+                "8.8.8.8",
+                "US",
+                Some("alice"),
+                "/u",
+                vec![fnd(1004, phone, Direction::Request)],
+            ),
+            facts(
+                T0 + 7,
+                "1.80.0.1",
+                "CN",
+                None,
+                "/v",
+                vec![fnd(1004, phone, Direction::Response)],
+            ),
+            facts(
+                T0 + 8,
+                "1.80.0.1",
+                "CN",
+                None,
+                "/v",
+                vec![fnd(1004, other, Direction::Response)],
+            ),
         ];
         let idx = build(100, &all);
         assert_eq!(idx.dropped, 0);
@@ -335,7 +378,10 @@ mod tests {
             .iter()
             .find(|r| r.country == "US" && r.direction == Direction::Response)
             .unwrap();
-        assert_eq!((us_resp.first_ms, us_resp.last_ms, us_resp.hits), (T0, T0 + 10, 2));
+        assert_eq!(
+            (us_resp.first_ms, us_resp.last_ms, us_resp.hits),
+            (T0, T0 + 10, 2)
+        );
         assert_eq!(us_resp.account.as_deref(), Some("alice"));
         assert_eq!(us_resp.api.path, "/u");
         let cn = mine.iter().find(|r| r.country == "CN").unwrap();
@@ -347,12 +393,28 @@ mod tests {
     #[test]
     fn past_the_cap_new_rows_are_counted_not_kept() {
         let all: Vec<ExchangeFacts> = (0..10)
-            .map(|i| facts(T0 + i, "8.8.8.8", "US", None, "/u", vec![fnd(1005, i as u64, Direction::Response)]))
+            .map(|i| {
+                facts(
+                    T0 + i,
+                    "8.8.8.8",
+                    "US",
+                    None,
+                    "/u",
+                    vec![fnd(1005, i as u64, Direction::Response)],
+                )
+            })
             .collect();
         let idx = build(4, &all);
         assert_eq!(idx.rows.len(), 4);
         assert_eq!(idx.dropped, 6);
-        assert_eq!(idx.stats(), TraceStats { rows: 4, dropped: 6, max_rows: 4 });
+        assert_eq!(
+            idx.stats(),
+            TraceStats {
+                rows: 4,
+                dropped: 6,
+                max_rows: 4
+            }
+        );
         // Rows already indexed keep counting past the cap.
         let mut s = TraceState::new(TraceConfig { max_rows: 1 });
         s.absorb(&all[0]);
@@ -377,11 +439,11 @@ mod tests {
                 )
             })
             .collect();
-        let one = build(1000, &all);
+        let one = build(DEFAULT_MAX_ROWS, &all);
         let mut a = TraceState::new(TraceConfig::default());
         let mut b = TraceState::new(TraceConfig::default());
         // b interns APIs and accounts in another order than a.
-        for f in all.iter().rev().filter(|_| true).step_by(2) {
+        for f in all.iter().rev().step_by(2) {
             b.absorb(f);
         }
         for f in all.iter().rev().skip(1).step_by(2) {

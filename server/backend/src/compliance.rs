@@ -32,7 +32,8 @@ pub const POLICY_KIND: &str = "compliance";
 pub const LEAK_CATEGORIES: &[&str] = &["sensitive_data_leak", "data_leak"];
 /// Places that count as outside the mainland although they are part of China for other purposes;
 /// each can be declared inside by policy.
-pub const SPECIAL_PLACES: &[(&str, &str)] = &[("HK", "Hong Kong"), ("MO", "Macao"), ("TW", "Taiwan")];
+pub const SPECIAL_PLACES: &[(&str, &str)] =
+    &[("HK", "Hong Kong"), ("MO", "Macao"), ("TW", "Taiwan")];
 /// Longest value accepted by [`trace`].
 pub const MAX_TRACE_VALUE: usize = 4096;
 /// Most index rows one trace returns (the total is still reported).
@@ -155,7 +156,11 @@ pub async fn set_settings(
 
 /// The engine's compliance configuration for an analysis of `region` in this tenant: what the
 /// analysis job puts into `AnalysisConfig.compliance`.
-pub async fn engine_config(b: &Backend, tenant_id: i64, region: Region) -> Result<ComplianceConfig> {
+pub async fn engine_config(
+    b: &Backend,
+    tenant_id: i64,
+    region: Region,
+) -> Result<ComplianceConfig> {
     let s = settings(b, tenant_id).await?;
     Ok(ComplianceConfig {
         region,
@@ -321,7 +326,10 @@ pub fn review_of(summary: &ComplianceSummary, region: Region) -> Review {
         summary.processed_persons,
         &th,
     );
-    let keys: Vec<String> = triggers.iter().map(|t| trigger_key(*t).to_string()).collect();
+    let keys: Vec<String> = triggers
+        .iter()
+        .map(|t| trigger_key(*t).to_string())
+        .collect();
     let gauges = vec![
         Gauge {
             key: "outbound_persons".into(),
@@ -336,7 +344,10 @@ pub fn review_of(summary: &ComplianceSummary, region: Region) -> Review {
             label: "Persons whose sensitive personal information went outside".into(),
             value: summary.outbound_sensitive_persons,
             threshold: th.outbound_sensitive_persons,
-            ratio: ratio(summary.outbound_sensitive_persons, th.outbound_sensitive_persons),
+            ratio: ratio(
+                summary.outbound_sensitive_persons,
+                th.outbound_sensitive_persons,
+            ),
             triggered: triggers.contains(&Trigger::OutboundSensitivePersons),
         },
         Gauge {
@@ -357,9 +368,8 @@ pub fn review_of(summary: &ComplianceSummary, region: Region) -> Review {
             records: c.records,
         })
         .collect();
-    by_country.sort_by(|a, b| {
-        (b.persons, b.records, &a.code).cmp(&(a.persons, a.records, &b.code))
-    });
+    by_country
+        .sort_by(|a, b| (b.persons, b.records, &a.code).cmp(&(a.persons, a.records, &b.code)));
     let top_destinations = by_country.iter().take(5).cloned().collect();
     let mut by_api: Vec<(String, u64)> = summary
         .by_api
@@ -377,7 +387,9 @@ pub fn review_of(summary: &ComplianceSummary, region: Region) -> Review {
             TypeRow {
                 type_id,
                 key: t.map(|t| t.key.clone()).unwrap_or_default(),
-                name: t.map(|t| t.name.clone()).unwrap_or_else(|| format!("type {id}")),
+                name: t
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| format!("type {id}")),
                 personal_sensitive: t.is_some_and(|t| t.personal_sensitive),
                 values: *n,
             }
@@ -402,7 +414,11 @@ pub fn review_of(summary: &ComplianceSummary, region: Region) -> Review {
         top_destinations,
         by_api,
         by_type,
-        by_month: summary.by_month.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        by_month: summary
+            .by_month
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
         inbound: vec![],
         events: vec![],
         inside_countries: default_inside_countries(),
@@ -509,7 +525,11 @@ async fn inbound(b: &Backend, scope: Scope, inside: &[String]) -> Result<Vec<Inb
             hits,
         })
         .collect();
-    out.sort_by(|a, b| b.values.cmp(&a.values).then_with(|| a.country.cmp(&b.country)));
+    out.sort_by(|a, b| {
+        b.values
+            .cmp(&a.values)
+            .then_with(|| a.country.cmp(&b.country))
+    });
     Ok(out)
 }
 
@@ -608,12 +628,7 @@ pub struct TraceResult {
 pub fn type_options() -> Vec<(String, String)> {
     let cat = catalog();
     let mut types: Vec<&engine::catalog::SensitiveType> = cat.sensitive_types.iter().collect();
-    types.sort_by_key(|t| {
-        (
-            !engine::compliance::IDENTIFIER_TYPES.contains(&t.id),
-            t.id,
-        )
-    });
+    types.sort_by_key(|t| (!engine::compliance::IDENTIFIER_TYPES.contains(&t.id), t.id));
     types
         .into_iter()
         .map(|t| (t.key.clone(), t.name.clone()))
@@ -728,7 +743,12 @@ pub async fn trace(
         });
     }
     hits.sort_by(|a, b| {
-        (a.first_ms, &a.api_key, &a.ip, &a.direction).cmp(&(b.first_ms, &b.api_key, &b.ip, &b.direction))
+        (a.first_ms, &a.api_key, &a.ip, &a.direction).cmp(&(
+            b.first_ms,
+            &b.api_key,
+            &b.ip,
+            &b.direction,
+        ))
     });
     let set = |f: fn(&TraceHit) -> &String| -> Vec<String> {
         hits.iter()
@@ -856,7 +876,10 @@ mod tests {
             inside_countries: vec!["CN".into(), "HK".into()],
         };
         assert_eq!(s.outside_special(), vec!["MO", "TW"]);
-        assert_eq!(ComplianceSettings::default().outside_special(), vec!["HK", "MO", "TW"]);
+        assert_eq!(
+            ComplianceSettings::default().outside_special(),
+            vec!["HK", "MO", "TW"]
+        );
     }
 
     #[test]
@@ -868,8 +891,20 @@ mod tests {
             thresholds: Thresholds::default(),
             ..Default::default()
         };
-        s.by_country.insert("US".into(), CountryCount { persons: 5, records: 9 });
-        s.by_country.insert("HK".into(), CountryCount { persons: 7, records: 2 });
+        s.by_country.insert(
+            "US".into(),
+            CountryCount {
+                persons: 5,
+                records: 9,
+            },
+        );
+        s.by_country.insert(
+            "HK".into(),
+            CountryCount {
+                persons: 7,
+                records: 2,
+            },
+        );
         s.by_api.insert("shop.example.com GET /u".into(), 4);
         s.by_type.insert("1004".into(), 3);
         let r = review_of(&s, Region::Cn);
