@@ -743,5 +743,10 @@ async fn exports_settings_and_authorisation() {
         // The page renders for a signed-in viewer.
         let r = viewer.get("/compliance?tenant=demo&region=cn").await;
         assert_eq!(r.status, StatusCode::OK);
+        // Server-rendered: the verdict, the gauges (SVG) and the export links are in the HTML.
+        assert!(r.body.contains("data-verdict=\"required\""), "{}", r.body);
+        assert!(r.body.contains("data-testid=\"gauge-outbound_persons\""));
+        assert!(r.body.contains("/export/compliance-report.html?tenant=demo"));
+        assert!(!r.body.contains("<script>x</script>"));
     }
 }

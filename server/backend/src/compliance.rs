@@ -494,7 +494,7 @@ pub async fn review(b: &Backend, scope: Scope) -> Result<Review> {
 /// Personal data received in requests from clients outside, per country (from the index).
 async fn inbound(b: &Backend, scope: Scope, inside: &[String]) -> Result<Vec<InboundRow>> {
     let rows = sqlx::query(
-        "SELECT country, type_id, COUNT(DISTINCT value_hash), SUM(hits) FROM value_index
+        "SELECT country, type_id, COUNT(DISTINCT value_hash), CAST(SUM(hits) AS BIGINT) FROM value_index
          WHERE tenant_id = $1 AND rg_id = $2 AND region = $3 AND direction = 'request'
          GROUP BY country, type_id",
     )
