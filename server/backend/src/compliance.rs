@@ -177,7 +177,7 @@ pub async fn tenant_key(b: &Backend, tenant_id: i64) -> Result<Vec<u8>> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -925,7 +925,7 @@ mod tests {
         assert_eq!(parse_type_hint(None).unwrap(), None);
         assert_eq!(parse_type_hint(Some(" ")).unwrap(), None);
         assert_eq!(parse_type_hint(Some("1004")).unwrap(), Some(1004));
-        assert_eq!(parse_type_hint(Some("email")).unwrap().is_some(), true);
+        assert!(parse_type_hint(Some("email")).unwrap().is_some());
         assert!(parse_type_hint(Some("nope")).is_err());
         assert_eq!(decode_hex("0aff"), Some(vec![10, 255]));
         assert_eq!(decode_hex("0g"), None);
