@@ -3,6 +3,7 @@
 //! `apisec analyze` both run exactly this.
 
 use crate::client::{identify_account, ClientClassifier};
+use crate::compliance::trace::{TraceIndex, TraceState};
 use crate::compliance::{ComplianceConfig, ComplianceState, ComplianceSummary, Region};
 use crate::discovery::CompiledPurposePolicy;
 use crate::discovery::{self, ApiInventory, DiscoveryConfig, DiscoveryFacts, TemplateSet};
@@ -154,6 +155,8 @@ pub struct AnalysisState {
     pub risks: RiskState,
     pub events: EventState,
     pub compliance: ComplianceState,
+    /// Leak tracing index (where each sensitive value went).
+    pub trace: TraceState,
 }
 
 /// The results of an analysis.
@@ -163,6 +166,7 @@ pub struct Findings {
     pub risks: Vec<RiskFinding>,
     pub events: Vec<EventFinding>,
     pub compliance: ComplianceSummary,
+    pub trace: TraceIndex,
 }
 
 impl AnalysisState {
@@ -174,6 +178,7 @@ impl AnalysisState {
             risks: RiskState::with_rules(config.risk_rules.clone()),
             events: EventState::new(config.event.clone()),
             compliance: ComplianceState::new(config.compliance.clone()),
+            trace: TraceState::new(config.compliance.trace),
         }
     }
 
@@ -184,6 +189,7 @@ impl AnalysisState {
         self.risks.absorb(f);
         self.events.absorb(f);
         self.compliance.absorb(f);
+        self.trace.absorb(f);
     }
 
     /// Judges the folded state. `now_ms` decides which APIs are still active; `None` uses the
@@ -193,12 +199,15 @@ impl AnalysisState {
         let apis = self.inventory.finish(now);
         let risks = self.risks.finish(&apis);
         let events = self.events.finish(&apis);
-        let compliance = self.compliance.finish(now);
+        let mut compliance = self.compliance.finish(now);
+        let trace = self.trace.finish();
+        compliance.trace = trace.stats();
         Findings {
             apis,
             risks,
             events,
             compliance,
+            trace,
         }
     }
 }

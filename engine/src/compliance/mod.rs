@@ -17,6 +17,8 @@
 //! Counters are cumulative since 1 January of the previous year, relative to the reference time
 //! given to [`ComplianceState::finish`] (the newest record time in `apisec analyze`).
 
+pub mod trace;
+
 use crate::catalog::catalog;
 use crate::facts::{Direction, Finding, Location};
 use crate::pipeline::ExchangeFacts;
@@ -75,16 +77,59 @@ pub struct ComplianceConfig {
     /// Kong, Macao and Taiwan included) is outside.
     pub inside_countries: Vec<String>,
     pub thresholds: Thresholds,
+    /// Size cap of the leak tracing index ([`trace`]).
+    pub trace: trace::TraceConfig,
 }
 
 impl Default for ComplianceConfig {
     fn default() -> Self {
         ComplianceConfig {
             region: Region::Cn,
-            inside_countries: vec!["CN".into()],
+            inside_countries: default_inside_countries(),
             thresholds: Thresholds::default(),
+            trace: trace::TraceConfig::default(),
         }
     }
+}
+
+/// Places counted as inside the Chinese mainland by default: the mainland only, so Hong Kong,
+/// Macao and Taiwan (and every other country) are outside.
+pub fn default_inside_countries() -> Vec<String> {
+    vec!["CN".into()]
+}
+
+/// Whether a client location code (ISO alpha-2, `internal`, `unknown` or empty) is outside the
+/// mainland for `inside` (ISO codes, any case). Internal and unknown clients are never outside.
+pub fn is_outside(inside: &[String], code: &str) -> bool {
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_alphabetic())
+        && !inside.iter().any(|i| i.eq_ignore_ascii_case(code))
+}
+
+/// The declaration conditions the counters meet (strictly greater than each threshold; the
+/// processed-persons condition needs some outbound transfer). Empty outside the mainland region.
+pub fn verdict(
+    region: Region,
+    outbound_persons: u64,
+    outbound_sensitive_persons: u64,
+    processed_persons: u64,
+    th: &Thresholds,
+) -> Vec<Trigger> {
+    let mut triggers = Vec::new();
+    // The declaration regime applies to data leaving the Chinese mainland only.
+    if region != Region::Cn {
+        return triggers;
+    }
+    if outbound_persons > th.outbound_persons {
+        triggers.push(Trigger::OutboundPersons);
+    }
+    if outbound_sensitive_persons > th.outbound_sensitive_persons {
+        triggers.push(Trigger::OutboundSensitivePersons);
+    }
+    if outbound_persons > 0 && processed_persons > th.processed_persons {
+        triggers.push(Trigger::ProcessedPersonsWithOutbound);
+    }
+    triggers
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -123,6 +168,9 @@ pub struct ComplianceSummary {
     pub by_type: BTreeMap<String, u64>,
     /// `YYYY-MM` -> outbound exchanges carrying personal information.
     pub by_month: BTreeMap<String, u64>,
+    /// Size and completeness of the leak tracing index built by the same analysis.
+    #[serde(default)]
+    pub trace: trace::TraceStats,
 }
 
 /// What is known about one identifier value (by hash).
@@ -412,20 +460,13 @@ impl ComplianceState {
         }
 
         let th = self.config.thresholds;
-        let mut triggers = Vec::new();
-        if outbound_persons > th.outbound_persons {
-            triggers.push(Trigger::OutboundPersons);
-        }
-        if outbound_sensitive_persons > th.outbound_sensitive_persons {
-            triggers.push(Trigger::OutboundSensitivePersons);
-        }
-        if outbound_persons > 0 && processed_persons > th.processed_persons {
-            triggers.push(Trigger::ProcessedPersonsWithOutbound);
-        }
-        // The declaration regime applies to data leaving the Chinese mainland only.
-        if self.config.region != Region::Cn {
-            triggers.clear();
-        }
+        let triggers = verdict(
+            self.config.region,
+            outbound_persons,
+            outbound_sensitive_persons,
+            processed_persons,
+            &th,
+        );
         ComplianceSummary {
             region: self.config.region,
             period_start: crate::record::format_time(start),
@@ -440,6 +481,7 @@ impl ComplianceState {
             by_api,
             by_type,
             by_month,
+            trace: Default::default(),
         }
     }
 }

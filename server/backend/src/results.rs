@@ -305,8 +305,71 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
         .await?;
     }
 
+    replace_trace(&mut tx, scope, &f.trace).await?;
+
     tx.commit().await?;
     Ok(f.apis.len())
+}
+
+/// `value_index.value_hash`: the engine's 64-bit keyed hash as 16 hex digits.
+pub fn value_hash_hex(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+/// Rewrites the scope's leak tracing index (`value_index`) inside [`replace`]'s transaction.
+/// Rows hold hashes, never values; `api_key` uses [`api_key`] so rows join with `apis` and
+/// `events`. Inserted in multi-row batches (the index can hold millions of rows).
+pub async fn replace_trace(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    scope: Scope,
+    trace: &engine::compliance::trace::TraceIndex,
+) -> Result<()> {
+    let region = scope.region_str();
+    sqlx::query("DELETE FROM value_index WHERE tenant_id = $1 AND rg_id = $2 AND region = $3")
+        .bind(scope.tenant_id)
+        .bind(scope.rg_id)
+        .bind(region)
+        .execute(&mut **tx)
+        .await?;
+    const COLS: usize = 13;
+    // 13 columns x 70 rows stays under SQLite's default limit of 999 bound parameters.
+    const BATCH: usize = 70;
+    for chunk in trace.rows.chunks(BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let ps: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
+                format!("({})", ps.join(","))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO value_index (tenant_id, rg_id, region, value_hash, type_id, direction,
+                api_key, ip, country, account, first_ms, last_ms, hits) VALUES {}",
+            values.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            let direction = match row.direction {
+                engine::facts::Direction::Request => "request",
+                engine::facts::Direction::Response => "response",
+            };
+            q = q
+                .bind(scope.tenant_id)
+                .bind(scope.rg_id)
+                .bind(region)
+                .bind(value_hash_hex(row.value_hash))
+                .bind(row.type_id as i64)
+                .bind(direction)
+                .bind(api_key(&row.api))
+                .bind(row.ip.to_string())
+                .bind(row.country.clone())
+                .bind(row.account.clone().unwrap_or_default())
+                .bind(row.first_ms)
+                .bind(row.last_ms)
+                .bind(row.hits.min(i64::MAX as u64) as i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn insert_api(
@@ -500,7 +563,7 @@ mod tests {
             region: Region::Intl,
             ..scope
         };
-        replace(&b, other, &Findings { apis: vec![], risks: vec![], events: vec![], compliance: f.compliance.clone() })
+        replace(&b, other, &Findings { apis: vec![], risks: vec![], events: vec![], compliance: f.compliance.clone(), trace: Default::default() })
             .await
             .unwrap();
         assert_eq!(count(&b, "apis").await, first.0);
