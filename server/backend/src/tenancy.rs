@@ -41,7 +41,7 @@ impl Role {
 }
 
 /// The two regions the console separates data by (query value `cn` / `intl`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
     #[default]
