@@ -648,7 +648,8 @@ mod tests {
         walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
         let mut missing = vec![];
         let mut seen = 0;
-        for f in files {
+        // (this file only mentions `tr("...")` in docs and in this test)
+        for f in files.into_iter().filter(|f| !f.ends_with("i18n.rs")) {
             let src = std::fs::read_to_string(&f).unwrap();
             for (i, _) in src.match_indices("tr(\"") {
                 // skip `fn tr(` definitions and identifiers ending in `tr`

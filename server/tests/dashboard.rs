@@ -260,7 +260,7 @@ async fn overview_series_sum_to_stored_totals_and_periods_resolve() {
         assert_eq!(v["preset"], 7);
         assert_eq!(v["to"], max_day.as_str());
         let svg = v["charts"][0]["svg"].as_str().unwrap();
-        assert_eq!(svg.matches("<rect x=").count(), 7, "one hover band per day");
+        assert_eq!(svg.matches("fill-opacity=\"0\"><title>").count(), 7, "one hover band per day");
 
         // Bad periods are refused with a message that says what is accepted.
         for bad in [vec![("period", "14")], vec![("period", "custom"), ("from", "2025-03-05")], vec![("from", "2025-03-09"), ("to", "2025-03-01")], vec![("from", "yesterday"), ("to", "2025-03-01")]] {
