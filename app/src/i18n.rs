@@ -57,6 +57,23 @@ pub fn current_lang() -> Lang {
         .unwrap_or_default()
 }
 
+/// The language of the page before the session is known (e.g. the login page): on the server
+/// from the request's cookie, in the browser from `<html lang>`, which the server set.
+pub fn page_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        request_lang()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .map(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+}
+
 /// Translates a fixed UI string written in English.
 pub fn tr(en: &'static str) -> &'static str {
     translate(current_lang(), en)
@@ -79,9 +96,80 @@ pub fn catalog_name(kind: &str, key: &str, en: &str) -> String {
     }
 }
 
-/// The Chinese dictionary of UI strings.
+/// Translates a string known only at run time (e.g. an error message); unchanged when the
+/// dictionary has no entry.
+pub fn tr_string(en: &str) -> String {
+    match current_lang() {
+        Lang::En => en.to_string(),
+        Lang::Zh => zh(en).map(str::to_string).unwrap_or_else(|| en.to_string()),
+    }
+}
+
+/// [`catalog_name`] for an explicit language (server functions that render text, e.g. charts,
+/// and sort by translated names).
+pub fn catalog_name_in(lang: Lang, kind: &str, key: &str, en: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Zh => zh_catalog(kind, key).unwrap_or(en).to_string(),
+    }
+}
+
+/// The language of the request being served (server functions; English outside a request).
+#[cfg(feature = "ssr")]
+pub fn request_lang() -> Lang {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(lang_from_cookie_header)
+        })
+        .unwrap_or_default()
+}
+
+/// The `Set-Cookie` value that remembers `lang` for a year, for the whole site.
+pub fn lang_cookie(lang: Lang) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.as_str()
+    )
+}
+
+/// Switches the console language: sets the `apisec_lang` cookie and sends the browser back to
+/// `next` (a plain form post, so the whole page is rendered again in the new language).
+#[server(prefix = "/api", endpoint = "set_language")]
+pub async fn set_language(
+    lang: String,
+    csrf: String,
+    next: Option<String>,
+) -> Result<(), crate::error::AppError> {
+    use crate::api::ctx;
+    use crate::error::AppError;
+    ctx::respond(async {
+        let session = ctx::session().await?;
+        ctx::check_csrf(&session, &csrf).await?;
+        let lang = match lang.as_str() {
+            "en" => Lang::En,
+            "zh" => Lang::Zh,
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "Unknown language {other:?}: use \"en\" or \"zh\"."
+                )))
+            }
+        };
+        let res = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+        let cookie = http::HeaderValue::from_str(&lang_cookie(lang)).map_err(|_| AppError::Internal)?;
+        res.append_header(http::header::SET_COOKIE, cookie);
+        leptos_axum::redirect(&crate::api::safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+/// The Chinese dictionary of UI strings (every `tr("...")` of the app; a test checks that).
 fn zh(en: &str) -> Option<&'static str> {
     Some(match en {
+        // Navigation and frame
         "Basic Detection" => "基础检测",
         "Overview" => "概览",
         "Assets" => "资产",
@@ -91,13 +179,423 @@ fn zh(en: &str) -> Option<&'static str> {
         "Policies" => "策略",
         "Data sources" => "数据源",
         "Settings" => "设置",
+        "API security" => "API 安全",
+        "Tenant" => "租户",
+        "Resource group" => "资源组",
+        "resource group" => "资源组",
+        "Region" => "地域",
+        "Chinese mainland" => "中国内地",
+        "Outside Chinese mainland" => "中国内地以外",
+        "Sign out" => "退出登录",
+        "Language" => "语言",
+        "Switch to English" => "切换为英文",
+        "Switch to Chinese" => "切换为中文",
+        "Main navigation" => "主导航",
+        // Login
+        "Sign in to apisec" => "登录 apisec",
+        "API security console" => "API 安全控制台",
+        "User name" => "用户名",
+        "Password" => "密码",
+        "Sign in" => "登录",
+        "Demo tenant: user " => "演示租户：用户 ",
+        ", password " => "，密码 ",
+        // Feedback
+        "Signed out" => "已退出登录",
+        "Not allowed" => "无权操作",
+        "Not found" => "未找到",
+        "Cannot do that" => "无法执行",
+        "Slow down" => "请稍后再试",
+        "Something went wrong" => "出错了",
+        "Loading…" => "加载中…",
+        "Please sign in to continue." => "请先登录。",
+        "You do not have permission to do this. Ask an admin of this tenant." => "您无权执行此操作，请联系该租户的管理员。",
+        "This page or tenant does not exist, or you are not a member of it." => "该页面或租户不存在，或您不是其成员。",
+        "The form expired. Reload the page and try again." => "表单已过期，请刷新页面后重试。",
+        "Something went wrong on the server. It has been logged; try again later." => "服务器出错，已记录日志，请稍后重试。",
+        "Page not found" => "页面不存在",
+        "There is no page at this address. It may have moved." => "此地址没有页面，它可能已被移动。",
+        "Go to the console" => "前往控制台",
+        "Nothing analysed yet" => "尚无分析结果",
+        " appear here after the first analysis. Add a log source under " => "将在首次分析后显示。请在以下位置添加日志来源：",
+        "API, risk and event trends" => "API、风险和事件趋势",
+        // API security lifecycle
+        "This page is part of API security, which is not enabled for this tenant yet." => "此页面属于 API 安全服务，该租户尚未开通。",
+        "Free trial of API security: expires " => "API 安全免费试用：到期时间 ",
+        ". Analysis data from the trial is deleted when it ends unless you buy before then." => "。除非在到期前购买，试用期间的分析数据将在试用结束时删除。",
+        "Purchased" => "已购买",
+        "Free trial" => "免费试用",
+        "Trial ended" => "试用已结束",
+        "Not enabled" => "未开通",
+        " edition" => " 版",
+        "API security discovers API assets, detects risks and attack events, and reviews cross-border data. " => "API 安全可发现 API 资产、检测风险和攻击事件，并审查数据出境。",
+        "It analyses logs offline and never probes your APIs. Basic Detection stays on and free either way." => "它离线分析日志，从不主动探测您的 API。无论是否开通，基础检测始终免费开启。",
+        "Free trial expires " => "免费试用到期时间 ",
+        ". Buy before then to keep the data analysed during the trial." => "。请在此之前购买，以保留试用期间的分析数据。",
+        "The free trial has ended and its analysis data was deleted." => "免费试用已结束，其分析数据已删除。",
+        "Only an admin of this tenant can change API security." => "只有该租户的管理员可以更改 API 安全设置。",
+        "Authorise API security" => "授权 API 安全",
+        "Request a free 7-day trial" => "申请 7 天免费试用",
+        "Enable now" => "立即开通",
+        "Buy now" => "立即购买",
+        " I authorise apisec to analyse requests and responses in our traffic logs offline, including detecting sensitive data in them." => " 我授权 apisec 离线分析我们流量日志中的请求和响应，包括检测其中的敏感数据。",
+        // Settings
+        "Edition" => "版本",
+        "The WAF edition of this tenant decides whether the free trial is offered (Pro and above)." => "该租户的 WAF 版本决定是否提供免费试用（专业版及以上）。",
+        "Change edition" => "更改版本",
+        "Basic (subscription)" => "基础版（包年包月）",
+        "Pro" => "专业版",
+        "Enterprise" => "企业版",
+        "Ultimate" => "旗舰版",
+        "The audit log is visible to admins." => "审计日志仅管理员可见。",
+        "Audit log" => "审计日志",
+        "No entries yet" => "暂无记录",
+        "Admin actions such as enabling API security are recorded here." => "开通 API 安全等管理员操作会记录在这里。",
+        "Time" => "时间",
+        "Who" => "操作人",
+        "Action" => "操作",
+        "Details" => "详情",
+        // Data sources
+        "No data sources yet" => "尚无数据源",
+        "Data sources are the logs apisec analyses: WAF logs, NGINX access logs, HAR files or JSON lines." => "数据源是 apisec 分析的日志：WAF 日志、NGINX 访问日志、HAR 文件或 JSON Lines。",
+        "Until uploads arrive here, you can analyse files from the command line: " => "在可以上传之前，您可以通过命令行分析文件：",
+        // Levels
+        "High" => "高危",
+        "Medium" => "中危",
+        "Low" => "低危",
+        "high" => "高危",
+        "medium" => "中危",
+        "low" => "低危",
+        "Total" => "总数",
+        // Basic Detection
+        "Free and always on for every tenant." => "免费，对所有租户始终开启。",
+        "Basic Detection runs a basic analysis and shows less than the paid API security service: no detail views, and results may be incomplete or delayed." => "基础检测仅进行基础分析，展示的内容少于付费的 API 安全服务：不提供详情视图，结果可能不完整或有延迟。",
+        "Security event overview" => "安全事件概览",
+        "Assets overview" => "资产概览",
+        "APIs" => "API 数",
+        "Active" => "活跃",
+        "Inactive" => "不活跃",
+        "Security events" => "安全事件",
+        "The 10 most recent anomalous events." => "最近 10 条异常事件。",
+        "No security events yet" => "尚无安全事件",
+        "Nothing has been analysed for this region. Add WAF or access logs under " => "该地域尚无分析结果。请在以下位置添加 WAF 日志或访问日志：",
+        "; Basic Detection runs on them automatically." => "；基础检测会自动对其进行分析。",
+        "API path" => "API 路径",
+        "Domain" => "域名",
+        "Attack source" => "攻击来源",
+        "For details, risks and trends, enable API security on the " => "如需详情、风险和趋势，请在以下页面开通 API 安全：",
+        " page." => " 页面。",
+        // Overview
+        "Period" => "统计周期",
+        "Last 7 days" => "近 7 天",
+        "Last 30 days" => "近 30 天",
+        "Last 90 days" => "近 90 天",
+        "Custom" => "自定义",
+        "From" => "开始",
+        "To" => "结束",
+        "Apply" => "应用",
+        "Showing" => "统计范围",
+        "(UTC days)" => "（UTC 日期）",
+        "The period ends at the newest day with analysed data, which is older than today." => "统计周期截止于有分析数据的最近一天（早于今天）。",
+        "Total API Assets" => "API 资产总数",
+        "New APIs" => "新增 API",
+        "New risks" => "新增风险",
+        "Attack requests" => "攻击请求",
+        "API Asset Trend" => "API 资产趋势",
+        "Risk Trend" => "风险趋势",
+        "Attack Trend" => "攻击趋势",
+        "Active APIs" => "活跃 API",
+        "Date (UTC)" => "日期（UTC）",
+        "Count per day" => "每日数量",
+        "Click a legend item to show or hide its series." => "点击图例项可显示或隐藏对应数据。",
+        "Shown: click to hide" => "已显示：点击隐藏",
+        "Hidden: click to show" => "已隐藏：点击显示",
+        "Risky Site Statistics" => "风险站点统计",
+        "Statistics on Attacked Sites" => "受攻击站点统计",
+        "Statistics on Request Sensitive Data Types" => "请求敏感数据类型统计",
+        "Statistics on Response Sensitive Data Types" => "响应敏感数据类型统计",
+        "More" => "更多",
+        "Site" => "站点",
+        "Attacks" => "攻击",
+        "Data type" => "数据类型",
+        "Values" => "数据量",
+        "No risks were found in this period." => "该统计周期内未发现风险。",
+        "No attacks or events in this period." => "该统计周期内无攻击或事件。",
+        "No sensitive data found." => "未发现敏感数据。",
+        "Sort ascending" => "升序排列",
+        "Sort descending" => "降序排列",
+        "Only the first 10 rows are shown; More lists them all." => "仅显示前 10 行，点击“更多”查看全部。",
         _ => return None,
     })
 }
 
-/// Chinese names of catalog entries.
-fn zh_catalog(_kind: &str, _key: &str) -> Option<&'static str> {
-    None
+/// Chinese names of catalog entries. `kind`: "sensitive" (type ID or key), "purpose",
+/// "purpose_type", "risk", "event", "category" (risk and event categories).
+fn zh_catalog(kind: &str, key: &str) -> Option<&'static str> {
+    match kind {
+        "sensitive" => zh_sensitive(key),
+        "purpose" => zh_purpose(key),
+        "purpose_type" => zh_purpose_type(key),
+        "risk" => zh_risk(key),
+        "event" => zh_event(key),
+        "category" => zh_category(key),
+        _ => None,
+    }
+}
+
+fn zh_sensitive(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "1000" | "cn_id_card" => "身份证号（中国内地）",
+        "1002" | "cn_name_simplified" => "姓名（简体中文）",
+        "1006" | "cn_passport" => "护照号（中国内地）",
+        "1007" | "hk_macao_travel_permit" => "港澳居民来往内地通行证",
+        "1008" | "cn_license_plate" => "车牌号（中国内地）",
+        "1010" | "military_officer_card" => "军官证",
+        "1011" | "gender" => "性别",
+        "1012" | "ethnic_group" => "民族",
+        "1015" | "hk_id_card" => "身份证号（中国香港）",
+        "1016" | "cn_name_traditional" => "姓名（繁体中文）",
+        "1017" | "en_name" => "姓名（英文）",
+        "1018" | "my_id_card" => "身份证号（马来西亚）",
+        "1019" | "sg_id_card" => "身份证号（新加坡）",
+        "1023" | "us_ssn" => "社会安全号码（SSN）",
+        "1025" | "religious_belief" => "宗教信仰",
+        "4412" | "id_kartu_keluarga" => "印尼家庭卡（KK）",
+        "4418" | "id_kartu_indonesia_pintar" => "印尼智慧卡（KIP）",
+        "1003" | "cn_address" => "地址（中国内地）",
+        "1004" | "cn_mobile" => "手机号（中国内地）",
+        "1005" | "email" => "电子邮箱",
+        "1009" | "cn_landline" => "固定电话（中国内地）",
+        "1013" | "cn_province" => "省份（中国内地）",
+        "1014" | "cn_city" => "城市（中国内地）",
+        "1024" | "us_phone" => "电话号码（美国）",
+        "4410" | "en_address" => "地址（英文）",
+        "1001" | "debit_card" => "借记卡",
+        "1020" | "credit_card" => "贷记卡",
+        "1022" | "swift_code" => "SWIFT 代码",
+        "2000" | "ipv4" => "IP 地址",
+        "2001" | "mac_address" => "MAC 地址",
+        "2007" | "ipv6" => "IPv6 地址",
+        "2010" | "imei" => "IMEI",
+        "2011" | "meid" => "MEID",
+        "2015" | "url" => "URL",
+        "2002" | "jdbc_connection_string" => "JDBC 连接串",
+        "2003" | "pem_certificate" => "PEM 证书",
+        "2004" | "private_key" => "私钥",
+        "2005" | "accesskey_id" => "AccessKey ID",
+        "2006" | "accesskey_secret" => "AccessKey Secret",
+        "2013" | "linux_passwd_file" => "Linux 密码文件",
+        "2014" | "linux_shadow_file" => "Linux shadow 文件",
+        "4399" | "alibaba_cloud_aksk_pair" => "阿里云 AK/SK 密钥对",
+        "4400" | "openai_api_key_legacy" => "OpenAI API 密钥（旧版）",
+        "4401" | "openai_project_api_key" => "OpenAI 项目 API 密钥",
+        "4402" | "bailian_api_key" => "百炼 API 密钥",
+        "4403" | "huggingface_api_key" => "HuggingFace API 密钥",
+        "4404" | "groq_api_key" => "Groq API 密钥",
+        "4405" | "pai_eas_token" => "PAI-EAS 令牌",
+        "2009" | "date" => "日期",
+        "4000" | "business_license_number" => "营业执照号",
+        "4001" | "tax_registration_number" => "税务登记证号",
+        "4002" | "organization_code" => "组织机构代码",
+        "4003" | "unified_social_credit_code" => "统一社会信用代码",
+        "4004" | "vin" => "车辆识别代号（VIN）",
+        _ => return None,
+    })
+}
+
+fn zh_purpose(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "user_authentication" => "用户认证",
+        "user_registration" => "用户注册",
+        "data_operations" => "数据操作",
+        "order_management" => "订单管理",
+        "log_management" => "日志管理",
+        "file_management" => "文件管理",
+        "notification" => "通知",
+        "backend_management" => "后台管理",
+        "system_control" => "系统控制",
+        "technical_services" => "技术服务",
+        _ => return None,
+    })
+}
+
+fn zh_purpose_type(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "account_password_based_logon" => "账号密码登录",
+        "mobile_verification_code_based_logon" => "手机验证码登录",
+        "email_verification_code_based_logon" => "邮箱验证码登录",
+        "wechat_logon" => "微信登录",
+        "alipay_logon" => "支付宝登录",
+        "oauth_authentication" => "OAuth 认证",
+        "oidc_authentication" => "OIDC 认证",
+        "saml_authentication" => "SAML 认证",
+        "sso_authentication" => "SSO 认证",
+        "logon" => "登录",
+        "logoff" => "登出",
+        "password_reset" => "密码重置",
+        "account_password_based_registration" => "账号密码注册",
+        "mobile_verification_code_based_registration" => "手机验证码注册",
+        "email_verification_code_based_registration" => "邮箱验证码注册",
+        "wechat_registration" => "微信注册",
+        "alipay_registration" => "支付宝注册",
+        "registration_service" => "注册服务",
+        "database_query" => "数据库查询",
+        "data_upload" => "数据上传",
+        "data_download" => "数据下载",
+        "data_addition" => "数据新增",
+        "data_modification" => "数据修改",
+        "data_update" => "数据更新",
+        "data_sharing" => "数据共享",
+        "data_deletion" => "数据删除",
+        "data_synchronization" => "数据同步",
+        "data_submission" => "数据提交",
+        "data_copy" => "数据复制",
+        "data_auditing" => "数据审计",
+        "data_saving" => "数据保存",
+        "data_check" => "数据校验",
+        "order_query" => "订单查询",
+        "order_export" => "订单导出",
+        "order_update" => "订单更新",
+        "order_payment" => "订单支付",
+        "log_query" => "日志查询",
+        "log_reporting" => "日志上报",
+        "log_export" => "日志导出",
+        "log_service" => "日志服务",
+        "file_upload" => "文件上传",
+        "file_download" => "文件下载",
+        "file_service" => "文件服务",
+        "sms_message_sending" => "短信发送",
+        "mail_sending" => "邮件发送",
+        "information_sending" => "信息发送",
+        "verification_code_verification" => "验证码校验",
+        "backend_management" => "后台管理",
+        "data_dashboard" => "数据大屏",
+        "monitoring_service" => "监控服务",
+        "cancel" => "取消",
+        "start" => "启动",
+        "batch_processing" => "批量处理",
+        "pause" => "暂停",
+        "bind" => "绑定",
+        "debugging" => "调试",
+        "settings" => "设置",
+        "close" => "关闭",
+        "status_check" => "状态检查",
+        "graphql" => "GraphQL",
+        "sql_service" => "SQL 服务",
+        "large_model_dialogue" => "大模型对话",
+        "mcp_service" => "MCP 服务",
+        _ => return None,
+    })
+}
+
+fn zh_risk(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "insecure_http_method" => "不安全的 HTTP 方法",
+        "weak_jwt_algorithm" => "JWT 弱签名算法",
+        "url_as_parameter" => "URL 作为参数",
+        "plaintext_password_transmission" => "密码明文传输",
+        "weak_password_allowed" => "允许弱密码",
+        "internal_weak_password" => "内部应用弱密码漏洞",
+        "default_password" => "存在默认密码",
+        "plaintext_password_returned" => "返回明文密码",
+        "password_in_cookie" => "密码存储在 Cookie 中",
+        "unrestricted_login" => "登录无限制",
+        "login_failure_enumeration" => "登录失败提示不合理",
+        "password_in_url" => "通过 URL 传输账号密码",
+        "internal_app_internet_exposed" => "内部应用可从互联网访问",
+        "unrestricted_access_source" => "访问来源无限制",
+        "unrestricted_access_tool" => "访问工具无限制",
+        "unrestricted_access_rate" => "访问频率无限制",
+        "weak_credential_randomness" => "凭证随机性不足",
+        "unauthenticated_sensitive_api" => "敏感 API 未鉴权访问",
+        "unauthenticated_internal_api" => "内部 API 未授权访问",
+        "credential_in_url" => "通过 URL 传输凭证",
+        "accesskey_pair_leak" => "AccessKey 密钥对泄露",
+        "unauthenticated_sts_token" => "未授权获取 STS 令牌",
+        "excessive_sensitive_types" => "响应中敏感数据类型过多",
+        "excessive_sensitive_volume" => "响应中敏感数据过多",
+        "inadequate_deidentification" => "数据脱敏不充分",
+        "server_info_leak" => "服务器敏感信息泄露",
+        "internal_ip_leak" => "内网 IP 地址泄露",
+        "sensitive_data_in_url" => "通过 URL 传输敏感数据",
+        "openapi_doc_leak" => "OpenAPI 文档泄露",
+        "llm_api_key_leak" => "大模型 API 密钥泄露",
+        "traversable_parameter" => "请求参数可遍历",
+        "modifiable_result_size" => "返回数据量可修改",
+        "database_query_parameter" => "数据库查询",
+        "command_execution_parameter" => "命令执行接口",
+        "arbitrary_sms_sending" => "任意短信发送",
+        "arbitrary_email_sending" => "任意邮件内容发送",
+        "sms_code_leak" => "短信验证码泄露",
+        "email_code_leak" => "邮箱验证码泄露",
+        "specified_file_download" => "指定文件下载",
+        "app_exception_leak" => "应用异常信息泄露",
+        "db_exception_leak" => "数据库异常信息泄露",
+        "custom_risk" => "自定义风险检测规则",
+        _ => return None,
+    })
+}
+
+fn zh_event(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "abnormal_high_frequency" => "异常高频访问",
+        "internal_api_unusual_ip" => "异常 IP 访问内部 API",
+        "internal_api_unusual_location" => "异常地点访问内部 API",
+        "anomalous_tool_access" => "使用异常工具访问",
+        "unusual_time_access" => "异常时段访问",
+        "abnormal_parameter_values" => "使用异常参数值访问",
+        "internal_weak_password_login" => "内部应用弱密码登录",
+        "username_bruteforce" => "用户名暴力破解",
+        "password_bruteforce" => "密码暴力破解",
+        "dictionary_attack" => "字典攻击",
+        "sms_code_bruteforce" => "短信验证码暴力破解",
+        "email_code_bruteforce" => "邮箱验证码暴力破解",
+        "batch_registration" => "批量注册",
+        "sms_resource_abuse" => "恶意消耗短信资源",
+        "email_resource_abuse" => "恶意消耗邮件资源",
+        "batch_download" => "批量下载",
+        "data_crawling" => "数据爬取",
+        "api_attack" => "API 攻击",
+        "unauthorized_sensitive_access" => "未授权访问敏感数据",
+        "mass_sensitive_access" => "大量访问敏感数据",
+        "foreign_mass_sensitive_access" => "境外 IP 大量访问敏感数据",
+        "error_message_returned" => "返回错误信息",
+        "db_error_returned" => "返回数据库错误信息",
+        "system_info_returned" => "返回系统敏感信息",
+        "abnormal_response" => "异常响应",
+        "custom_event" => "自定义事件规则",
+        "account_anomalous_tools" => "账号使用异常工具访问",
+        "account_mass_sensitive_access" => "异常访问大量敏感数据",
+        "account_cross_border_sensitive_access" => "跨境访问敏感数据",
+        "account_mass_file_download" => "异常下载大文件",
+        "account_horizontal_escalation" => "尝试获取其他用户的敏感信息",
+        "account_data_traversal" => "遍历爬取业务数据",
+        "account_high_frequency" => "高频调用 API",
+        "account_exception_errors" => "访问触发多次异常错误响应",
+        "account_abnormal_status_codes" => "响应状态码异常",
+        _ => return None,
+    })
+}
+
+fn zh_category(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "security_spec" => "安全规范",
+        "account_security" => "账号安全",
+        "access_control" => "访问控制",
+        "permission_management" => "权限管理",
+        "data_protection" => "数据保护",
+        "api_design" => "API 设计",
+        "custom" => "自定义",
+        "baseline_exception" => "基线异常",
+        "account_risk" => "账号风险",
+        "api_abuse" => "API 滥用",
+        "api_attack" => "API 攻击",
+        "sensitive_data_leak" => "敏感数据泄露",
+        "response_exception" => "响应异常",
+        "account_anomaly" => "账号异常",
+        "data_leak" => "数据泄露",
+        "anomalous_operation" => "异常操作",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -110,6 +608,16 @@ mod tests {
         assert_eq!(lang_from_cookie_header("apisec_lang=en"), Lang::En);
         assert_eq!(lang_from_cookie_header("x=1"), Lang::En);
         assert_eq!(lang_from_cookie_header(""), Lang::En);
+        assert_eq!(lang_from_cookie_header("apisec_lang=klingon"), Lang::En);
+    }
+
+    #[test]
+    fn language_cookie_lasts_a_year_for_the_whole_site() {
+        let c = lang_cookie(Lang::Zh);
+        assert!(c.starts_with("apisec_lang=zh;"), "{c}");
+        for part in ["Path=/", "Max-Age=31536000", "SameSite=Lax"] {
+            assert!(c.contains(part), "{c} lacks {part}");
+        }
     }
 
     #[test]
@@ -117,5 +625,90 @@ mod tests {
         assert_eq!(translate(Lang::Zh, "Assets"), "资产");
         assert_eq!(translate(Lang::Zh, "no such string"), "no such string");
         assert_eq!(translate(Lang::En, "Assets"), "Assets");
+        assert_eq!(catalog_name_in(Lang::Zh, "event", "api_attack", "API attack"), "API 攻击");
+        assert_eq!(catalog_name_in(Lang::Zh, "sensitive", "1004", "x"), "手机号（中国内地）");
+        assert_eq!(catalog_name_in(Lang::Zh, "risk", "nope", "Custom name"), "Custom name");
+        assert_eq!(catalog_name_in(Lang::En, "event", "api_attack", "API attack"), "API attack");
+    }
+
+    /// Every `tr("...")` literal in the app's sources has a Chinese entry.
+    #[test]
+    fn every_tr_string_is_translated() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = vec![];
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut missing = vec![];
+        let mut seen = 0;
+        // (this file only mentions `tr("...")` in docs and in this test)
+        for f in files.into_iter().filter(|f| !f.ends_with("i18n.rs")) {
+            let src = std::fs::read_to_string(&f).unwrap();
+            for (i, _) in src.match_indices("tr(\"") {
+                // skip `fn tr(` definitions and identifiers ending in `tr`
+                let before = src[..i].chars().last().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' {
+                    continue;
+                }
+                let rest = &src[i + 4..];
+                let Some(end) = rest.find("\")") else { continue };
+                let lit = rest[..end].replace("\\\"", "\"");
+                seen += 1;
+                if zh(&lit).is_none() {
+                    missing.push(format!("{}: {lit}", f.display()));
+                }
+            }
+        }
+        assert!(seen > 50, "found only {seen} tr() calls");
+        assert!(missing.is_empty(), "untranslated:\n{}", missing.join("\n"));
+    }
+
+    /// Every entry of the catalog files has a Chinese name.
+    #[test]
+    fn every_catalog_entry_is_translated() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/catalog");
+        let mut counts = std::collections::BTreeMap::new();
+        let mut missing = vec![];
+        for (file, kind) in [
+            ("sensitive_types.toml", "sensitive"),
+            ("purposes.toml", "purpose"),
+            ("risk_types.toml", "risk"),
+            ("event_types.toml", "event"),
+        ] {
+            let src = std::fs::read_to_string(dir.join(file)).unwrap();
+            for line in src.lines().map(str::trim) {
+                let (k, key) = if kind == "sensitive" {
+                    match line.strip_prefix("id = ") {
+                        Some(id) => ("sensitive", id.trim().to_string()),
+                        None => continue,
+                    }
+                } else if let Some(v) = line.strip_prefix("key = \"") {
+                    (kind, v.trim_end_matches('"').to_string())
+                } else if let Some(v) = line.strip_prefix("{ key = \"") {
+                    ("purpose_type", v.split('"').next().unwrap().to_string())
+                } else if let Some(v) = line.strip_prefix("category = \"") {
+                    ("category", v.trim_end_matches('"').to_string())
+                } else {
+                    continue;
+                };
+                *counts.entry(k).or_insert(0) += 1;
+                if zh_catalog(k, &key).is_none() {
+                    missing.push(format!("{k}: {key}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated catalog entries: {missing:?}");
+        assert_eq!(counts["sensitive"], 54);
+        assert_eq!(counts["purpose"], 10);
+        assert_eq!(counts["purpose_type"], 63);
+        assert_eq!(counts["risk"], 42);
+        assert_eq!(counts["event"], 35);
     }
 }

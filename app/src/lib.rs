@@ -35,9 +35,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
     }
+    // The document language follows the `apisec_lang` cookie (see `i18n`).
+    #[cfg(feature = "ssr")]
+    let lang = i18n::request_lang();
+    #[cfg(not(feature = "ssr"))]
+    let lang = i18n::Lang::default();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.html_lang()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -56,6 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(i18n::page_lang());
     // Effects run only in the browser: marks the page once hydration has finished (tests wait on it).
     Effect::new(|_| {
         if let Some(body) = document().body() {

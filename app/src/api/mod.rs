@@ -12,6 +12,8 @@ pub mod events;
 pub mod policies;
 pub mod risks;
 
+pub use dashboard::{basic_detection, BasicDetection, BasicDetectionView, EventCard};
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -60,33 +62,6 @@ pub struct ApiSecurityView {
     pub purchased: bool,
     pub enabled: bool,
     pub is_admin: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventCard {
-    pub name: String,
-    pub level: String,
-    pub path: String,
-    pub domain: String,
-    pub source: String,
-    pub time: String,
-}
-
-/// The Basic Detection page: always on, free.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BasicDetectionView {
-    pub tenant_name: String,
-    pub resource_group: String,
-    pub region: String,
-    pub region_label: String,
-    pub events_total: i64,
-    pub events_high: i64,
-    pub events_medium: i64,
-    pub events_low: i64,
-    pub apis_total: i64,
-    pub apis_active: i64,
-    pub apis_inactive: i64,
-    pub recent_events: Vec<EventCard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -408,46 +383,6 @@ pub async fn audit_log(tenant: String) -> Result<Vec<AuditRow>, AppError> {
                 detail: e.detail,
             })
             .collect())
-    })
-    .await
-}
-
-/// Basic Detection figures for tenant / resource group / region (any member).
-#[server(prefix = "/api", endpoint = "basic_detection")]
-pub async fn basic_detection(
-    tenant: String,
-    rg: Option<i64>,
-    region: String,
-) -> Result<BasicDetectionView, AppError> {
-    ctx::respond(async {
-        let b = ctx::backend()?;
-        let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Viewer)
-            .await?;
-        let group = match rg {
-            Some(id) => m
-                .resource_groups
-                .iter()
-                .find(|g| g.id == id)
-                .ok_or(AppError::NotFound)?,
-            None => m.resource_groups.first().ok_or(AppError::NotFound)?,
-        };
-        let region = backend::tenancy::Region::parse(&region);
-        // Figures come from the analysis tables once the engine lands (see seed_demo).
-        Ok(BasicDetectionView {
-            tenant_name: m.tenant_name.clone(),
-            resource_group: group.name.clone(),
-            region: region.as_str().into(),
-            region_label: region.label().into(),
-            events_total: 0,
-            events_high: 0,
-            events_medium: 0,
-            events_low: 0,
-            apis_total: 0,
-            apis_active: 0,
-            apis_inactive: 0,
-            recent_events: vec![],
-        })
     })
     .await
 }

@@ -4,6 +4,7 @@
 use super::feedback::{ErrorView, Loading};
 use crate::api::{api_security, ApiSecurityAction, ApiSecurityView, SessionInfo};
 use crate::scope::use_scope;
+use crate::i18n::{tr, tr_string};
 use leptos::prelude::*;
 
 /// Shows `children` when API security is enabled for the tenant, otherwise the lifecycle card.
@@ -29,7 +30,7 @@ pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
                     }
                     Ok(st) => view! {
                         <p class="muted" data-testid="needs-api-security">
-                            "This page is part of API security, which is not enabled for this tenant yet."
+                            {tr("This page is part of API security, which is not enabled for this tenant yet.")}
                         </p>
                         <ApiSecurityCard st action/>
                     }.into_any(),
@@ -44,9 +45,9 @@ pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
 fn TrialBanner(st: ApiSecurityView) -> impl IntoView {
     view! {
         <div class="alert alert-info" data-testid="trial-banner">
-            "Free trial of API security: expires "
+            {tr("Free trial of API security: expires ")}
             <strong data-testid="trial-expiry">{st.trial_ends_at.unwrap_or_default()}</strong>
-            ". Analysis data from the trial is deleted when it ends unless you buy before then."
+            {tr(". Analysis data from the trial is deleted when it ends unless you buy before then.")}
         </div>
     }
 }
@@ -72,13 +73,12 @@ fn LifecycleButton(
                     view! {
                         <label class="check">
                             <input type="checkbox" required data-testid="consent-box"/>
-                            " I authorise apisec to analyse requests and responses in our traffic logs offline, \
-                             including detecting sensitive data in them."
+                            {tr(" I authorise apisec to analyse requests and responses in our traffic logs offline, including detecting sensitive data in them.")}
                         </label>
                     }
                 })}
             <button type="submit" class=if primary { "btn btn-primary" } else { "btn" } data-action=name>
-                {label}
+                {tr(label)}
             </button>
         </ActionForm>
     }
@@ -109,28 +109,28 @@ pub fn ApiSecurityCard(
     view! {
         <section class="card" data-testid="api-security-card">
             <div class="card-head">
-                <h2>"API security"</h2>
-                <span class="badge">{st.edition_label.clone()}" edition"</span>
-                <span class=state.1 data-testid="api-security-state">{state.0}</span>
+                <h2>{tr("API security")}</h2>
+                <span class="badge">{tr_string(&st.edition_label)}{tr(" edition")}</span>
+                <span class=state.1 data-testid="api-security-state">{tr(state.0)}</span>
             </div>
             <p class="muted">
-                "API security discovers API assets, detects risks and attack events, and reviews cross-border data. "
-                "It analyses logs offline and never probes your APIs. Basic Detection stays on and free either way."
+                {tr("API security discovers API assets, detects risks and attack events, and reviews cross-border data. ")}
+                {tr("It analyses logs offline and never probes your APIs. Basic Detection stays on and free either way.")}
             </p>
             {st.trial_active
                 .then(|| {
                     view! {
                         <p>
-                            "Free trial expires "
+                            {tr("Free trial expires ")}
                             <strong data-testid="trial-expiry">{st.trial_ends_at.clone().unwrap_or_default()}</strong>
-                            ". Buy before then to keep the data analysed during the trial."
+                            {tr(". Buy before then to keep the data analysed during the trial.")}
                         </p>
                     }
                 })}
             {st.trial_expired
-                .then(|| view! { <p>"The free trial has ended and its analysis data was deleted."</p> })}
+                .then(|| view! { <p>{tr("The free trial has ended and its analysis data was deleted.")}</p> })}
             {(!st.is_admin)
-                .then(|| view! { <p class="muted">"Only an admin of this tenant can change API security."</p> })}
+                .then(|| view! { <p class="muted">{tr("Only an admin of this tenant can change API security.")}</p> })}
             {error}
             <div class="actions">
                 {(!st.consented)

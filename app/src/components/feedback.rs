@@ -16,9 +16,9 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     };
     view! {
         <div class="alert alert-error" role="alert" data-testid="error">
-            <strong>{title}</strong>
+            <strong>{crate::i18n::tr(title)}</strong>
             " "
-            <span>{error.to_string()}</span>
+            <span>{crate::i18n::tr_string(&error.to_string())}</span>
         </div>
     }
 }
@@ -28,7 +28,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
 pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <div class="empty">
-            <h3>{title}</h3>
+            <h3>{crate::i18n::tr(title)}</h3>
             <div class="empty-body">{children()}</div>
         </div>
     }
@@ -36,5 +36,5 @@ pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
 
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <div class="loading">"Loading…"</div> }
+    view! { <div class="loading">{crate::i18n::tr("Loading…")}</div> }
 }

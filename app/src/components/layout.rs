@@ -4,6 +4,7 @@ use super::feedback::{ErrorView, Loading};
 use super::nav::NAV;
 use crate::api::{get_session, Logout, SessionInfo};
 use crate::error::AppError;
+use crate::i18n::{current_lang, tr, Lang};
 use crate::scope::{use_scope, REGIONS};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
@@ -98,7 +99,7 @@ fn TopBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/basic-detection">"apisec"</a>
             <label class="picker">
-                <span>"Tenant"</span>
+                <span>{tr("Tenant")}</span>
                 <select name="tenant" data-testid="tenant-select" on:change=on_tenant>
                     {memberships
                         .into_iter()
@@ -114,7 +115,7 @@ fn TopBar() -> impl IntoView {
                 </select>
             </label>
             <label class="picker">
-                <span>"Resource group"</span>
+                <span>{tr("Resource group")}</span>
                 <select name="rg" data-testid="rg-select" on:change=on_rg>
                     {move || {
                         info_rg
@@ -134,7 +135,7 @@ fn TopBar() -> impl IntoView {
                     }}
                 </select>
             </label>
-            <nav class="segmented" aria-label="Region" data-testid="region-switcher">
+            <nav class="segmented" aria-label=tr("Region") data-testid="region-switcher">
                 {REGIONS
                     .into_iter()
                     .map(|(value, label)| {
@@ -145,13 +146,14 @@ fn TopBar() -> impl IntoView {
                                 aria-current=move || (scope.region.get() == value).then_some("true")
                                 data-region=value
                             >
-                                {label}
+                                {tr(label)}
                             </a>
                         }
                     })
                     .collect_view()}
             </nav>
             <div class="spacer"></div>
+            <LangSwitch csrf=info.csrf.clone()/>
             <span class="user" data-testid="user">
                 {info.username.clone()}
                 " · "
@@ -159,7 +161,7 @@ fn TopBar() -> impl IntoView {
             </span>
             <ActionForm action=logout attr:class="inline">
                 <input type="hidden" name="csrf" value=info.csrf.clone()/>
-                <button type="submit" class="btn btn-ghost">"Sign out"</button>
+                <button type="submit" class="btn btn-ghost">{tr("Sign out")}</button>
             </ActionForm>
         </header>
     }
@@ -181,8 +183,8 @@ fn SideNav() -> impl IntoView {
                                     href=move || scope.href(path)
                                     class=move || if location.pathname.get() == path { "active" } else { "" }
                                 >
-                                    {label}
-                                    {paid.then(|| view! { <span class="tag">"API security"</span> })}
+                                    {tr(label)}
+                                    {paid.then(|| view! { <span class="tag">{tr("API security")}</span> })}
                                 </a>
                             </li>
                         }
@@ -190,5 +192,34 @@ fn SideNav() -> impl IntoView {
                     .collect_view()}
             </ul>
         </aside>
+    }
+}
+
+/// English / 中文 switch. A plain form post (not a client-side action) so that the whole page
+/// is rendered again in the new language; the server sets the `apisec_lang` cookie and sends
+/// the browser back to the page it was on.
+#[component]
+fn LangSwitch(csrf: String) -> impl IntoView {
+    let location = use_location();
+    let lang = current_lang();
+    let next = move || {
+        let search = location.search.get();
+        let search = search.trim_start_matches('?');
+        let path = location.pathname.get();
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
+    };
+    view! {
+        <form method="post" action="/api/set_language" class="segmented lang-switch" data-testid="lang-switch" aria-label=tr("Language")>
+            <input type="hidden" name="csrf" value=csrf/>
+            <input type="hidden" name="next" value=next/>
+            <button type="submit" name="lang" value="en" class=if lang == Lang::En { "seg active" } else { "seg" }
+                aria-pressed=(lang == Lang::En).to_string() title=tr("Switch to English") lang="en" data-lang="en">"EN"</button>
+            <button type="submit" name="lang" value="zh" class=if lang == Lang::Zh { "seg active" } else { "seg" }
+                aria-pressed=(lang == Lang::Zh).to_string() title=tr("Switch to Chinese") lang="zh-CN" data-lang="zh">"中文"</button>
+        </form>
     }
 }

@@ -1,5 +1,6 @@
 use crate::api::{get_session, Login};
 use crate::components::feedback::ErrorView;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -19,8 +20,8 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="standalone">
             <div class="card narrow login">
-                <h1>"Sign in to apisec"</h1>
-                <p class="muted">"API security console"</p>
+                <h1>{tr("Sign in to apisec")}</h1>
+                <p class="muted">{tr("API security console")}</p>
                 {error}
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -30,19 +31,19 @@ pub fn LoginPage() -> impl IntoView {
                                 <input type="hidden" name="csrf" value=csrf/>
                                 <input type="hidden" name="next" value=next/>
                                 <label>
-                                    "User name"
+                                    {tr("User name")}
                                     <input type="text" name="username" autocomplete="username" required autofocus/>
                                 </label>
                                 <label>
-                                    "Password"
+                                    {tr("Password")}
                                     <input type="password" name="password" autocomplete="current-password" required/>
                                 </label>
-                                <button type="submit" class="btn btn-primary wide">"Sign in"</button>
+                                <button type="submit" class="btn btn-primary wide">{tr("Sign in")}</button>
                             </ActionForm>
                         }
                     })}
                 </Suspense>
-                <p class="muted small">"Demo tenant: user " <code>"demo"</code> ", password " <code>"demo-password"</code> "."</p>
+                <p class="muted small">{tr("Demo tenant: user ")} <code>"demo"</code> {tr(", password ")} <code>"demo-password"</code> "."</p>
             </div>
         </main>
     }

@@ -40,13 +40,13 @@ pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: &'static str)
     };
     view! {
         <div class="page-head">
-            <h1>{title}</h1>
+            <h1>{crate::i18n::tr(title)}</h1>
             <p class="muted" data-testid="scope-line">
                 {tenant_name}
                 " · "
-                <span data-testid="region-label">{move || region_label(&scope.region.get())}</span>
+                <span data-testid="region-label">{move || crate::i18n::tr(region_label(&scope.region.get()))}</span>
             </p>
-            {(!subtitle.is_empty()).then(|| view! { <p class="muted">{subtitle}</p> })}
+            {(!subtitle.is_empty()).then(|| view! { <p class="muted">{crate::i18n::tr(subtitle)}</p> })}
         </div>
     }
 }
@@ -59,9 +59,9 @@ pub fn NoDataYet(what: &'static str) -> impl IntoView {
         <section class="card">
             <EmptyState title="Nothing analysed yet">
                 <p>
-                    {what}
-                    " appear here after the first analysis. Add a log source under "
-                    <a href=move || scope.href("/data-sources")>"Data sources"</a>
+                    {crate::i18n::tr(what)}
+                    {crate::i18n::tr(" appear here after the first analysis. Add a log source under ")}
+                    <a href=move || scope.href("/data-sources")>{crate::i18n::tr("Data sources")}</a>
                     "."
                 </p>
             </EmptyState>

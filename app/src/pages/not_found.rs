@@ -1,3 +1,4 @@
+use crate::i18n::tr;
 use leptos::prelude::*;
 
 /// The 404 page (also sets the status code when rendered on the server).
@@ -10,9 +11,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <main class="standalone">
             <div class="card narrow">
-                <h1>"Page not found"</h1>
-                <p>"There is no page at this address. It may have moved."</p>
-                <p><a class="btn btn-primary" href="/basic-detection">"Go to the console"</a></p>
+                <h1>{tr("Page not found")}</h1>
+                <p>{tr("There is no page at this address. It may have moved.")}</p>
+                <p><a class="btn btn-primary" href="/basic-detection">{tr("Go to the console")}</a></p>
             </div>
         </main>
     }

@@ -3,6 +3,7 @@ use crate::api::{api_security, audit_log, ApiSecurityAction, SessionInfo, SetEdi
 use crate::components::api_security::ApiSecurityCard;
 use crate::components::feedback::{EmptyState, ErrorView, Loading};
 use crate::scope::use_scope;
+use crate::i18n::tr;
 use leptos::prelude::*;
 
 const EDITIONS: [(&str, &str); 4] = [
@@ -66,18 +67,18 @@ pub fn SettingsPage() -> impl IntoView {
                         view! {
                             <ApiSecurityCard st=st.clone() action/>
                             <section class="card">
-                                <h2>"Edition"</h2>
-                                <p class="muted">"The WAF edition of this tenant decides whether the free trial is offered (Pro and above)."</p>
+                                <h2>{tr("Edition")}</h2>
+                                <p class="muted">{tr("The WAF edition of this tenant decides whether the free trial is offered (Pro and above).")}</p>
                                 {edition_error}
                                 <ActionForm action=set_edition attr:class="inline-form">
                                     <input type="hidden" name="tenant" value=move || scope.tenant.get()/>
                                     <input type="hidden" name="csrf" value=csrf/>
                                     <select name="edition" data-testid="edition-select">
                                         {EDITIONS.into_iter().map(|(v, l)| view! {
-                                            <option value=v selected=current == v>{l}</option>
+                                            <option value=v selected=current == v>{tr(l)}</option>
                                         }).collect_view()}
                                     </select>
-                                    <button type="submit" class="btn">"Change edition"</button>
+                                    <button type="submit" class="btn">{tr("Change edition")}</button>
                                 </ActionForm>
                             </section>
                         }.into_any()
@@ -86,18 +87,18 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}}
         </Transition>
-        <Show when=is_admin fallback=|| view! { <p class="muted">"The audit log is visible to admins."</p> }>
+        <Show when=is_admin fallback=|| view! { <p class="muted">{tr("The audit log is visible to admins.")}</p> }>
             <section class="card" data-testid="audit-log">
-                <h2>"Audit log"</h2>
+                <h2>{tr("Audit log")}</h2>
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
                         match audit.await {
                             Ok(rows) if rows.is_empty() => view! {
-                                <EmptyState title="No entries yet"><p>"Admin actions such as enabling API security are recorded here."</p></EmptyState>
+                                <EmptyState title="No entries yet"><p>{tr("Admin actions such as enabling API security are recorded here.")}</p></EmptyState>
                             }.into_any(),
                             Ok(rows) => view! {
                                 <table class="table">
-                                    <thead><tr><th>"Time"</th><th>"Who"</th><th>"Action"</th><th>"Details"</th></tr></thead>
+                                    <thead><tr><th>{tr("Time")}</th><th>{tr("Who")}</th><th>{tr("Action")}</th><th>{tr("Details")}</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| view! {
                                             <tr><td class="nowrap">{r.at}</td><td>{r.actor}</td><td><code>{r.action}</code></td><td>{r.detail}</td></tr>
