@@ -14,7 +14,8 @@ use super::segment;
 use crate::exchange::Exchange;
 use crate::facts::{ApiKey, PurposeTag};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
