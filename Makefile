@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean
+.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean bench bench-criterion
 
 setup:            ## install missing tools (wasm target, wasm-bindgen, chromium, npm packages, GeoIP db)
 	@scripts/setup.sh
@@ -42,3 +42,13 @@ fmt:
 
 clean:
 	rm -rf target/site
+
+# End-to-end `apisec analyze` throughput (docs/performance.md): generates fixed-seed demo logs
+# once under target/bench-data/, analyses each in its own process, prints records/s, MB/s and
+# peak RSS. `make bench BENCH_RECORDS=1000000` for a single size.
+BENCH_RECORDS ?= 100000,1000000,5000000
+bench:            ## end-to-end analyze benchmark (records/s, MB/s, peak memory)
+	cargo run --release -p apisec-engine --example e2e_bench -- --records $(BENCH_RECORDS)
+
+bench-criterion:  ## per-module criterion benchmarks of the engine's hot paths
+	cargo bench -p apisec-engine

@@ -5,7 +5,9 @@ use crate::client::ClientClassifier;
 use crate::compliance::Region;
 use crate::discovery::PathTemplater;
 use crate::pipeline::{AnalysisConfig, AnalysisState, Engine, Findings};
-use crate::readers::{open_file, Format, ReadError, ReadItem, ReaderOptions, Rejected};
+use crate::readers::{
+    open_file_frames, Format, FrameBatch, Frames, RawFrame, ReadError, ReaderOptions, Rejected,
+};
 use crate::record::Record;
 use crate::report::Report;
 use crate::sensitive::Scanner;
@@ -17,8 +19,6 @@ use std::path::PathBuf;
 
 /// Rejected lines listed in the report at most (all are counted).
 pub const MAX_LISTED_REJECTIONS: usize = 10_000;
-const BATCH: usize = 4096;
-
 #[derive(Debug, Clone, Default)]
 pub struct AnalyzeOptions {
     pub format: Format,
@@ -54,8 +54,11 @@ pub fn analyze_files_with(
     clients: ClientClassifier,
 ) -> Result<Report, AnalyzeError> {
     let config = AnalysisConfig::for_region(opts.region);
+    let printed = std::sync::atomic::AtomicU64::new(0);
     let progress = |p: Progress| {
-        if opts.progress && p.records.is_multiple_of(BATCH as u64 * 64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if opts.progress && p.records >= printed.load(Relaxed) + (1 << 18) {
+            printed.store(p.records, Relaxed);
             eprintln!("analyze: {} records", p.records);
         }
     };
@@ -95,8 +98,13 @@ pub struct AnalysisOutcome {
 }
 
 /// The analysis itself, shared by `apisec analyze` and the console's jobs: two passes over
-/// `paths` (templates first, then per-exchange facts in parallel batches, folded in input
-/// order) with an explicit configuration (tenant key, custom policies) and a progress callback.
+/// `paths` (templates first, then per-exchange facts) with an explicit configuration (tenant
+/// key, custom policies) and a progress callback.
+///
+/// Each pass is a pipeline (see [`stream`]): one thread frames the input into batches of raw
+/// lines, the rayon pool parses them and computes the per-exchange facts in parallel, and the
+/// calling thread folds the previous batch's results in input order meanwhile. Results do not
+/// depend on the number of threads.
 pub fn analyze_paths(
     paths: &[PathBuf],
     opts: &AnalyzeOptions,
@@ -109,13 +117,19 @@ pub fn analyze_paths(
     let mut readable = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        match open_file(path, opts.format, &opts.reader) {
-            Ok(items) => {
-                for item in items {
-                    if let ReadItem::Record(r) = item {
-                        templater.observe(&r);
-                    }
-                }
+        match open_file_frames(path, opts.format, &opts.reader) {
+            Ok(frames) => {
+                let parser = frames.parser().clone();
+                stream(
+                    frames,
+                    |line, data| parser.parse(line, data).ok().map(Route::of),
+                    |_, route| {
+                        if let Some(Some(r)) = route {
+                            templater.observe_route(&r.method, &r.host, &r.path);
+                        }
+                    },
+                    || {},
+                );
                 readable.push(path.clone());
             }
             Err(e) => {
@@ -138,79 +152,184 @@ pub fn analyze_paths(
     let mut state = AnalysisState::new(config);
     let mut rejected: Vec<Rejected> = Vec::new();
     let mut rejected_total = 0u64;
-    let mut records = 0u64;
+    // Read by the progress callback while the fold counts: a Cell shares it.
+    let records = std::cell::Cell::new(0u64);
     let files = readable.len();
     for (file_index, path) in readable.iter().enumerate() {
-        let items = open_file(path, opts.format, &opts.reader)?;
+        let frames = open_file_frames(path, opts.format, &opts.reader)?;
+        let parser = frames.parser().clone();
         let file = path.display().to_string();
-        let mut batch: Vec<(u64, Box<Record>)> = Vec::with_capacity(BATCH);
         let mut ordinal = 0u64;
-        // A record that makes a detector panic is rejected, not fatal: one hostile line must
-        // never sink a whole analysis.
-        let flush = |batch: &mut Vec<(u64, Box<Record>)>,
-                     state: &mut AnalysisState,
-                     rejected: &mut Vec<Rejected>,
-                     rejected_total: &mut u64| {
-            let facts: Vec<_> = batch
-                .par_iter()
-                .map(|(_, r)| std::panic::catch_unwind(AssertUnwindSafe(|| engine.facts(r))))
-                .collect();
-            for ((n, _), f) in batch.iter().zip(facts) {
-                match f {
-                    Ok(Some(f)) => state.absorb(&f),
-                    Ok(None) => {}
-                    Err(_) => {
-                        *rejected_total += 1;
-                        if rejected.len() < MAX_LISTED_REJECTIONS {
-                            rejected.push(Rejected {
-                                file: file.clone(),
-                                line: *n,
-                                reason: format!(
-                                    "record #{n} of the file could not be analysed (internal error)"
-                                ),
-                            });
-                        }
-                    }
-                }
-            }
-            batch.clear();
-        };
-        for item in items {
-            match item {
-                ReadItem::Record(r) => {
-                    records += 1;
-                    ordinal += 1;
-                    batch.push((ordinal, r));
-                    if batch.len() == BATCH {
-                        flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
-                        progress(Progress {
-                            file: file_index,
-                            files,
-                            records,
-                        });
-                    }
-                }
-                ReadItem::Rejected(r) => {
-                    rejected_total += 1;
+        stream(
+            frames,
+            // A record that makes a detector panic is rejected, not fatal: one hostile line
+            // must never sink a whole analysis.
+            |line, data| match parser.parse(line, data) {
+                Ok(r) => Parsed::Record(
+                    std::panic::catch_unwind(AssertUnwindSafe(|| engine.facts(&r))).ok(),
+                ),
+                Err(r) => Parsed::Rejected(r),
+            },
+            |framing, item| {
+                let reject = |r: Rejected, rejected: &mut Vec<Rejected>, total: &mut u64| {
+                    *total += 1;
                     if rejected.len() < MAX_LISTED_REJECTIONS {
                         rejected.push(r);
                     }
+                };
+                match (framing, item) {
+                    (Some(r), _) | (None, Some(Parsed::Rejected(r))) => {
+                        reject(r, &mut rejected, &mut rejected_total)
+                    }
+                    (None, Some(Parsed::Record(facts))) => {
+                        records.set(records.get() + 1);
+                        ordinal += 1;
+                        match facts {
+                            Some(Some(f)) => state.absorb(&f),
+                            Some(None) => {}
+                            None => reject(
+                                Rejected {
+                                    file: file.clone(),
+                                    line: ordinal,
+                                    reason: format!(
+                                        "record #{ordinal} of the file could not be analysed (internal error)"
+                                    ),
+                                },
+                                &mut rejected,
+                                &mut rejected_total,
+                            ),
+                        }
+                    }
+                    (None, None) => {}
                 }
-            }
-        }
-        flush(&mut batch, &mut state, &mut rejected, &mut rejected_total);
+            },
+            || {
+                progress(Progress {
+                    file: file_index,
+                    files,
+                    records: records.get(),
+                })
+            },
+        );
         progress(Progress {
             file: file_index + 1,
             files,
-            records,
+            records: records.get(),
         });
     }
     Ok(AnalysisOutcome {
         findings: state.finish(None),
-        records,
+        records: records.get(),
         rejected,
         rejected_total,
     })
+}
+
+/// What the parallel stage of pass 2 made of one frame.
+enum Parsed {
+    /// The record's facts (`None` inside: not an API); `None` outside: a detector panicked.
+    Record(Option<Option<crate::pipeline::ExchangeFacts>>),
+    Rejected(Rejected),
+}
+
+/// What pass 1 keeps of a record: the parts that choose its path template.
+struct Route {
+    method: String,
+    host: String,
+    path: String,
+}
+
+impl Route {
+    fn of(r: Record) -> Route {
+        Route {
+            method: r.method,
+            host: r.host,
+            path: r.path,
+        }
+    }
+}
+
+/// Frames per batch, and bytes per batch (whichever comes first): big enough to amortise the
+/// hand-offs, small enough that the batches in flight stay a few MB.
+const BATCH: usize = 4096;
+const BATCH_BYTES: usize = 8 << 20;
+/// Batches read ahead of the parallel stage.
+const READ_AHEAD: usize = 2;
+
+/// The pipeline of one pass over one input: a reader thread fills batches of raw frames,
+/// `map` runs on every `Data` frame of a batch in parallel (rayon), and `fold` sees every frame
+/// in input order: `(Some(rejection), None)` for a frame the framing rejected, `(None,
+/// Some(mapped))` for the others. `fold` of batch N runs on the calling thread while batch N+1
+/// is mapped. `batch_done` runs after each batch is folded. Memory: at most `READ_AHEAD + 2`
+/// batches of raw bytes and one batch of mapped results are alive.
+fn stream<T: Send>(
+    mut frames: Frames,
+    map: impl Fn(u64, &[u8]) -> T + Sync,
+    mut fold: impl FnMut(Option<Rejected>, Option<T>),
+    mut batch_done: impl FnMut(),
+) {
+    use std::sync::mpsc::sync_channel;
+    let (full_tx, full_rx) = sync_channel::<FrameBatch>(READ_AHEAD);
+    let (empty_tx, empty_rx) = sync_channel::<FrameBatch>(READ_AHEAD + 2);
+    for _ in 0..READ_AHEAD + 2 {
+        let _ = empty_tx.send(FrameBatch::default());
+    }
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            while let Ok(mut batch) = empty_rx.recv() {
+                if !frames.fill(&mut batch, BATCH, BATCH_BYTES) || full_tx.send(batch).is_err() {
+                    break;
+                }
+            }
+        });
+        let compute = |batch: &FrameBatch| -> Vec<Option<T>> {
+            batch
+                .frames
+                .par_iter()
+                .map(|f| match f {
+                    RawFrame::Data { line, start, end } => {
+                        Some(map(*line, batch.bytes(*start, *end)))
+                    }
+                    RawFrame::Rejected(_) => None,
+                })
+                .collect()
+        };
+        let mut fold_batch = |batch: FrameBatch, mapped: Vec<Option<T>>| {
+            for (frame, item) in batch.frames.into_iter().zip(mapped) {
+                match frame {
+                    RawFrame::Rejected(r) => fold(Some(r), None),
+                    RawFrame::Data { .. } => fold(None, item),
+                }
+            }
+            batch_done();
+            // The buffers go back to the reader (its end may already be gone).
+            let _ = empty_tx.send(FrameBatch {
+                buf: batch.buf,
+                frames: Vec::new(),
+            });
+        };
+        let mut pending: Option<(FrameBatch, Vec<Option<T>>)> = None;
+        while let Ok(batch) = full_rx.recv() {
+            let mapped = match pending.take() {
+                // Fold the previous batch here while the pool maps this one.
+                Some((prev, prev_mapped)) => {
+                    let mut mapped = None;
+                    rayon::in_place_scope(|scope| {
+                        scope.spawn(|_| mapped = Some(compute(&batch)));
+                        fold_batch(prev, prev_mapped);
+                    });
+                    mapped.expect("the batch was mapped")
+                }
+                None => compute(&batch),
+            };
+            pending = Some((batch, mapped));
+        }
+        if let Some((prev, prev_mapped)) = pending {
+            fold_batch(prev, prev_mapped);
+        }
+        // Unblock the reader if it waits for a buffer, then let it end.
+        drop(full_rx);
+    });
 }
 
 const USAGE: &str = "usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [--region cn|intl] [--out FILE] FILE...";

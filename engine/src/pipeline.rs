@@ -88,6 +88,8 @@ pub struct Engine {
     purpose_policies: Vec<CompiledPurposePolicy>,
     risk_rules: Arc<CompiledRiskRules>,
     event_rules: Vec<CompiledCustomRule>,
+    /// Purposes per request shape (see [`discovery::PurposeCache`]).
+    purposes: discovery::PurposeCache,
 }
 
 impl Engine {
@@ -105,6 +107,7 @@ impl Engine {
             purpose_policies: config.purpose_policies.clone(),
             risk_rules: config.risk_rules.clone(),
             event_rules: config.event.custom.clone(),
+            purposes: discovery::PurposeCache::new(),
         }
     }
 
@@ -113,7 +116,12 @@ impl Engine {
     pub fn facts(&self, record: &Record) -> Option<ExchangeFacts> {
         let ex = Exchange::new(record);
         let api = self.templates.resolve(&ex)?;
-        let discovery = discovery::exchange_facts_with(&ex, &api, &self.purpose_policies);
+        let discovery = discovery::exchange_facts_cached(
+            &ex,
+            &api,
+            &self.purpose_policies,
+            Some(&self.purposes),
+        );
         let client = self.clients.classify(record);
         let account = identify_account(&ex, &discovery.auth);
         let raw = self.scanner.scan(&ex);

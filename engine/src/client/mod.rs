@@ -21,6 +21,32 @@ pub use geo::GeoDb;
 #[derive(Debug, Default)]
 pub struct ClientClassifier {
     geo: Option<GeoDb>,
+    /// Access tool per user agent: a log repeats a few thousand agents millions of times.
+    tools: ToolCache,
+}
+
+/// Distinct user agents remembered (about 2 MB at most); others are parsed every time.
+pub const MAX_CACHED_AGENTS: usize = 8_192;
+
+#[derive(Debug, Default)]
+struct ToolCache(std::sync::RwLock<std::collections::HashMap<String, crate::facts::ToolInfo>>);
+
+impl ToolCache {
+    fn classify(&self, ua: Option<&str>) -> crate::facts::ToolInfo {
+        let Some(key) = ua else {
+            return tools::classify_user_agent(None);
+        };
+        if let Some(t) = self.0.read().ok().and_then(|m| m.get(key).cloned()) {
+            return t;
+        }
+        let t = tools::classify_user_agent(ua);
+        if let Ok(mut m) = self.0.write() {
+            if m.len() < MAX_CACHED_AGENTS {
+                m.insert(key.to_string(), t.clone());
+            }
+        }
+        t
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +58,10 @@ pub enum GeoError {
 impl ClientClassifier {
     /// Without a GeoIP database: every public address is `Unknown`.
     pub fn without_geo() -> Self {
-        ClientClassifier { geo: None }
+        ClientClassifier {
+            geo: None,
+            tools: ToolCache::default(),
+        }
     }
 
     /// With the country database at `path`.
@@ -42,7 +71,10 @@ impl ClientClassifier {
             path: path.to_path_buf(),
             message,
         })?;
-        Ok(ClientClassifier { geo: Some(db) })
+        Ok(ClientClassifier {
+            geo: Some(db),
+            tools: ToolCache::default(),
+        })
     }
 
     /// Opens the GeoIP database named by `APISEC_GEOIP` (an error when set but unreadable),
@@ -68,7 +100,7 @@ impl ClientClassifier {
     pub fn classify(&self, record: &Record) -> ClientInfo {
         ClientInfo {
             location: geo::locate(self.geo.as_ref(), record.client_ip),
-            tool: tools::classify_user_agent(record.user_agent()),
+            tool: self.tools.classify(record.user_agent()),
         }
     }
 }

@@ -19,7 +19,9 @@ use crate::facts::{
     PurposeTag,
 };
 use crate::pipeline::ExchangeFacts;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::net::IpAddr;
 
 pub const MAX_PARAMS_PER_API: usize = 200;

@@ -20,7 +20,7 @@ pub mod service;
 pub mod template;
 
 pub use inventory::ApiInventory;
-pub use purpose::{CompiledPurposePolicy, CustomPurposePolicy, PurposePolicyError};
+pub use purpose::{CompiledPurposePolicy, CustomPurposePolicy, PurposeCache, PurposePolicyError};
 pub use template::{DiscoveryConfig, ForcedTemplate, PathTemplater, TemplateRules, TemplateSet};
 
 /// One parameter occurrence in one request.
@@ -53,9 +53,26 @@ pub fn exchange_facts_with(
     api: &ApiKey,
     custom: &[CompiledPurposePolicy],
 ) -> DiscoveryFacts {
+    exchange_facts_cached(ex, api, custom, None)
+}
+
+/// [`exchange_facts_with`] with a purpose cache shared by the exchanges of one analysis (the
+/// result is the same with or without it).
+pub fn exchange_facts_cached(
+    ex: &Exchange,
+    api: &ApiKey,
+    custom: &[CompiledPurposePolicy],
+    cache: Option<&purpose::PurposeCache>,
+) -> DiscoveryFacts {
     let op = operation::operation(ex);
-    let features = purpose::features(ex, api, op.as_ref());
-    let mut purposes = purpose::classify(&features);
+    let (features, mut purposes) = match cache {
+        Some(c) => c.classify(ex, api, op.as_ref()),
+        None => {
+            let f = purpose::features(ex, api, op.as_ref());
+            let p = purpose::classify(&f);
+            (f, p)
+        }
+    };
     for p in custom {
         if p.matches(ex, api, &features) {
             let tag = p.tag();

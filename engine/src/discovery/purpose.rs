@@ -14,15 +14,18 @@ use super::segment;
 use crate::exchange::Exchange;
 use crate::facts::{ApiKey, PurposeTag};
 use serde_json::Value;
-use std::collections::HashSet;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, RwLock};
 
 /// What the rules look at.
 pub struct Features<'a> {
     pub method: &'a str,
     /// Words of the path template (ids left out) and of the operation name.
-    pub path: HashSet<String>,
+    pub path: Arc<HashSet<String>>,
     /// Words and full lower-case names of request parameters (query, form, JSON keys).
-    pub params: HashSet<String>,
+    pub params: Arc<HashSet<String>>,
     pub request_content_type: Option<String>,
     pub operation: Option<&'a Operation>,
     pub json: Option<&'a Value>,
@@ -227,6 +230,23 @@ fn sql_shaped(l: &str) -> bool {
 }
 
 fn looks_sql(s: &str) -> bool {
+    // Every statement shape below starts with one of these words: most bodies are rejected
+    // here without lower-casing them whole.
+    const STARTS: &[&[u8]] = &[
+        b"select ",
+        b"insert ",
+        b"update ",
+        b"delete ",
+        b"show tables",
+        b"create table",
+    ];
+    let head = s.trim_start().as_bytes();
+    if !STARTS
+        .iter()
+        .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p))
+    {
+        return false;
+    }
     let l = s.to_ascii_lowercase();
     let l = l.trim_start();
     (l.starts_with("select ") && l.contains(" from ") && sql_shaped(l))
@@ -657,8 +677,8 @@ pub fn features<'a>(ex: &'a Exchange, api: &ApiKey, op: Option<&'a Operation>) -
     }
     Features {
         method: ex.record.method.as_str(),
-        path,
-        params,
+        path: Arc::new(path),
+        params: Arc::new(params),
         request_content_type: ex.record.request_content_type(),
         operation: op,
         json,
@@ -684,6 +704,194 @@ fn collect_keys(v: &Value, out: &mut HashSet<String>, depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+/// Rules that read the request's content (JSON body, raw body, GraphQL/JSON-RPC operation)
+/// besides names: evaluated on every exchange. All other rules depend only on the method, the
+/// path template, the parameter names and whether the body is multipart, so
+/// [`PurposeCache`] evaluates them once per distinct combination.
+const CONTENT_RULES: &[&str] = &[
+    "graphql",
+    "sql_service",
+    "large_model_dialogue",
+    "mcp_service",
+];
+
+/// Distinct (API, parameter names) shapes remembered per analysis; beyond it exchanges are
+/// classified without the cache (same result, more work), so memory stays bounded.
+pub const MAX_CACHED_SHAPES: usize = 32_768;
+/// Parameter keys hashed into a shape key at most; a request with more is not cached.
+const MAX_KEYED_NAMES: usize = 4_096;
+
+/// What the name-only rules concluded for one request shape, with the word sets the content
+/// rules and the custom policies still need.
+struct Shape {
+    path: Arc<HashSet<String>>,
+    params: Arc<HashSet<String>>,
+    /// `RULES[i]` held (name-only rules; content rules are false here).
+    held: Vec<bool>,
+}
+
+/// Purposes per request shape, shared by the worker threads of one analysis: the word sets
+/// and the name-only rules are computed once per (method, template, parameter names,
+/// multipart) instead of once per exchange. The key is a 128-bit hash of exactly what
+/// [`features`] reads, so cached and uncached classification agree.
+#[derive(Default)]
+pub struct PurposeCache {
+    shapes: RwLock<HashMap<u128, Arc<Shape>>>,
+}
+
+impl std::fmt::Debug for PurposeCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let n = self.shapes.read().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("PurposeCache").field("shapes", &n).finish()
+    }
+}
+
+/// Two SipHash streams with different prefixes: a 128-bit key, collisions out of reach.
+struct Key(std::collections::hash_map::DefaultHasher, std::collections::hash_map::DefaultHasher, usize);
+
+impl Key {
+    fn new() -> Key {
+        let a = std::collections::hash_map::DefaultHasher::new();
+        let mut b = std::collections::hash_map::DefaultHasher::new();
+        0x5eed_u32.hash(&mut b);
+        Key(a, b, 0)
+    }
+    fn str(&mut self, s: &str) {
+        s.hash(&mut self.0);
+        s.hash(&mut self.1);
+        self.2 += 1;
+    }
+    fn tag(&mut self, t: u8) {
+        self.0.write_u8(t);
+        self.1.write_u8(t);
+    }
+    fn finish(&self) -> u128 {
+        ((self.0.finish() as u128) << 64) | self.1.finish() as u128
+    }
+}
+
+/// Hashes the JSON keys in the order and structure [`collect_keys`] visits them (without its
+/// set-size cut, which is a function of this sequence).
+fn key_json(v: &Value, k: &mut Key, depth: usize) {
+    if depth > 4 || k.2 > MAX_KEYED_NAMES {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            k.tag(1);
+            for (name, c) in m {
+                k.str(name);
+                key_json(c, k, depth + 1);
+            }
+            k.tag(2);
+        }
+        Value::Array(a) => {
+            k.tag(3);
+            for c in a.iter().take(4) {
+                key_json(c, k, depth + 1);
+            }
+            k.tag(4);
+        }
+        _ => k.tag(5),
+    }
+}
+
+impl PurposeCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shape key of an exchange, or None when it has too many names to cache.
+    fn key(ex: &Exchange, api: &ApiKey, multipart: bool) -> Option<u128> {
+        let mut k = Key::new();
+        k.str(&api.path);
+        k.str(&ex.record.method);
+        k.tag(multipart as u8);
+        k.tag(6);
+        for (name, _) in ex.query().iter().take(64) {
+            k.str(name);
+        }
+        k.tag(7);
+        for (name, _) in ex.form().iter().take(64) {
+            k.str(name);
+        }
+        k.tag(8);
+        if let Some(j) = ex.request_json() {
+            key_json(j, &mut k, 0);
+        }
+        (k.2 <= MAX_KEYED_NAMES).then(|| k.finish())
+    }
+
+    /// [`features`] and [`classify`] of one exchange, through the cache.
+    pub fn classify<'a>(
+        &self,
+        ex: &'a Exchange,
+        api: &ApiKey,
+        op: Option<&'a Operation>,
+    ) -> (Features<'a>, Vec<PurposeTag>) {
+        let content_type = ex.record.request_content_type();
+        let multipart = content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("multipart/"));
+        let Some(key) = Self::key(ex, api, multipart) else {
+            let f = features(ex, api, op);
+            let tags = classify(&f);
+            return (f, tags);
+        };
+        let cached = self.shapes.read().ok().and_then(|m| m.get(&key).cloned());
+        let shape = match cached {
+            Some(s) => s,
+            None => {
+                let f = features(ex, api, op);
+                // The name-only rules under the full features: content rules are skipped.
+                let held = RULES
+                    .iter()
+                    .map(|(kind, rule)| !CONTENT_RULES.contains(kind) && rule(&f))
+                    .collect();
+                let shape = Arc::new(Shape {
+                    path: f.path.clone(),
+                    params: f.params.clone(),
+                    held,
+                });
+                if let Ok(mut m) = self.shapes.write() {
+                    if m.len() < MAX_CACHED_SHAPES {
+                        m.insert(key, shape.clone());
+                    }
+                }
+                shape
+            }
+        };
+        let f = Features {
+            method: ex.record.method.as_str(),
+            path: shape.path.clone(),
+            params: shape.params.clone(),
+            request_content_type: content_type,
+            operation: op,
+            json: ex.request_json(),
+            body: ex.record.request_body.as_deref().unwrap_or(""),
+        };
+        let cat = crate::catalog::catalog();
+        let tags = RULES
+            .iter()
+            .zip(&shape.held)
+            .filter(|((kind, rule), held)| {
+                if CONTENT_RULES.contains(kind) {
+                    rule(&f)
+                } else {
+                    **held
+                }
+            })
+            .filter_map(|((kind, _), _)| {
+                cat.purpose_of_type(kind).map(|p| PurposeTag {
+                    purpose: p.key.clone(),
+                    kind: kind.to_string(),
+                })
+            })
+            .collect();
+        (f, tags)
     }
 }
 

@@ -124,10 +124,8 @@ impl DiscoveryConfig {
                 && last[last.len() - s.len()..].eq_ignore_ascii_case(s)
         })
     }
-    fn skipped(&self, r: &Record) -> bool {
-        self.is_static(&r.path)
-            || self.rules.host_ignored(&r.host)
-            || self.rules.path_ignored(&r.path)
+    fn skipped_route(&self, host: &str, path: &str) -> bool {
+        self.is_static(path) || self.rules.host_ignored(host) || self.rules.path_ignored(path)
     }
 }
 
@@ -214,14 +212,24 @@ impl PathTemplater {
     }
 
     pub fn observe(&mut self, record: &Record) {
-        if self.config.skipped(record) {
+        self.observe_route(&record.method, &record.host, &record.path);
+    }
+
+    /// [`PathTemplater::observe`] from the parts of a record that choose its template
+    /// (normalised as a reader leaves them: upper-case method, lower-case host, path without
+    /// the query).
+    pub fn observe_route(&mut self, method: &str, host: &str, path: &str) {
+        if self.config.skipped_route(host, path) {
             return;
         }
-        if !self.hosts.contains_key(&record.host) && self.hosts.len() >= MAX_HOSTS {
+        if !self.hosts.contains_key(host) && self.hosts.len() >= MAX_HOSTS {
             return;
         }
-        let segs = segment::split_path(&record.path, MAX_DEPTH);
-        let tree = self.hosts.entry(record.host.clone()).or_default();
+        let segs = segment::split_path(path, MAX_DEPTH);
+        if !self.hosts.contains_key(host) {
+            self.hosts.insert(host.to_string(), Default::default());
+        }
+        let tree = self.hosts.get_mut(host).expect("inserted above");
         let mut node = &mut tree.root;
         node.count += 1;
         let mut prev_anchor = true; // root, version or reserved word before this segment
@@ -265,7 +273,7 @@ impl PathTemplater {
             node.count += 1;
         }
         node.terminal += 1;
-        node.methods |= method_bit(&record.method);
+        node.methods |= method_bit(method);
     }
 
     /// Combines what another templater (another shard) observed.

@@ -16,7 +16,8 @@ use super::shape::Shape;
 use super::window::SubjectKey;
 use super::Draft;
 use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
-use std::collections::{HashMap, HashSet};
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
 pub const MIN_REF_CALLS: u64 = 100;

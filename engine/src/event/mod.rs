@@ -25,7 +25,9 @@ use crate::catalog::{Level, Subject};
 use crate::facts::{ApiKey, ApiSummary, ExchangeContext, Location, ToolKind};
 use crate::pipeline::ExchangeFacts;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::net::IpAddr;
 
 pub use custom::{CompiledCustomRule, CustomCondition, CustomEventRule, CustomRuleError};

@@ -4,7 +4,9 @@
 //! new one). An event found in a burst therefore extends while the activity goes on.
 
 use crate::facts::{ApiKey, Location, ToolKind};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::net::IpAddr;
 
 /// Distinct 64-bit value hashes, exact up to `DISTINCT_CAP`, saturating after.

@@ -220,7 +220,7 @@ pub enum ReadError {
 }
 
 /// A parser of one frame (a line or a JSON entry) into a record.
-pub trait LineFormat: Send {
+pub trait LineFormat: Send + Sync {
     fn parse(&self, frame: &[u8]) -> Result<Record, String>;
 }
 
@@ -262,6 +262,34 @@ pub fn open_reader(
     format: Format,
     opts: &ReaderOptions,
 ) -> Result<Box<dyn Iterator<Item = ReadItem> + Send>, ReadError> {
+    Ok(Box::new(Items {
+        frames: open_reader_frames(name, reader, format, opts)?,
+    }))
+}
+
+/// Opens a log file (plain or gzip) as raw frames, for callers that parse in parallel.
+pub fn open_file_frames(
+    path: &Path,
+    format: Format,
+    opts: &ReaderOptions,
+) -> Result<Frames, ReadError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    open_reader_frames(&name, file, format, opts)
+}
+
+/// [`open_reader`] without the parsing: the frames come out raw, in batches, and
+/// [`Frames::parser`] parses them on any thread (`apisec analyze` frames in one thread and
+/// parses in all the others).
+pub fn open_reader_frames(
+    name: &str,
+    reader: impl Read + Send + 'static,
+    format: Format,
+    opts: &ReaderOptions,
+) -> Result<Frames, ReadError> {
     let decoded = framing::decode_stream(
         Box::new(reader),
         opts.max_decompressed_bytes,
@@ -289,83 +317,175 @@ pub fn open_reader(
         None => Box::new(framing::LineFramer::new(decoded.reader, max)),
         Some(layout) => Box::new(framing::JsonFramer::new(decoded.reader, layout, max)),
     };
-    let parser: Box<dyn LineFormat> = match detected.format {
-        Format::Jsonl | Format::Auto => Box::new(Native),
-        Format::Har => Box::new(Har),
-        Format::Nginx => Box::new(
+    let parser: Arc<dyn LineFormat> = match detected.format {
+        Format::Jsonl | Format::Auto => Arc::new(Native),
+        Format::Har => Arc::new(Har),
+        Format::Nginx => Arc::new(
             nginx::NginxParser::new(opts.nginx_log_format.as_deref(), &opts.default_host)
                 .map_err(config)?,
         ),
-        Format::Waf => Box::new(waf::WafParser::new(opts.waf_mapping.clone()).map_err(config)?),
+        Format::Waf => Arc::new(waf::WafParser::new(opts.waf_mapping.clone()).map_err(config)?),
     };
-    Ok(Box::new(Items {
-        name: name.to_string(),
+    Ok(Frames {
+        parser: FrameParser {
+            name: name.into(),
+            parser,
+            stats: opts.stats.clone(),
+        },
         framer,
-        parser,
-        stats: opts.stats.clone(),
         max,
-    }))
+    })
 }
 
-/// Frames parsed into items.
-struct Items {
-    name: String,
+/// One raw frame of a [`FrameBatch`]: the bytes of a line (or JSON entry) to parse, or a frame
+/// already rejected by the framing (too long, unreadable input).
+#[derive(Debug)]
+pub enum RawFrame {
+    Data {
+        /// 1-based line (or entry) number.
+        line: u64,
+        start: usize,
+        end: usize,
+    },
+    Rejected(Rejected),
+}
+
+/// Frames read in one go: their bytes back to back in one buffer (reused between batches).
+#[derive(Debug, Default)]
+pub struct FrameBatch {
+    pub buf: Vec<u8>,
+    pub frames: Vec<RawFrame>,
+}
+
+impl FrameBatch {
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.frames.clear();
+    }
+    /// The bytes of a `Data` frame.
+    pub fn bytes(&self, start: usize, end: usize) -> &[u8] {
+        &self.buf[start..end]
+    }
+}
+
+/// The raw frames of one input (see [`open_reader_frames`]).
+pub struct Frames {
+    parser: FrameParser,
     framer: Box<dyn Framer>,
-    parser: Box<dyn LineFormat>,
-    stats: Option<ReadStats>,
     max: usize,
 }
 
-impl Items {
-    fn reject(&self, line: u64, reason: String) -> ReadItem {
+/// Parses the frames of one input on any thread; cheap to clone.
+#[derive(Clone)]
+pub struct FrameParser {
+    name: Arc<str>,
+    parser: Arc<dyn LineFormat>,
+    stats: Option<ReadStats>,
+}
+
+impl FrameParser {
+    /// What rejections call the input.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Parses one `Data` frame; a failure is the rejection of line `line`.
+    pub fn parse(&self, line: u64, data: &[u8]) -> Result<Record, Rejected> {
+        match self.parser.parse(data) {
+            Ok(r) => {
+                if let Some(s) = &self.stats {
+                    s.inner.records.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(r)
+            }
+            Err(reason) => Err(self.reject(line, reason)),
+        }
+    }
+
+    fn reject(&self, line: u64, reason: String) -> Rejected {
         if let Some(s) = &self.stats {
             s.inner.rejected.fetch_add(1, Ordering::Relaxed);
         }
-        ReadItem::Rejected(Rejected {
-            file: self.name.clone(),
+        Rejected {
+            file: self.name.to_string(),
             line,
             reason,
-        })
+        }
     }
+}
+
+impl Frames {
+    /// The parser of this input's frames.
+    pub fn parser(&self) -> &FrameParser {
+        &self.parser
+    }
+
+    /// The next frame worth parsing (blank lines are skipped): `Ok((line, bytes))` to parse, or
+    /// a rejection from the framing. `None` at the end.
+    fn next_raw(&mut self) -> Option<Result<u64, Rejected>> {
+        loop {
+            let (n, frame) = self.framer.next_frame()?;
+            if let Some(s) = &self.parser.stats {
+                s.inner.frames.fetch_add(1, Ordering::Relaxed);
+            }
+            return Some(match frame {
+                Frame::Data => {
+                    if self.framer.data().iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    Ok(n)
+                }
+                Frame::TooLong { len } => Err(self.parser.reject(
+                    n,
+                    format!(
+                        "line of {len} bytes exceeds the cap of {} bytes (ReaderOptions::max_line_bytes)",
+                        self.max
+                    ),
+                )),
+                Frame::Fatal(reason) => Err(self.parser.reject(n, reason)),
+            });
+        }
+    }
+
+    /// Clears `batch` and reads up to `max_frames` frames into it, stopping early once it holds
+    /// `max_bytes` bytes. False when the input is exhausted and nothing was read.
+    pub fn fill(&mut self, batch: &mut FrameBatch, max_frames: usize, max_bytes: usize) -> bool {
+        batch.clear();
+        while batch.frames.len() < max_frames && batch.buf.len() < max_bytes {
+            match self.next_raw() {
+                None => break,
+                Some(Ok(line)) => {
+                    let start = batch.buf.len();
+                    batch.buf.extend_from_slice(self.framer.data());
+                    batch.frames.push(RawFrame::Data {
+                        line,
+                        start,
+                        end: batch.buf.len(),
+                    });
+                }
+                Some(Err(r)) => batch.frames.push(RawFrame::Rejected(r)),
+            }
+        }
+        !batch.frames.is_empty()
+    }
+}
+
+/// Frames parsed into items, one at a time.
+struct Items {
+    frames: Frames,
 }
 
 impl Iterator for Items {
     type Item = ReadItem;
 
     fn next(&mut self) -> Option<ReadItem> {
-        loop {
-            let (n, frame) = self.framer.next_frame()?;
-            if let Some(s) = &self.stats {
-                s.inner.frames.fetch_add(1, Ordering::Relaxed);
-            }
-            match frame {
-                Frame::Data => {
-                    let data = self.framer.data();
-                    if data.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    return Some(match self.parser.parse(data) {
-                        Ok(r) => {
-                            if let Some(s) = &self.stats {
-                                s.inner.records.fetch_add(1, Ordering::Relaxed);
-                            }
-                            ReadItem::Record(Box::new(r))
-                        }
-                        Err(reason) => self.reject(n, reason),
-                    });
-                }
-                Frame::TooLong { len } => {
-                    return Some(self.reject(
-                        n,
-                        format!(
-                            "line of {len} bytes exceeds the cap of {} bytes (ReaderOptions::max_line_bytes)",
-                            self.max
-                        ),
-                    ))
-                }
-                Frame::Fatal(reason) => return Some(self.reject(n, reason)),
-            }
-        }
+        Some(match self.frames.next_raw()? {
+            Ok(line) => match self.frames.parser.parse(line, self.frames.framer.data()) {
+                Ok(r) => ReadItem::Record(Box::new(r)),
+                Err(r) => ReadItem::Rejected(r),
+            },
+            Err(r) => ReadItem::Rejected(r),
+        })
     }
 }
 
