@@ -205,7 +205,10 @@ pub async fn overview(
             backend::tenancy::Role::Viewer,
         )
         .await?;
-        if !backend::editions::status(&b, scope.tenant_id).await?.enabled {
+        if !backend::editions::status(&b, scope.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         let lang = crate::i18n::request_lang();

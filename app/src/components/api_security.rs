@@ -3,8 +3,8 @@
 
 use super::feedback::{ErrorView, Loading};
 use crate::api::{api_security, ApiSecurityAction, ApiSecurityView, SessionInfo};
-use crate::scope::use_scope;
 use crate::i18n::{tr, tr_string};
+use crate::scope::use_scope;
 use leptos::prelude::*;
 
 /// Shows `children` when API security is enabled for the tenant, otherwise the lifecycle card.

@@ -3,5 +3,5 @@
 pub mod api_security;
 pub mod feedback;
 pub mod layout;
-pub mod nav;
 pub mod list;
+pub mod nav;

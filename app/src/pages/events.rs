@@ -198,7 +198,10 @@ fn Tabs(list: EventListView, tab: Memo<String>) -> impl IntoView {
             .map(|c| c.count)
             .unwrap_or(0)
     };
-    let tabs = [("ip", tr("Source IP"), count("ip")), ("account", tr("Account"), count("account"))];
+    let tabs = [
+        ("ip", tr("Source IP"), count("ip")),
+        ("account", tr("Account"), count("account")),
+    ];
     view! {
         <nav class="tabs" data-testid="event-tabs">
             {tabs
@@ -305,7 +308,10 @@ fn EventFilters(list: EventListView, tab: Memo<String>) -> impl IntoView {
 }
 
 #[component]
-fn BulkBar(action: ServerAction<EventsSetStatus>, checked: RwSignal<BTreeSet<i64>>) -> impl IntoView {
+fn BulkBar(
+    action: ServerAction<EventsSetStatus>,
+    checked: RwSignal<BTreeSet<i64>>,
+) -> impl IntoView {
     let ids = move || checked.with(|c| c.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
     view! {
         <ActionForm action attr:class="inline-form bulk-bar" attr:data-testid="bulk-bar">

@@ -1,27 +1,27 @@
 //! One module per page (or family of pages). Routes are declared in `crate::App`.
 
 mod assets;
+mod basic_detection;
 mod compliance;
+mod data_sources;
 mod events;
+mod login;
+mod not_found;
 mod overview;
 mod policies;
 mod risks;
-mod basic_detection;
-mod data_sources;
-mod login;
-mod not_found;
 mod settings;
 
 pub use assets::AssetsPage;
+pub use basic_detection::BasicDetectionPage;
 pub use compliance::CompliancePage;
+pub use data_sources::DataSourcesPage;
 pub use events::EventsPage;
+pub use login::LoginPage;
+pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use policies::PoliciesPage;
 pub use risks::RisksPage;
-pub use basic_detection::BasicDetectionPage;
-pub use data_sources::DataSourcesPage;
-pub use login::LoginPage;
-pub use not_found::NotFound;
 pub use settings::SettingsPage;
 
 use crate::components::feedback::EmptyState;

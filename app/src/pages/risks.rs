@@ -110,7 +110,14 @@ fn RisksView() -> impl IntoView {
         },
     );
     let rules = Resource::new(
-        move || (scope.tenant.get(), scope.rg.get(), scope.region.get(), changes()),
+        move || {
+            (
+                scope.tenant.get(),
+                scope.rg.get(),
+                scope.region.get(),
+                changes(),
+            )
+        },
         |(t, rg, r, _)| risk_ignore_rules(t, rg, r),
     );
     let checked = RwSignal::new(BTreeSet::<i64>::new());
@@ -210,7 +217,12 @@ fn RiskCounts(list: RiskListView) -> impl IntoView {
 fn RiskFilters(list: RiskListView) -> impl IntoView {
     let levels: Vec<(String, String)> = ["high", "medium", "low", "custom"]
         .iter()
-        .map(|l| (l.to_string(), crate::components::list::level_label(l).to_string()))
+        .map(|l| {
+            (
+                l.to_string(),
+                crate::components::list::level_label(l).to_string(),
+            )
+        })
         .collect();
     let categories: Vec<(String, String)> = [
         "security_spec",
@@ -269,10 +281,11 @@ fn FilterApiKey() -> impl IntoView {
 }
 
 #[component]
-fn BulkBar(action: ServerAction<RisksSetStatus>, checked: RwSignal<BTreeSet<i64>>) -> impl IntoView {
-    let ids = move || {
-        checked.with(|c| c.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-    };
+fn BulkBar(
+    action: ServerAction<RisksSetStatus>,
+    checked: RwSignal<BTreeSet<i64>>,
+) -> impl IntoView {
+    let ids = move || checked.with(|c| c.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
     view! {
         <ActionForm action attr:class="inline-form bulk-bar" attr:data-testid="bulk-bar">
             <ScopeFields/>

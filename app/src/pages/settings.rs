@@ -2,8 +2,8 @@ use super::PageHeader;
 use crate::api::{api_security, audit_log, ApiSecurityAction, SessionInfo, SetEdition};
 use crate::components::api_security::ApiSecurityCard;
 use crate::components::feedback::{EmptyState, ErrorView, Loading};
-use crate::scope::use_scope;
 use crate::i18n::tr;
+use crate::scope::use_scope;
 use leptos::prelude::*;
 
 const EDITIONS: [(&str, &str); 4] = [

@@ -362,13 +362,12 @@ pub async fn analysis_config(
     b: &Backend,
     scope: Scope,
 ) -> Result<engine::pipeline::AnalysisConfig> {
-    let settings = crate::tenant_settings::get(b, scope.tenant_id).await?;
-    let region = match scope.region {
-        Region::Cn => engine::compliance::Region::Cn,
-        Region::Intl => engine::compliance::Region::Intl,
-    };
-    let mut config = engine::pipeline::AnalysisConfig::for_region(region);
-    config.tenant_key = settings.hash_key.into_bytes();
+    // The one config builder (tenant key + enabled custom policies), plus the tenant's
+    // template corrections and compliance settings, so all survive re-analysis.
+    let mut config = crate::policies::analysis_config(b, scope).await?;
+    config.discovery.rules = crate::inventory::template_rules(b, scope.tenant_id).await?;
+    config.compliance =
+        crate::compliance::engine_config(b, scope.tenant_id, config.compliance.region).await?;
     Ok(config)
 }
 

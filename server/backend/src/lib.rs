@@ -6,10 +6,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod clock;
 pub mod compliance;
 pub mod csv;
 pub mod dashboard;
-pub mod clock;
 pub mod db;
 pub mod editions;
 pub mod error;

@@ -153,7 +153,8 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
 
     let mut tx = b.db.pool.begin().await?;
     for table in RESULT_TABLES {
-        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1 AND rg_id = $2 AND region = $3");
+        let sql =
+            format!("DELETE FROM {table} WHERE tenant_id = $1 AND rg_id = $2 AND region = $3");
         sqlx::query(&sql)
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
@@ -563,9 +564,19 @@ mod tests {
             region: Region::Intl,
             ..scope
         };
-        replace(&b, other, &Findings { apis: vec![], risks: vec![], events: vec![], compliance: f.compliance.clone(), trace: Default::default() })
-            .await
-            .unwrap();
+        replace(
+            &b,
+            other,
+            &Findings {
+                apis: vec![],
+                risks: vec![],
+                events: vec![],
+                compliance: f.compliance.clone(),
+                trace: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(count(&b, "apis").await, first.0);
     }
 }

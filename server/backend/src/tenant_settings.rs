@@ -64,11 +64,13 @@ pub async fn set_retention(b: &Backend, tenant_id: i64, days: i64) -> Result<()>
         ));
     }
     get(b, tenant_id).await?;
-    sqlx::query("UPDATE tenant_settings SET retention_days = $1, updated_at = $2 WHERE tenant_id = $3")
-        .bind(days)
-        .bind(b.now_ms())
-        .bind(tenant_id)
-        .execute(&b.db.pool)
-        .await?;
+    sqlx::query(
+        "UPDATE tenant_settings SET retention_days = $1, updated_at = $2 WHERE tenant_id = $3",
+    )
+    .bind(days)
+    .bind(b.now_ms())
+    .bind(tenant_id)
+    .execute(&b.db.pool)
+    .await?;
     Ok(())
 }

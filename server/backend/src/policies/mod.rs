@@ -786,21 +786,6 @@ pub async fn delete(b: &Backend, by: &User, tenant_id: i64, id: i64) -> Result<(
     .await
 }
 
-/// The analysis key of a tenant: the bytes of its hex `hash_key` (a key that is not hex, which
-/// only a hand-edited database could hold, is used as text rather than failing the analysis).
-fn tenant_key(hex: &str) -> Vec<u8> {
-    let h = hex.trim();
-    let decoded: Option<Vec<u8>> = (h.len().is_multiple_of(2) && !h.is_empty())
-        .then(|| {
-            (0..h.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
-                .collect()
-        })
-        .flatten();
-    decoded.unwrap_or_else(|| h.as_bytes().to_vec())
-}
-
 /// The engine region of a console region.
 pub fn engine_region(r: Region) -> engine::compliance::Region {
     match r {
@@ -817,8 +802,7 @@ pub fn engine_region(r: Region) -> engine::compliance::Region {
 /// validated when saved) is left out with a warning rather than failing the whole analysis.
 pub async fn analysis_config(b: &Backend, scope: Scope) -> Result<AnalysisConfig> {
     let mut config = AnalysisConfig::for_region(engine_region(scope.region));
-    let settings = crate::tenant_settings::get(b, scope.tenant_id).await?;
-    config.tenant_key = tenant_key(&settings.hash_key);
+    config.tenant_key = crate::compliance::tenant_key(b, scope.tenant_id).await?;
     let mut risk_rules = Vec::new();
     let mut event_rules = Vec::new();
     for p in list(b, scope.tenant_id, None).await? {
@@ -979,12 +963,6 @@ mod tests {
         assert_eq!(p.fields, vec!["staffNo"]);
         assert_eq!(p.category, "custom");
         assert_eq!(p.id, CUSTOM_ID_START);
-    }
-
-    #[test]
-    fn tenant_key_decodes_hex() {
-        assert_eq!(tenant_key("00ff10"), vec![0, 255, 16]);
-        assert_eq!(tenant_key("xyz"), b"xyz".to_vec());
     }
 
     #[test]
