@@ -30,7 +30,7 @@ test-rust:
 
 test-e2e:
 	@test -x target/debug/apisec || cargo test --workspace --exclude apisec-frontend --no-run
-	cd end2end && APISEC_BIN=$(CURDIR)/target/debug/apisec node --test --test-concurrency=1 tests/
+	cd end2end && APISEC_DEMO_RECORDS_PER_DAY=$${APISEC_DEMO_RECORDS_PER_DAY:-6000} APISEC_BIN=$(CURDIR)/target/debug/apisec node --test --test-concurrency=1 tests/
 
 lint:
 	cargo fmt --all -- --check

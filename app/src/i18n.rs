@@ -53,7 +53,7 @@ pub fn lang_from_cookie_header(header: &str) -> Lang {
 pub fn current_lang() -> Lang {
     use_context::<crate::api::SessionInfo>()
         .map(|s| Lang::parse(&s.lang))
-        .or_else(|| use_context::<Lang>())
+        .or_else(use_context::<Lang>)
         .unwrap_or_default()
 }
 

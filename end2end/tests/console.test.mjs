@@ -34,7 +34,7 @@ before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-'));
   const port = await freePort();
   const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
+    APISEC_ADMIN_PASSWORD: 'admin-password-1', APISEC_DEMO_RECORDS_PER_DAY: '0', RUST_LOG: process.env.RUST_LOG || 'warn' };
   delete env.DATABASE_URL;
   // a second tenant with its own admin, for the isolation test
   execFileSync(BIN, ['user', 'add', '--tenant', 'Acme', '--username', 'acme-admin', '--role', 'admin'],

@@ -30,6 +30,10 @@ pub struct MembershipView {
     pub tenant_name: String,
     pub role: String,
     pub resource_groups: Vec<ResourceGroupView>,
+    /// API security is usable (trial or purchase): paid pages render their content.
+    pub api_security_enabled: bool,
+    /// End of an active free trial (RFC 3339), for the banner of paid pages.
+    pub trial_ends_at: Option<String>,
 }
 
 /// Who is signed in (if anyone), their tenants, and the CSRF token for forms.
@@ -209,10 +213,16 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
         let (username, memberships) = match ctx::current_user(&b, &session).await {
             Ok(user) => {
                 let ms = backend::tenancy::memberships(&b, user.id).await?;
-                (
-                    Some(user.username),
-                    ms.into_iter()
-                        .map(|m| MembershipView {
+                let mut views = Vec::with_capacity(ms.len());
+                for m in ms {
+                    let st = backend::editions::status(&b, m.tenant_id).await?;
+                    views.push(MembershipView {
+                        api_security_enabled: st.enabled,
+                        trial_ends_at: st
+                            .trial_active
+                            .then_some(st.trial_ends_at_ms)
+                            .flatten()
+                            .map(backend::clock::rfc3339),
                             tenant_slug: m.tenant_slug,
                             tenant_name: m.tenant_name,
                             role: m.role.as_str().into(),
@@ -224,9 +234,9 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
                                     name: g.name,
                                 })
                                 .collect(),
-                        })
-                        .collect(),
-                )
+                    });
+                }
+                (Some(user.username), views)
             }
             Err(AppError::Unauthenticated) => (None, vec![]),
             Err(e) => return Err(e),

@@ -8,26 +8,49 @@ use crate::scope::use_scope;
 use leptos::prelude::*;
 
 /// Shows `children` when API security is enabled for the tenant, otherwise the lifecycle card.
+///
+/// The decision is synchronous, from the session (`MembershipView::api_security_enabled`), so
+/// the children (and the resources they create) are built in the same order on the server and
+/// in the browser: building them after an awaited status broke hydration on full page loads.
 #[component]
 pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
+    let scope = use_scope();
+    let info = expect_context::<SessionInfo>();
+    let children = StoredValue::new(children);
+    move || {
+        let m = info.membership(&scope.tenant.get()).cloned();
+        match m {
+            Some(m) if m.api_security_enabled => view! {
+                {m.trial_ends_at.map(|end| view! { <TrialBanner end/> })}
+                {children.with_value(|c| c())}
+            }
+            .into_any(),
+            _ => view! { <LockedCard/> }.into_any(),
+        }
+    }
+}
+
+/// The lifecycle card of a tenant without API security. Once an action enables it, the page
+/// reloads so the session (and the gate) see the new state.
+#[component]
+fn LockedCard() -> impl IntoView {
     let scope = use_scope();
     let action = ServerAction::<ApiSecurityAction>::new();
     let status = Resource::new(
         move || (scope.tenant.get(), action.version().get()),
         |(t, _)| api_security(t),
     );
-    let children = StoredValue::new(children);
+    Effect::new(move |_| {
+        if let Some(Ok(st)) = action.value().get() {
+            if st.enabled {
+                let _ = window().location().reload();
+            }
+        }
+    });
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(st) if st.enabled => {
-                        view! {
-                            {st.trial_active.then(|| view! { <TrialBanner st=st.clone()/> })}
-                            {children.with_value(|c| c())}
-                        }
-                            .into_any()
-                    }
                     Ok(st) => view! {
                         <p class="muted" data-testid="needs-api-security">
                             {tr("This page is part of API security, which is not enabled for this tenant yet.")}
@@ -42,11 +65,11 @@ pub fn ApiSecurityGate(children: ChildrenFn) -> impl IntoView {
 }
 
 #[component]
-fn TrialBanner(st: ApiSecurityView) -> impl IntoView {
+fn TrialBanner(end: String) -> impl IntoView {
     view! {
         <div class="alert alert-info" data-testid="trial-banner">
             {tr("Free trial of API security: expires ")}
-            <strong data-testid="trial-expiry">{st.trial_ends_at.unwrap_or_default()}</strong>
+            <strong data-testid="trial-expiry">{end}</strong>
             {tr(". Analysis data from the trial is deleted when it ends unless you buy before then.")}
         </div>
     }
