@@ -350,7 +350,7 @@ fn SortHeader(
     };
     view! {
         <th class=if sort == column { "sorted" } else { "" }>
-            <a href=href data-testid=format!("sort-{column}")>{tr(label)}{mark}</a>
+            <a href=href data-testid=format!("sort-{column}")>{format!("{}{mark}", tr(label))}</a>
         </th>
     }
 }
@@ -370,6 +370,8 @@ fn ApiTable(page: crate::api::assets::AssetPage, aq: AssetQuery) -> impl IntoVie
     let first = (page.page - 1) * page.page_size + 1;
     let last = (first + page.rows.len() as i64 - 1).max(first);
     let (sort, desc) = (page.sort.clone(), page.desc);
+    // What the rows are sorted by, for tests and scripts waiting for a new page.
+    let (sort_attr, dir_attr) = (page.sort.clone(), if desc { "desc" } else { "asc" });
     let haq = aq.clone();
     let h = move |column: &'static str, label: &'static str| {
         view! { <SortHeader column label aq=haq.clone() sort=sort.clone() desc/> }
@@ -401,7 +403,7 @@ fn ApiTable(page: crate::api::assets::AssetPage, aq: AssetQuery) -> impl IntoVie
             {format!("{first}–{last} of {} APIs", page.total)}
         </p>
         <div class="table-wrap">
-            <table class="table assets-table" data-testid="asset-table">
+            <table class="table assets-table" data-testid="asset-table" data-sort=sort_attr data-dir=dir_attr data-page=page.page>
                 <thead>{headers}</thead>
                 <tbody>{rows}</tbody>
             </table>

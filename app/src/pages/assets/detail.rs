@@ -98,7 +98,7 @@ fn DetailBody(d: AssetDetailView) -> impl IntoView {
             <dt>{tr("Authentication")}</dt><dd data-testid="detail-auth">{auth}</dd>
             <dt>{tr("Calls")}</dt><dd>{format!("{} from {} clients", r.calls, r.distinct_clients)}</dd>
             <dt>{tr("First seen")}</dt><dd>{r.first_seen.clone()}</dd>
-            <dt>{tr("Last seen")}</dt><dd>{r.last_seen.clone()}{if r.active { "" } else { " (inactive: no call in 30 days)" }}</dd>
+            <dt>{tr("Last seen")}</dt><dd>{format!("{}{}", r.last_seen, if r.active { "" } else { " (inactive: no call in 30 days)" })}</dd>
             <dt>{tr("Status codes")}</dt><dd>{pairs_view(d.statuses, "detail-statuses")}</dd>
             <dt>{tr("Response content types")}</dt><dd>{pairs_view(d.content_types, "detail-content-types")}</dd>
             <dt>{tr("Calls per day")}</dt><dd>{pairs_view(d.calls_per_day, "detail-calls-per-day")}</dd>
