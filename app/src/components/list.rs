@@ -3,7 +3,7 @@
 //!
 //! Every piece keeps its state in the URL query string (`sort`, `dir`, `page`, filters, the
 //! selected item) and renders plain links and GET forms, so views are linkable, the server
-//! renders them, the back button works, and the router navigates without a full page load.
+//! renders them and the back button works (links navigate in the client; filter forms reload).
 
 use crate::i18n::tr;
 use leptos::prelude::*;
