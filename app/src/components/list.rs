@@ -3,11 +3,10 @@
 //!
 //! Every piece keeps its state in the URL query string (`sort`, `dir`, `page`, filters, the
 //! selected item) and renders plain links and GET forms, so views are linkable, the server
-//! renders them, the back button works, and the router navigates without a full page load.
+//! renders them and the back button works (links navigate in the client; filter forms reload).
 
 use crate::i18n::tr;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 /// The current URL query as ordered (key, value) pairs, values unescaped.
@@ -185,7 +184,8 @@ pub fn Pager(path: &'static str, total: i64, page: i64, per_page: i64) -> impl I
     }
 }
 
-/// A GET form over the list: submitting navigates to `path` with the fields as the query.
+/// A GET form over the list: submitting loads `path` with the fields as the query (a plain
+/// form: the server renders the filtered list).
 /// Keeps the keys in `keep` (scope, tab) from the current URL as hidden fields, and resets the
 /// page and selected item. Put labelled inputs named like the query keys in `children`.
 #[component]
@@ -214,14 +214,14 @@ pub fn FilterBar(
         })
     };
     view! {
-        <Form method="get" action=path>
+        <form method="get" action=path>
             <div class="filter-bar" data-testid="filter-bar">
                 {hidden}
                 {children()}
                 <button type="submit" class="btn btn-primary">{tr("Apply")}</button>
                 <a class="btn" href=reset>{tr("Reset")}</a>
             </div>
-        </Form>
+        </form>
     }
 }
 

@@ -175,7 +175,7 @@ fn EventsView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(Some(d)) => view! { <EventDrawer d set_status/> }.into_any(),
-                    Ok(None) => ().into_any(),
+                    Ok(None) => view! { <span class="hidden" data-testid="no-drawer"></span> }.into_any(),
                     Err(e) => view! {
                         <Drawer close_href=Signal::derive(move || pairs.with(|p| href_with(PATH, p, &[("event", None)]))) title=tr("Event")>
                             <ErrorView error=e/>

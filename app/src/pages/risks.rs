@@ -166,7 +166,7 @@ fn RisksView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(Some(d)) => view! { <RiskDrawer d set_status add_rule/> }.into_any(),
-                    Ok(None) => ().into_any(),
+                    Ok(None) => view! { <span class="hidden" data-testid="no-drawer"></span> }.into_any(),
                     Err(e) => view! {
                         <Drawer close_href=Signal::derive(move || pairs.with(|p| href_with(PATH, p, &[("risk", None)]))) title=tr("Risk")>
                             <ErrorView error=e/>
@@ -177,7 +177,10 @@ fn RisksView() -> impl IntoView {
         </Transition>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                rules.await.ok().map(|rs| view! { <IgnoreRules rules=rs del_rule/> })
+                match rules.await {
+                    Ok(rs) if !rs.is_empty() => view! { <IgnoreRules rules=rs del_rule/> }.into_any(),
+                    _ => view! { <span class="hidden" data-testid="no-rules"></span> }.into_any(),
+                }
             })}
         </Transition>
     }
@@ -514,9 +517,6 @@ fn IgnoreRules(
     rules: Vec<crate::api::risks::IgnoreRuleView>,
     del_rule: ServerAction<RiskIgnoreDelete>,
 ) -> impl IntoView {
-    if rules.is_empty() {
-        return ().into_any();
-    }
     view! {
         <section class="card" data-testid="ignore-rules">
             <h2>{tr("Ignore rules")}</h2>
