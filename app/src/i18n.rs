@@ -53,7 +53,7 @@ pub fn lang_from_cookie_header(header: &str) -> Lang {
 pub fn current_lang() -> Lang {
     use_context::<crate::api::SessionInfo>()
         .map(|s| Lang::parse(&s.lang))
-        .or_else(|| use_context::<Lang>())
+        .or_else(use_context::<Lang>)
         .unwrap_or_default()
 }
 
@@ -158,7 +158,8 @@ pub async fn set_language(
             }
         };
         let res = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
-        let cookie = http::HeaderValue::from_str(&lang_cookie(lang)).map_err(|_| AppError::Internal)?;
+        let cookie =
+            http::HeaderValue::from_str(&lang_cookie(lang)).map_err(|_| AppError::Internal)?;
         res.append_header(http::header::SET_COOKIE, cookie);
         leptos_axum::redirect(&crate::api::safe_next(next.as_deref()));
         Ok(())
@@ -625,10 +626,22 @@ mod tests {
         assert_eq!(translate(Lang::Zh, "Assets"), "资产");
         assert_eq!(translate(Lang::Zh, "no such string"), "no such string");
         assert_eq!(translate(Lang::En, "Assets"), "Assets");
-        assert_eq!(catalog_name_in(Lang::Zh, "event", "api_attack", "API attack"), "API 攻击");
-        assert_eq!(catalog_name_in(Lang::Zh, "sensitive", "1004", "x"), "手机号（中国内地）");
-        assert_eq!(catalog_name_in(Lang::Zh, "risk", "nope", "Custom name"), "Custom name");
-        assert_eq!(catalog_name_in(Lang::En, "event", "api_attack", "API attack"), "API attack");
+        assert_eq!(
+            catalog_name_in(Lang::Zh, "event", "api_attack", "API attack"),
+            "API 攻击"
+        );
+        assert_eq!(
+            catalog_name_in(Lang::Zh, "sensitive", "1004", "x"),
+            "手机号（中国内地）"
+        );
+        assert_eq!(
+            catalog_name_in(Lang::Zh, "risk", "nope", "Custom name"),
+            "Custom name"
+        );
+        assert_eq!(
+            catalog_name_in(Lang::En, "event", "api_attack", "API attack"),
+            "API attack"
+        );
     }
 
     /// Every `tr("...")` literal in the app's sources has a Chinese entry.
@@ -645,7 +658,10 @@ mod tests {
             }
         }
         let mut files = vec![];
-        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
         let mut missing = vec![];
         let mut seen = 0;
         // (this file only mentions `tr("...")` in docs and in this test)
@@ -658,7 +674,9 @@ mod tests {
                     continue;
                 }
                 let rest = &src[i + 4..];
-                let Some(end) = rest.find("\")") else { continue };
+                let Some(end) = rest.find("\")") else {
+                    continue;
+                };
                 let lit = rest[..end].replace("\\\"", "\"");
                 seen += 1;
                 if zh(&lit).is_none() {
@@ -704,7 +722,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "untranslated catalog entries: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "untranslated catalog entries: {missing:?}"
+        );
         assert_eq!(counts["sensitive"], 54);
         assert_eq!(counts["purpose"], 10);
         assert_eq!(counts["purpose_type"], 63);

@@ -68,7 +68,9 @@ async fn seed(app: &TestApp) -> Scope {
     let scope = demo_scope(app).await;
     let f = findings();
     assert!(!f.apis.is_empty() && !f.risks.is_empty() && !f.events.is_empty());
-    backend::results::replace(&app.backend, scope, f).await.unwrap();
+    backend::results::replace(&app.backend, scope, f)
+        .await
+        .unwrap();
     scope
 }
 
@@ -84,7 +86,10 @@ async fn scalar(app: &TestApp, sql: &str, scope: Scope) -> i64 {
 
 async fn enable_api_security(app: &TestApp) {
     let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
-    assert_eq!(admin.lifecycle("demo", "consent").await.status, StatusCode::OK);
+    assert_eq!(
+        admin.lifecycle("demo", "consent").await.status,
+        StatusCode::OK
+    );
     let r = admin.lifecycle("demo", "trial").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
@@ -133,7 +138,11 @@ fn assert_well_formed(svg: &str) {
             .take_while(|c| c.is_alphanumeric())
             .collect();
         if tag.starts_with('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.as_str()), "bad close </{name}>");
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name.as_str()),
+                "bad close </{name}>"
+            );
         } else if !tag.ends_with('/') {
             stack.push(name);
         }

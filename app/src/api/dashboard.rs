@@ -205,7 +205,10 @@ pub async fn overview(
             backend::tenancy::Role::Viewer,
         )
         .await?;
-        if !backend::editions::status(&b, scope.tenant_id).await?.enabled {
+        if !backend::editions::status(&b, scope.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         let lang = crate::i18n::request_lang();
@@ -216,7 +219,7 @@ pub async fn overview(
             hide,
             sort: [sort_risky, sort_attacked, sort_req, sort_resp],
         };
-        Ok(server::overview(&b, scope, lang, &q).await?)
+        server::overview(&b, scope, lang, &q).await
     })
     .await
 }

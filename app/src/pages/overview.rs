@@ -76,7 +76,12 @@ fn OverviewBody() -> impl IntoView {
             (
                 (scope.tenant.get(), scope.rg.get(), scope.region.get()),
                 (g("period"), g("from"), g("to"), g("hide")),
-                (g("sort_risky"), g("sort_attacked"), g("sort_req"), g("sort_resp")),
+                (
+                    g("sort_risky"),
+                    g("sort_attacked"),
+                    g("sort_req"),
+                    g("sort_resp"),
+                ),
             )
         },
         |((t, rg, region), (period, from, to, hide), (sr, sa, sq, sp))| {
@@ -288,10 +293,7 @@ fn ChartCard(c: ChartView, q: ParamsMap) -> impl IntoView {
                 next.push(item.key.clone());
             }
             let href = overview_href(&scope, &q, &[("hide", Some(next.join(",")))]);
-            let class = format!(
-                "legend-item{}",
-                if item.hidden { " off" } else { "" }
-            );
+            let class = format!("legend-item{}", if item.hidden { " off" } else { "" });
             let hint = if item.hidden {
                 tr("Hidden: click to show")
             } else {
@@ -345,7 +347,13 @@ fn SortHeader(
         "desc"
     };
     let href = overview_href(&scope, &q, &[(table, Some(format!("{column}.{next_dir}")))]);
-    let aria = active.then(|| if cur_dir == "desc" { "descending" } else { "ascending" });
+    let aria = active.then(|| {
+        if cur_dir == "desc" {
+            "descending"
+        } else {
+            "ascending"
+        }
+    });
     let arrow = if active {
         if cur_dir == "desc" {
             " ▼"

@@ -73,7 +73,13 @@ async fn fill(b: &Backend, scope: Scope) {
     let (t, rg, region) = (scope.tenant_id, scope.rg_id, scope.region_str().to_string());
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let day = |d: i64| (start + Duration::days(d)).format("%Y-%m-%d").to_string();
-    let ms = |d: i64| (start + Duration::days(d)).and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_millis();
+    let ms = |d: i64| {
+        (start + Duration::days(d))
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    };
     let host = |i: usize| format!("svc{}.example.com", i % HOSTS);
 
     let mut apis = vec![];
@@ -82,66 +88,227 @@ async fn fill(b: &Backend, scope: Scope) {
         let first = (i as i64 * 7) % DAYS;
         let key = format!("GET {}/v1/r{i}/{{id}}", host(i));
         apis.push(vec![
-            I(t), I(rg), S(region.clone()), S(key.clone()), S(host(i)), S("GET".into()),
-            S(format!("/v1/r{i}/{{id}}")), I(1000), I(ms(first)), I(ms(DAYS - 1)), I((i % 3 != 0) as i64),
-            S("public_service".into()), I(1), S("medium".into()), I(2),
+            I(t),
+            I(rg),
+            S(region.clone()),
+            S(key.clone()),
+            S(host(i)),
+            S("GET".into()),
+            S(format!("/v1/r{i}/{{id}}")),
+            I(1000),
+            I(ms(first)),
+            I(ms(DAYS - 1)),
+            I((i % 3 != 0) as i64),
+            S("public_service".into()),
+            I(1),
+            S("medium".into()),
+            I(2),
         ]);
         for (k, dir) in ["request", "response", "response"].iter().enumerate() {
             sens.push(vec![
-                I(t), I(rg), S(region.clone()), S(key.clone()), S(host(i)), S(dir.to_string()),
-                I([1000, 1004, 1005, 2000, 1003][(i + k) % 5]), I(3 + k as i64),
+                I(t),
+                I(rg),
+                S(region.clone()),
+                S(key.clone()),
+                S(host(i)),
+                S(dir.to_string()),
+                I([1000, 1004, 1005, 2000, 1003][(i + k) % 5]),
+                I(3 + k as i64),
             ]);
         }
     }
-    bulk(b, "apis", &["tenant_id", "rg_id", "region", "api_key", "host", "method", "path", "calls",
-        "first_seen", "last_seen", "active", "service_object", "authenticated", "sensitivity",
-        "sensitivity_rank"], apis).await;
-    bulk(b, "api_sensitive", &["tenant_id", "rg_id", "region", "api_key", "host", "direction",
-        "type_id", "hits"], sens).await;
+    bulk(
+        b,
+        "apis",
+        &[
+            "tenant_id",
+            "rg_id",
+            "region",
+            "api_key",
+            "host",
+            "method",
+            "path",
+            "calls",
+            "first_seen",
+            "last_seen",
+            "active",
+            "service_object",
+            "authenticated",
+            "sensitivity",
+            "sensitivity_rank",
+        ],
+        apis,
+    )
+    .await;
+    bulk(
+        b,
+        "api_sensitive",
+        &[
+            "tenant_id",
+            "rg_id",
+            "region",
+            "api_key",
+            "host",
+            "direction",
+            "type_id",
+            "hits",
+        ],
+        sens,
+    )
+    .await;
 
     let mut risks = vec![];
     for i in 0..RISKS {
         let level = ["high", "medium", "low"][i % 3];
         risks.push(vec![
-            I(t), I(rg), S(region.clone()), S(format!("r{i}|GET x")), S("weak_jwt_algorithm".into()),
-            S(level.into()), I(3 - (i % 3) as i64), S("security_spec".into()), S("Weak JWT".into()),
-            S(format!("GET {}/x", host(i))), S(host(i)), S("GET".into()), S("/x".into()), S("".into()),
-            S("".into()), S("".into()), I(ms(i as i64 % DAYS)), I(ms(DAYS - 1)), I(5),
+            I(t),
+            I(rg),
+            S(region.clone()),
+            S(format!("r{i}|GET x")),
+            S("weak_jwt_algorithm".into()),
+            S(level.into()),
+            I(3 - (i % 3) as i64),
+            S("security_spec".into()),
+            S("Weak JWT".into()),
+            S(format!("GET {}/x", host(i))),
+            S(host(i)),
+            S("GET".into()),
+            S("/x".into()),
+            S("".into()),
+            S("".into()),
+            S("".into()),
+            I(ms(i as i64 % DAYS)),
+            I(ms(DAYS - 1)),
+            I(5),
         ]);
     }
-    bulk(b, "risks", &["tenant_id", "rg_id", "region", "risk_key", "type_key", "level", "level_rank",
-        "category", "name", "api_key", "host", "method", "path", "evidence", "description",
-        "suggestion", "first_seen", "last_seen", "hits"], risks).await;
+    bulk(
+        b,
+        "risks",
+        &[
+            "tenant_id",
+            "rg_id",
+            "region",
+            "risk_key",
+            "type_key",
+            "level",
+            "level_rank",
+            "category",
+            "name",
+            "api_key",
+            "host",
+            "method",
+            "path",
+            "evidence",
+            "description",
+            "suggestion",
+            "first_seen",
+            "last_seen",
+            "hits",
+        ],
+        risks,
+    )
+    .await;
 
     let mut events = vec![];
     for i in 0..EVENTS {
         let level = ["high", "medium", "low"][i % 3];
         events.push(vec![
-            I(t), I(rg), S(region.clone()), S(format!("e{i}")), S("api_attack".into()), S(level.into()),
-            I(3 - (i % 3) as i64), S("api_attack".into()), S("API attack".into()), S("ip".into()),
-            S(format!("10.0.{}.{}", i % 250, i % 200)), S(format!("GET {}/x", host(i))), S(host(i)),
-            S("GET".into()), S("/x".into()), I(ms(i as i64 % DAYS) + i as i64), I(ms(i as i64 % DAYS) + 60_000),
-            I(20), S("".into()), S("".into()),
+            I(t),
+            I(rg),
+            S(region.clone()),
+            S(format!("e{i}")),
+            S("api_attack".into()),
+            S(level.into()),
+            I(3 - (i % 3) as i64),
+            S("api_attack".into()),
+            S("API attack".into()),
+            S("ip".into()),
+            S(format!("10.0.{}.{}", i % 250, i % 200)),
+            S(format!("GET {}/x", host(i))),
+            S(host(i)),
+            S("GET".into()),
+            S("/x".into()),
+            I(ms(i as i64 % DAYS) + i as i64),
+            I(ms(i as i64 % DAYS) + 60_000),
+            I(20),
+            S("".into()),
+            S("".into()),
         ]);
     }
-    bulk(b, "events", &["tenant_id", "rg_id", "region", "event_key", "type_key", "level", "level_rank",
-        "category", "name", "subject", "ip", "api_key", "host", "method", "path", "start_ms", "end_ms",
-        "count", "description", "suggestion"], events).await;
+    bulk(
+        b,
+        "events",
+        &[
+            "tenant_id",
+            "rg_id",
+            "region",
+            "event_key",
+            "type_key",
+            "level",
+            "level_rank",
+            "category",
+            "name",
+            "subject",
+            "ip",
+            "api_key",
+            "host",
+            "method",
+            "path",
+            "start_ms",
+            "end_ms",
+            "count",
+            "description",
+            "suggestion",
+        ],
+        events,
+    )
+    .await;
 
     // One daily_stats row per day and host, as `results::daily_rows` produces.
     let mut daily = vec![];
     for d in 0..DAYS {
         for h in 0..HOSTS {
             daily.push(vec![
-                I(t), I(rg), S(region.clone()), S(day(d)), S(host(h)), I(5_000), I((APIS / HOSTS) as i64 * 2 / 3),
-                I(((h as i64 + d) % 7 == 0) as i64 * 3), I((d + h as i64) % 3), I((d % 2) * ((h % 5 == 0) as i64)),
-                I(((d + 1) % 2) * ((h % 7 == 0) as i64)), I((h % 11 == 0) as i64), I((d + h as i64) % 4),
+                I(t),
+                I(rg),
+                S(region.clone()),
+                S(day(d)),
+                S(host(h)),
+                I(5_000),
+                I((APIS / HOSTS) as i64 * 2 / 3),
+                I(((h as i64 + d) % 7 == 0) as i64 * 3),
+                I((d + h as i64) % 3),
+                I((d % 2) * ((h % 5 == 0) as i64)),
+                I(((d + 1) % 2) * ((h % 7 == 0) as i64)),
+                I((h % 11 == 0) as i64),
+                I((d + h as i64) % 4),
                 I((d + h as i64) % 4 * 20),
             ]);
         }
     }
-    bulk(b, "daily_stats", &["tenant_id", "rg_id", "region", "day", "host", "requests", "apis_active",
-        "apis_new", "risks_new", "risks_high", "risks_medium", "risks_low", "events", "attacks"], daily).await;
+    bulk(
+        b,
+        "daily_stats",
+        &[
+            "tenant_id",
+            "rg_id",
+            "region",
+            "day",
+            "host",
+            "requests",
+            "apis_active",
+            "apis_new",
+            "risks_new",
+            "risks_high",
+            "risks_medium",
+            "risks_low",
+            "events",
+            "attacks",
+        ],
+        daily,
+    )
+    .await;
 }
 
 /// Everything the Overview server function does for one request, minus serialisation.
@@ -151,7 +318,11 @@ async fn overview_once(b: &Backend, scope: Scope, choice: PeriodChoice) -> usize
     let points = dash::trends(b, scope, &period).await.unwrap();
     let days: Vec<String> = points.iter().map(|p| p.day.clone()).collect();
     let mut bytes = 0;
-    for keys in [&["total", "active"][..], &["high", "medium", "low"], &["attacks", "events"]] {
+    for keys in [
+        &["total", "active"][..],
+        &["high", "medium", "low"],
+        &["attacks", "events"],
+    ] {
         let chart = charts::Chart {
             title: "Trend".into(),
             x_label: "Date (UTC)".into(),
@@ -200,7 +371,10 @@ fn stats(mut ms: Vec<f64>) -> (f64, f64, f64) {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let over_budget = rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let b = Backend::open(&format!("sqlite://{}/bench.db", dir.path().display()), OffsetClock::new())

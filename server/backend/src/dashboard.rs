@@ -168,9 +168,8 @@ impl PeriodChoice {
 }
 
 fn parse_day(name: &str, v: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-        Error::Invalid(format!("`{name}` must be a date as YYYY-MM-DD (got {v:?})"))
-    })
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| Error::Invalid(format!("`{name}` must be a date as YYYY-MM-DD (got {v:?})")))
 }
 
 /// The resolved period: inclusive first and last day (UTC).
@@ -562,7 +561,10 @@ mod tests {
 
     #[test]
     fn period_parsing_accepts_presets_and_ranges_and_explains_errors() {
-        assert_eq!(PeriodChoice::parse(None, None, None).unwrap(), PeriodChoice::Days(30));
+        assert_eq!(
+            PeriodChoice::parse(None, None, None).unwrap(),
+            PeriodChoice::Days(30)
+        );
         assert_eq!(
             PeriodChoice::parse(Some("7"), None, None).unwrap(),
             PeriodChoice::Days(7)
@@ -574,7 +576,9 @@ mod tests {
                 to: d("2026-01-31")
             }
         );
-        let e = PeriodChoice::parse(Some("14"), None, None).unwrap_err().to_string();
+        let e = PeriodChoice::parse(Some("14"), None, None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("7, 30, 90"), "{e}");
         let e = PeriodChoice::parse(None, Some("2026-02-01"), Some("2026-01-01"))
             .unwrap_err()
@@ -592,7 +596,10 @@ mod tests {
     fn presets_end_at_the_newest_data_day_when_data_is_older() {
         let today = d("2026-11-25");
         let p = resolve_period(PeriodChoice::Days(7), Some(d("2026-03-10")), today);
-        assert_eq!((p.from.as_str(), p.to.as_str()), ("2026-03-04", "2026-03-10"));
+        assert_eq!(
+            (p.from.as_str(), p.to.as_str()),
+            ("2026-03-04", "2026-03-10")
+        );
         assert!(p.ends_at_data);
         assert_eq!(p.days().len(), 7);
         let p = resolve_period(PeriodChoice::Days(30), Some(today), today);
@@ -609,14 +616,26 @@ mod tests {
             Some(d("2026-03-10")),
             today,
         );
-        assert_eq!(p.days(), ["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02"]);
+        assert_eq!(
+            p.days(),
+            ["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02"]
+        );
     }
 
     #[test]
     fn sorts_are_whitelisted_and_stable() {
-        assert_eq!(Sort::parse(Some("high.asc"), &RISKY_COLUMNS).spec(), "high.asc");
-        assert_eq!(Sort::parse(Some("drop table.asc"), &RISKY_COLUMNS).spec(), "total.desc");
-        assert_eq!(Sort::parse(Some("host.sideways"), &RISKY_COLUMNS).spec(), "total.desc");
+        assert_eq!(
+            Sort::parse(Some("high.asc"), &RISKY_COLUMNS).spec(),
+            "high.asc"
+        );
+        assert_eq!(
+            Sort::parse(Some("drop table.asc"), &RISKY_COLUMNS).spec(),
+            "total.desc"
+        );
+        assert_eq!(
+            Sort::parse(Some("host.sideways"), &RISKY_COLUMNS).spec(),
+            "total.desc"
+        );
         assert_eq!(Sort::parse(None, &ATTACKED_COLUMNS).spec(), "attacks.desc");
         let site = |h: &str, high, total| RiskySite {
             host: h.into(),
@@ -627,8 +646,14 @@ mod tests {
         };
         let mut rows = vec![site("b", 1, 5), site("a", 3, 3), site("c", 1, 9)];
         sort_risky(&mut rows, &Sort::parse(Some("total.desc"), &RISKY_COLUMNS));
-        assert_eq!(rows.iter().map(|r| r.host.as_str()).collect::<Vec<_>>(), ["c", "b", "a"]);
+        assert_eq!(
+            rows.iter().map(|r| r.host.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
         sort_risky(&mut rows, &Sort::parse(Some("high.asc"), &RISKY_COLUMNS));
-        assert_eq!(rows.iter().map(|r| r.host.as_str()).collect::<Vec<_>>(), ["b", "c", "a"]);
+        assert_eq!(
+            rows.iter().map(|r| r.host.as_str()).collect::<Vec<_>>(),
+            ["b", "c", "a"]
+        );
     }
 }

@@ -42,6 +42,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "analysis",
         sql: include_str!("../../../migrations/sqlite/0002_analysis.sql"),
     },
+    Migration {
+        version: 14,
+        name: "dashboard",
+        sql: include_str!("../../../migrations/sqlite/0014_dashboard.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -54,6 +59,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "analysis",
         sql: include_str!("../../../migrations/postgres/0002_analysis.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "dashboard",
+        sql: include_str!("../../../migrations/postgres/0014_dashboard.sql"),
     },
 ];
 
