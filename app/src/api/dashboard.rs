@@ -219,7 +219,7 @@ pub async fn overview(
             hide,
             sort: [sort_risky, sort_attacked, sort_req, sort_resp],
         };
-        Ok(server::overview(&b, scope, lang, &q).await?)
+        server::overview(&b, scope, lang, &q).await
     })
     .await
 }

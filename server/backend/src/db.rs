@@ -47,6 +47,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "assets",
         sql: include_str!("../../../migrations/sqlite/0011_assets.sql"),
     },
+    Migration {
+        version: 14,
+        name: "dashboard",
+        sql: include_str!("../../../migrations/sqlite/0014_dashboard.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -64,6 +69,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "assets",
         sql: include_str!("../../../migrations/postgres/0011_assets.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "dashboard",
+        sql: include_str!("../../../migrations/postgres/0014_dashboard.sql"),
     },
 ];
 
