@@ -178,19 +178,12 @@ pub fn is_captcha_field(name: &str) -> bool {
         || n.contains("turnstile")
 }
 
-/// Path words of logon, registration and verification endpoints.
-pub fn path_hint(path: &str) -> Option<super::AttemptKind> {
-    use super::AttemptKind::*;
-    let p = path.to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
-    if has(&["logout", "signout", "sign-out", "logoff"]) {
-        return None;
-    }
-    if has(&[
-        "register", "signup", "sign-up", "sign_up", "zhuce", "enroll",
-    ]) {
-        Some(Registration)
-    } else if has(&[
+/// Path words of logon, registration and verification endpoints, by group in priority order:
+/// logoff, registration, logon, verification.
+const HINT_GROUPS: [&[&str]; 4] = [
+    &["logout", "signout", "sign-out", "logoff"],
+    &["register", "signup", "sign-up", "sign_up", "zhuce", "enroll"],
+    &[
         "login",
         "logon",
         "signin",
@@ -201,9 +194,47 @@ pub fn path_hint(path: &str) -> Option<super::AttemptKind> {
         "session",
         "denglu",
         "j_security_check",
-    ]) {
+    ],
+    &["verify", "captcha", "sms", "otp", "checkcode", "validate"],
+];
+
+/// One automaton over every hint word (ASCII case-insensitive, overlapping), pattern index to
+/// group: one pass over the path instead of 26 substring searches of a lower-cased copy.
+fn hint_automaton() -> &'static (aho_corasick::AhoCorasick, Vec<u8>) {
+    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<u8>)> =
+        std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut groups = Vec::new();
+        for (g, ws) in HINT_GROUPS.iter().enumerate() {
+            for w in *ws {
+                words.push(*w);
+                groups.push(g as u8);
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("hint words");
+        (ac, groups)
+    })
+}
+
+/// Path words of logon, registration and verification endpoints.
+pub fn path_hint(path: &str) -> Option<super::AttemptKind> {
+    use super::AttemptKind::*;
+    let (ac, groups) = hint_automaton();
+    let mut seen = 0u8;
+    for m in ac.find_overlapping_iter(path) {
+        seen |= 1 << groups[m.pattern().as_usize()];
+    }
+    if seen & 1 != 0 {
+        None
+    } else if seen & 2 != 0 {
+        Some(Registration)
+    } else if seen & 4 != 0 {
         Some(Logon)
-    } else if has(&["verify", "captcha", "sms", "otp", "checkcode", "validate"]) {
+    } else if seen & 8 != 0 {
         Some(Verification)
     } else {
         None
@@ -255,5 +286,15 @@ mod tests {
         assert!(is_captcha_field("g-recaptcha-response"));
         assert!(is_captcha_field("geetest_challenge"));
         assert!(!is_captcha_field("smsCode"));
+    }
+
+    #[test]
+    fn path_hints_follow_group_priority_in_any_case() {
+        use super::super::AttemptKind::*;
+        assert_eq!(path_hint("/api/LOGOUT/login"), None);
+        assert_eq!(path_hint("/sms/Register"), Some(Registration));
+        assert_eq!(path_hint("/v1/OAuth/otp"), Some(Logon));
+        assert_eq!(path_hint("/v1/Captcha"), Some(Verification));
+        assert_eq!(path_hint("/v1/orders"), None);
     }
 }
