@@ -91,6 +91,37 @@ fn call_from_outside_the_source_baseline() {
 }
 
 #[test]
+fn a_traveller_on_a_consumer_api_is_fine() {
+    // 100 home-country sources, then a few calls from one foreign country: a traveller.
+    let mut exs = Vec::new();
+    for i in 0..100 {
+        exs.extend(calls_from(
+            2,
+            Location::Country(*b"CN"),
+            &format!("203.0.113.{i}"),
+            T0 + i as i64 * 1_000,
+        ));
+    }
+    let home = exs.clone();
+    exs.extend(calls_from(
+        5,
+        Location::Country(*b"HK"),
+        "198.51.100.77",
+        T0 + 7_200_000,
+    ));
+    assert_no_risk(&exs, "unrestricted_access_source");
+    // A steady stream from abroad on the same API is a finding again.
+    let mut stream = home;
+    stream.extend(calls_from(
+        40,
+        Location::Country(*b"RU"),
+        "198.51.100.78",
+        T0 + 7_200_000,
+    ));
+    assert_risk(&stream, "unrestricted_access_source");
+}
+
+#[test]
 fn broad_or_blocked_sources_are_fine() {
     // A widely used API: many countries, none dominant.
     let countries = [

@@ -19,6 +19,11 @@ pub const BASELINE_PERIOD_MS: i64 = 86_400_000;
 /// A source baseline of more locations than this, or more new locations than this after it,
 /// is a widely used API with no narrow baseline.
 pub const MAX_BASELINE_LOCATIONS: usize = 3;
+/// Distinct source addresses from which an API counts as serving a broad audience.
+pub const MANY_SOURCES: usize = 50;
+/// Successful calls from outside the source baseline that matter on a broad-audience API
+/// (and at least 1% of its calls).
+pub const MIN_OUTLIER_CALLS: u64 = 20;
 
 /// End of the API's baseline period.
 pub fn baseline_cutoff(api: &ApiSummary) -> i64 {
@@ -100,7 +105,17 @@ impl Detector for UnrestrictedAccessSource {
         }
         outliers.sort_by_key(|(l, s)| (s.first.as_ref().map(|f| f.0), **l));
         let (_, s) = outliers.first()?;
-        let hits = outliers.iter().map(|(_, s)| s.ok).sum();
+        let hits: u64 = outliers.iter().map(|(_, s)| s.ok).sum();
+        // A consumer API with many sources sees travellers: one foreign country with a
+        // handful of calls says nothing about missing restrictions. A narrow audience (few
+        // sources, or internal only) does not have them.
+        let traveller = !internal_only
+            && st.ips.len() >= MANY_SOURCES
+            && outliers.len() == 1
+            && (hits < MIN_OUTLIER_CALLS || hits * 100 < total);
+        if traveller {
+            return None;
+        }
         share_verdict(s, hits)
     }
 }
