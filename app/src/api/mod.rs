@@ -223,17 +223,17 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
                             .then_some(st.trial_ends_at_ms)
                             .flatten()
                             .map(backend::clock::rfc3339),
-                            tenant_slug: m.tenant_slug,
-                            tenant_name: m.tenant_name,
-                            role: m.role.as_str().into(),
-                            resource_groups: m
-                                .resource_groups
-                                .into_iter()
-                                .map(|g| ResourceGroupView {
-                                    id: g.id,
-                                    name: g.name,
-                                })
-                                .collect(),
+                        tenant_slug: m.tenant_slug,
+                        tenant_name: m.tenant_name,
+                        role: m.role.as_str().into(),
+                        resource_groups: m
+                            .resource_groups
+                            .into_iter()
+                            .map(|g| ResourceGroupView {
+                                id: g.id,
+                                name: g.name,
+                            })
+                            .collect(),
                     });
                 }
                 (Some(user.username), views)
