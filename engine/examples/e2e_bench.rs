@@ -75,7 +75,16 @@ fn main() {
     );
     println!(
         "{:>10} {:>9} {:>9} {:>9} {:>12} {:>8} {:>10} {:>6} {:>6} {:>6}  digest",
-        "records", "MB", "seconds", "cpu s", "records/s", "MB/s", "peak RSS", "apis", "risks", "events"
+        "records",
+        "MB",
+        "seconds",
+        "cpu s",
+        "records/s",
+        "MB/s",
+        "peak RSS",
+        "apis",
+        "risks",
+        "events"
     );
     let exe = std::env::current_exe().expect("current exe");
     for &n in &sizes {
@@ -127,8 +136,8 @@ fn ensure_data(dir: &Path, n: u64) -> PathBuf {
     }
     let tmp = dir.join(format!("demo-seed42-{n}.jsonl.part"));
     let started = Instant::now();
-    let file = std::fs::File::create(&tmp)
-        .unwrap_or_else(|e| die(&format!("{}: {e}", tmp.display())));
+    let file =
+        std::fs::File::create(&tmp).unwrap_or_else(|e| die(&format!("{}: {e}", tmp.display())));
     let summary = Generator::new(GeneratorConfig {
         total_records: Some(n),
         ..Default::default()

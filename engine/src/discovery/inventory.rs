@@ -19,9 +19,9 @@ use crate::facts::{
     PurposeTag,
 };
 use crate::pipeline::ExchangeFacts;
-use std::collections::BTreeMap;
 #[allow(unused_imports)]
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 pub const MAX_PARAMS_PER_API: usize = 200;

@@ -13,9 +13,9 @@ use super::operation::Operation;
 use super::segment;
 use crate::exchange::Exchange;
 use crate::facts::{ApiKey, PurposeTag};
-use serde_json::Value;
 #[allow(unused_imports)]
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use serde_json::Value;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
@@ -750,7 +750,11 @@ impl std::fmt::Debug for PurposeCache {
 }
 
 /// Two SipHash streams with different prefixes: a 128-bit key, collisions out of reach.
-struct Key(std::collections::hash_map::DefaultHasher, std::collections::hash_map::DefaultHasher, usize);
+struct Key(
+    std::collections::hash_map::DefaultHasher,
+    std::collections::hash_map::DefaultHasher,
+    usize,
+);
 
 impl Key {
     fn new() -> Key {

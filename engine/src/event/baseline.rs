@@ -17,7 +17,7 @@ use super::window::SubjectKey;
 use super::Draft;
 use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 #[allow(unused_imports)]
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
 pub const MIN_REF_CALLS: u64 = 100;

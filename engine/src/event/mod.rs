@@ -24,10 +24,10 @@ pub mod window;
 use crate::catalog::{Level, Subject};
 use crate::facts::{ApiKey, ApiSummary, ExchangeContext, Location, ToolKind};
 use crate::pipeline::ExchangeFacts;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-#[allow(unused_imports)]
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::net::IpAddr;
 
 pub use custom::{CompiledCustomRule, CustomCondition, CustomEventRule, CustomRuleError};

@@ -4,9 +4,9 @@
 //! new one). An event found in a burst therefore extends while the activity goes on.
 
 use crate::facts::{ApiKey, Location, ToolKind};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 #[allow(unused_imports)]
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::IpAddr;
 
 /// Distinct 64-bit value hashes, exact up to `DISTINCT_CAP`, saturating after.

@@ -182,7 +182,9 @@ pub fn is_captcha_field(name: &str) -> bool {
 /// logoff, registration, logon, verification.
 const HINT_GROUPS: [&[&str]; 4] = [
     &["logout", "signout", "sign-out", "logoff"],
-    &["register", "signup", "sign-up", "sign_up", "zhuce", "enroll"],
+    &[
+        "register", "signup", "sign-up", "sign_up", "zhuce", "enroll",
+    ],
     &[
         "login",
         "logon",

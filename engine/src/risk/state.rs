@@ -4,9 +4,9 @@
 use super::{registry, CompiledRiskRules, RiskFinding, Verdict};
 use crate::facts::{is_internal_ip, ApiKey, ApiSummary, Location, ToolKind};
 use crate::pipeline::ExchangeFacts;
-use std::collections::BTreeSet;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
