@@ -226,6 +226,9 @@ pub fn analyze_paths(
 }
 
 /// What the parallel stage of pass 2 made of one frame.
+// Nearly every frame is a record: boxing it would cost an allocation per record to shrink the
+// rare rejections.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     /// The record's facts (`None` inside: not an API); `None` outside: a detector panicked.
     Record(Option<Option<crate::pipeline::ExchangeFacts>>),
