@@ -40,8 +40,10 @@ fn LockedCard() -> impl IntoView {
         move || (scope.tenant.get(), action.version().get()),
         |(t, _)| api_security(t),
     );
+    // The session said "not enabled" but the tenant is (an action here, or on another page
+    // since the session was loaded): reload so the gate renders the content.
     Effect::new(move |_| {
-        if let Some(Ok(st)) = action.value().get() {
+        if let Some(Ok(st)) = status.get() {
             if st.enabled {
                 let _ = window().location().reload();
             }
