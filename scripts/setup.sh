@@ -30,6 +30,10 @@ have node || apt_install nodejs npm
 if [ ! -x /usr/bin/chromium ] || ! have chromedriver; then
   say "installing chromium + chromium-driver"; apt_install chromium chromium-driver
 fi
+# Chinese fonts, so the zh screenshots of the browser tests show characters, not boxes.
+if ! (have fc-list && fc-list :lang=zh | grep -q .); then
+  say "installing fonts-noto-cjk"; apt_install fonts-noto-cjk || say "no CJK fonts (zh screenshots show boxes)"
+fi
 if [ ! -d end2end/node_modules/playwright-core ]; then
   say "installing end2end npm packages"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
