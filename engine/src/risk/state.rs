@@ -140,6 +140,9 @@ impl Window {
 pub struct IpStat {
     pub rate: Window,
     pub login_failures: Window,
+    /// Calls from this address and where it is (its first location).
+    pub calls: u64,
+    pub location: Option<Location>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -280,6 +283,8 @@ impl ApiState {
         let tracked = self.ips.contains_key(&f.client_ip) || self.ips.len() < MAX_IPS_PER_API;
         if tracked {
             let ip = self.ips.entry(f.client_ip).or_default();
+            ip.calls += 1;
+            ip.location.get_or_insert(f.client.location);
             ip.rate.add(t, RATE_WINDOW_MS, s.obs.blocked);
             if let Some(l) = &s.obs.login {
                 if l.failed || l.restricted {
@@ -344,6 +349,10 @@ impl ApiState {
             if let Some(m) = self.ips.get_mut(&ip) {
                 m.rate.merge(st.rate);
                 m.login_failures.merge(st.login_failures);
+                m.calls += st.calls;
+                if m.location.is_none() {
+                    m.location = st.location;
+                }
             } else if self.ips.len() < MAX_IPS_PER_API {
                 self.ips.insert(ip, st);
             }

@@ -21,8 +21,10 @@ pub const BASELINE_PERIOD_MS: i64 = 86_400_000;
 pub const MAX_BASELINE_LOCATIONS: usize = 3;
 /// Distinct source addresses from which an API counts as serving a broad audience.
 pub const MANY_SOURCES: usize = 50;
-/// Successful calls from outside the source baseline that matter on a broad-audience API
-/// (and at least 1% of its calls).
+/// Average calls per address at or below which an API's callers are occasional visitors.
+pub const VISITOR_CALLS: u64 = 4;
+/// Successful calls from a new location that matter on a broad-audience API (and at least 1%
+/// of its calls).
 pub const MIN_OUTLIER_CALLS: u64 = 20;
 
 /// End of the API's baseline period.
@@ -60,9 +62,23 @@ impl Detector for InternalAppInternetExposed {
 
 /// `unrestricted_access_source`: an API with a narrow source baseline (at most three locations
 /// seen in its baseline period, at least 50 calls) that later successfully served a few new
-/// countries (at most three; more means a broadly used API); or an API called only from
-/// internal addresses in its baseline period that later served a public address.
+/// locations (at most three; more means a broadly used API).
+///
+/// What counts as "outside the baseline" depends on the audience (spec: "accessed from sources
+/// (IP addresses or regions) outside its normal baseline"). An API with a narrow audience
+/// (internal addresses only, a partner or office application, or a small set of addresses that
+/// call again and again: see [`broad_audience`]) has no business with any new country, nor,
+/// when it is internal-only, with any public address. A public API with a broad audience is used from abroad as a matter of
+/// course (travellers, expatriates, customers in neighbouring markets), each new country
+/// bringing a few ordinary users; there a new location only counts when it is concentrated:
+/// at least [`MIN_OUTLIER_CALLS`] successful calls, 1% of the API's calls, made by addresses
+/// that each call [`CONCENTRATION`] times more than the API's average client (one automated
+/// client, not a population of visitors).
 pub struct UnrestrictedAccessSource;
+
+/// How many times the API's average calls per client address the addresses of a new location
+/// must make for it to stand out on a broad-audience API.
+pub const CONCENTRATION: u64 = 5;
 
 impl Detector for UnrestrictedAccessSource {
     describe!(
@@ -103,21 +119,43 @@ impl Detector for UnrestrictedAccessSource {
         if outliers.len() > MAX_BASELINE_LOCATIONS {
             return None;
         }
+        let narrow = internal_only
+            || api.service_object != ServiceObject::PublicService
+            || !broad_audience(st, total);
+        if !narrow {
+            outliers.retain(|(l, s)| concentrated(st, total, l, s));
+        }
         outliers.sort_by_key(|(l, s)| (s.first.as_ref().map(|f| f.0), **l));
         let (_, s) = outliers.first()?;
         let hits: u64 = outliers.iter().map(|(_, s)| s.ok).sum();
-        // A consumer API with many sources sees travellers: one foreign country with a
-        // handful of calls says nothing about missing restrictions. A narrow audience (few
-        // sources, or internal only) does not have them.
-        let traveller = !internal_only
-            && st.ips.len() >= MANY_SOURCES
-            && outliers.len() == 1
-            && (hits < MIN_OUTLIER_CALLS || hits * 100 < total);
-        if traveller {
-            return None;
-        }
         share_verdict(s, hits)
     }
+}
+
+/// A public API's callers are a broad audience when they are many ([`MANY_SOURCES`]
+/// addresses), or when most of them came only a few times ([`VISITOR_CALLS`] calls per address
+/// on average): a rarely used consumer API has few callers simply because it is rarely used,
+/// whereas a fixed set of clients (a partner's servers, an office) calls again and again.
+fn broad_audience(st: &ApiState, total: u64) -> bool {
+    let addresses = st.ips.len() as u64;
+    addresses >= MANY_SOURCES as u64 || addresses * VISITOR_CALLS >= total
+}
+
+/// On a broad-audience API: the new location `l` brought a sizeable share of successful calls
+/// from addresses that each call far more than the API's average client.
+fn concentrated(st: &ApiState, total: u64, l: &Location, s: &Share) -> bool {
+    if s.ok < MIN_OUTLIER_CALLS || s.ok * 100 < total {
+        return false;
+    }
+    let addresses = st
+        .ips
+        .values()
+        .filter(|ip| ip.location == Some(*l))
+        .count()
+        .max(1) as u64;
+    let tracked: u64 = st.ips.values().map(|ip| ip.calls).sum();
+    let average = tracked as f64 / st.ips.len().max(1) as f64;
+    s.calls as f64 / addresses as f64 >= CONCENTRATION as f64 * average
 }
 
 /// `unrestricted_access_tool`: an API used by browsers or mobile apps in its baseline period

@@ -9,13 +9,16 @@ use crate::risk::cx::{level_of, Cx};
 use crate::risk::{Detector, RiskSignals};
 use crate::sensitive::mask;
 use regex::Regex;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Distinct S2+ types in one response that make it "excessive".
 pub const EXCESSIVE_TYPES: usize = 5;
-/// S2+ values in one response above which it is "excessive".
-pub const EXCESSIVE_VALUES: usize = 50;
+/// Records (distinct values of one S2+ type) in one response above which it is "excessive":
+/// more than the largest page size list views commonly offer (10, 20, 50, 100), so the
+/// response is no longer one page of a paginated view. Counting records rather than values
+/// keeps a normal page of 20 customers with name, phone and address (60 values) below it.
+pub const EXCESSIVE_RECORDS: usize = 100;
 
 fn counted(f: &RawFinding) -> bool {
     level_of(f.type_id).is_some_and(|l| l >= SensitivityLevel::S2)
@@ -53,9 +56,23 @@ impl Detector for ExcessiveSensitiveTypes {
     }
 }
 
-/// `excessive_sensitive_volume`: one response carries more than [`EXCESSIVE_VALUES`] sensitive
-/// values of level S2 or above, or carries sensitive values in a list whose size the client
-/// raised beyond the usual caps (see `modifiable_result_size`).
+/// The most distinct values of any one S2+ type in one response: how many people or records
+/// it exposes (several fields of one person count once).
+fn sensitive_records(cx: &Cx) -> usize {
+    let mut per_type: HashMap<u32, HashSet<&str>> = HashMap::new();
+    for f in cx.response_findings().filter(|f| counted(f)) {
+        per_type
+            .entry(f.type_id)
+            .or_default()
+            .insert(f.value.as_str());
+    }
+    per_type.values().map(HashSet::len).max().unwrap_or(0)
+}
+
+/// `excessive_sensitive_volume`: one response carries sensitive data of more than
+/// [`EXCESSIVE_RECORDS`] records, or carries sensitive values in a list whose size the client
+/// raised beyond the usual caps (see `modifiable_result_size`). The spec's "does not limit the
+/// amount of data returned": a bounded page of a back-office list is normal business.
 pub struct ExcessiveSensitiveVolume;
 
 impl Detector for ExcessiveSensitiveVolume {
@@ -66,18 +83,18 @@ impl Detector for ExcessiveSensitiveVolume {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        let n = cx.response_findings().filter(|f| counted(f)).count();
-        if n > EXCESSIVE_VALUES {
+        let n = sensitive_records(cx);
+        if n > EXCESSIVE_RECORDS {
             out.hit(
                 self.key(),
-                format!("{}; {} sensitive values in one response", cx.line(), n),
+                format!("{}; {} sensitive records in one response", cx.line(), n),
             );
         } else if n > 0 {
             if let Some((p, size, len)) = super::design::page_size_honoured(cx) {
                 out.hit(
                     self.key(),
                     format!(
-                        "{}; {}={} honoured with {} items carrying {} sensitive values",
+                        "{}; {}={} honoured with {} items carrying {} sensitive records",
                         cx.line(),
                         p,
                         size,
