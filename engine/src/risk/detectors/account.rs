@@ -114,11 +114,32 @@ impl Detector for PasswordInUrl {
 /// cookie whose value embeds `password=`/`pwd=`.
 pub struct PasswordInCookie;
 
+/// The last word of a name: after the last `_`, `-` or `.`, and after the last capital of a
+/// camelCase tail (`remember_pass` -> `pass`, `userPass` -> `Pass`).
+fn last_word(name: &str) -> &str {
+    let tail = name.rsplit(['_', '-', '.']).next().unwrap_or(name);
+    if !tail.bytes().any(|b| b.is_ascii_lowercase()) {
+        return tail;
+    }
+    match tail.rfind(|c: char| c.is_ascii_uppercase()) {
+        Some(i) if i > 0 => &tail[i..],
+        _ => tail,
+    }
+}
+
+/// Old "remember me" cookies abbreviate the password as a last word `pass` or `pw`
+/// (`remember_pass`, `userPass`), which a whole name cannot tell from `bypass` or `compass`
+/// but a separate word can.
+fn cookie_name_ends_with_pass(name: &str) -> bool {
+    let last = last_word(name);
+    last.len() < name.len() && matches!(last.to_ascii_lowercase().as_str(), "pass" | "pw" | "psw")
+}
+
 fn cookie_password(name: &str, value: &str) -> bool {
     if is_placeholder(value) {
         return false;
     }
-    if is_password_field(name) {
+    if is_password_field(name) || cookie_name_ends_with_pass(name) {
         return true;
     }
     let decoded = percent_encoding::percent_decode_str(value)
@@ -296,6 +317,12 @@ mod tests {
             "session",
             "a8f5f167f44f4964e6c998dee827110c"
         ));
+        assert!(cookie_password("remember_pass", "Spring2024%21"));
+        assert!(cookie_password("userPass", "hunter22"));
+        assert!(cookie_password("CK_PW", "hunter22"));
+        for name in ["bypass", "compass", "pass_through", "passport_uid"] {
+            assert!(!cookie_password(name, "1a2b3c4d"), "{name}");
+        }
     }
 
     #[test]

@@ -257,7 +257,7 @@ fn sql_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?is)^\s*\(?\s*(?:select\s+(?:distinct\s+|top\s+\d+\s+)?(?:\*|[\w.`\x22\[\]]+(?:\s*,\s*[\w.`\x22\[\]()*]+)*|count\s*\(\s*\*?\w*\s*\))\s+from\s+[\w.`\x22\[\]]+|insert\s+into\s+[\w.`\x22\[\]]+\s*(?:\(|values|select)|update\s+[\w.`\x22\[\]]+\s+set\s+[\w`\x22\[\]]+\s*=|delete\s+from\s+[\w.`\x22\[\]]+|(?:create|drop|alter|truncate)\s+table\s+[\w.`\x22\[\]]+|with\s+\w+\s+as\s*\(\s*select\s)",
+            r"(?is)^\s*\(?\s*(?:select\s+(?:distinct\s+|top\s+\d+\s+)?(?:[\w.`\x22\[\]*]+(?:\s*\([^()]{0,200}\))?(?:\s+as\s+[\w`\x22\[\]]+)?)(?:\s*,\s*(?:[\w.`\x22\[\]*]+(?:\s*\([^()]{0,200}\))?(?:\s+as\s+[\w`\x22\[\]]+)?))*\s+from\s+[\w.`\x22\[\]]+|insert\s+into\s+[\w.`\x22\[\]]+\s*(?:\(|values|select)|update\s+[\w.`\x22\[\]]+\s+set\s+[\w`\x22\[\]]+\s*=|delete\s+from\s+[\w.`\x22\[\]]+|(?:create|drop|alter|truncate)\s+table\s+[\w.`\x22\[\]]+|with\s+\w+\s+as\s*\(\s*select\s)",
         )
         .expect("sql regex")
     })
@@ -482,6 +482,9 @@ mod tests {
             "update account set balance=0 where id=1",
             "DELETE FROM logs WHERE ts < 1",
             "SELECT COUNT(*) FROM t_user",
+            "SELECT region, SUM(amount) AS total FROM sales GROUP BY region",
+            "select u.id, u.name as userName, count(o.id) from users u left join orders o on o.uid = u.id",
+            "SELECT TOP 10 e.* FROM [dbo].[Employees] e",
         ] {
             assert!(is_sql_statement(v), "{v}");
         }
@@ -491,6 +494,7 @@ mod tests {
             "please select your city",
             "id desc",
             "1 union select 1,2",
+            "select the best plan from our pricing page",
         ] {
             assert!(!is_sql_statement(v), "{v}");
         }

@@ -35,6 +35,9 @@ fn prefilter() -> &'static AhoCorasick {
                 "sql",
                 "psql",
                 "fatal",
+                "constraint",
+                "duplicate entry",
+                "conversion failed",
             ])
             .expect("prefilter")
     })
@@ -50,9 +53,15 @@ fn app_rules() -> &'static Rules {
             ("Go panic", r"goroutine \d+ \[[a-z ]+\]:|panic: .+\n\s*goroutine|runtime error: (?:invalid memory address|index out of range)"),
             (".NET stack trace", r"\bat [\w.<>`]+\([^)\n]*\) in [^\n]+:line \d+|\bSystem\.(?:NullReference|InvalidOperation|Argument(?:Null)?|IndexOutOfRange|Format|IO\.\w+)Exception\b|Server Error in '[^']*' Application"),
             ("PHP error", r"(?:PHP )?(?:Fatal error|Parse error|Warning|Notice)(?:</b>)?:\s+.{0,300}? in (?:<b>)?[^\s<]+\.php(?:</b>)? on line|Stack trace:\s*(?:\\n|\n)#0 |Uncaught (?:[A-Z]\w*\\)*[A-Z]\w*(?:Exception|Error)\b"),
-            ("Node.js stack trace", r"\n\s+at (?:[\w.<>$\[\] ]+ \()?(?:/|[A-Za-z]:\\|node:|file://)[^\s)]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?|(?:TypeError|ReferenceError|SyntaxError|RangeError): [^\n]{1,200}\n\s+at |\\n\s+at [^\\]+\.js:\d+:\d+"),
+            // Express's development error page renders the stack as HTML: `<br> &nbsp; &nbsp;at`.
+            ("Node.js stack trace", r"(?:\n|<br>)(?:\s|&nbsp;)+at (?:[\w.<>$\[\] ]+ \()?(?:/|[A-Za-z]:\\|node:|file://)[^\s)]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?|(?:TypeError|ReferenceError|SyntaxError|RangeError): [^\n]{1,200}\n\s+at |\\n\s+at [^\\]+\.js:\d+:\d+"),
             ("Ruby backtrace", r"\.rb:\d+:in `[^']+'"),
-            ("framework debug page", r"You're seeing this error because you have <code>DEBUG = True</code>|Whoops, looks like something went wrong|<title>Werkzeug Debugger</title>|Whitelabel Error Page[\s\S]{0,400}Exception"),
+            // Django writes "You’re" with a typographic apostrophe since 3.0, escaped in older
+            // templates; its technical 500 page also has an `exception_value` block.
+            ("framework debug page", r#"You(?:'|’|&#x27;|&#39;)re seeing this error because you have <code>DEBUG = True</code>|<pre class="exception_value">|Whoops, looks like something went wrong|<title>Werkzeug Debugger</title>|Whitelabel Error Page[\s\S]{0,400}Exception"#),
+            // Laravel's JSON error body in debug mode (`exception`, `file`, `line`, `trace`) and
+            // Laravel/Symfony exception classes.
+            ("PHP framework exception", r#""exception"\s*:\s*"[^"]*"\s*,\s*"file"\s*:\s*"[^"]+\.php"|"trace"\s*:\s*\[\s*\{\s*"file"\s*:\s*"[^"]+\.php"|\b(?:Illuminate|Symfony)(?:\\{1,2}\w+)+(?:Exception|Error)\b"#),
         ])
     })
 }
@@ -61,11 +70,13 @@ fn db_rules() -> &'static Rules {
     static R: OnceLock<Rules> = OnceLock::new();
     R.get_or_init(|| {
         compile(&[
-            ("MySQL error", r"(?i)You have an error in your SQL syntax|check the manual that corresponds to your (?:MySQL|MariaDB) server version|com\.mysql\.(?:cj\.)?jdbc|MySQLSyntaxErrorException|Unknown column '[^']+' in '[^']+'|Table '[^']+' doesn't exist|mysqli?_(?:fetch|query|num_rows)|SQLSTATE\[\w+\]"),
-            ("PostgreSQL error", r#"(?i)org\.postgresql\.util\.PSQLException|PSQLException|ERROR:\s+syntax error at or near|unterminated quoted string at or near|relation "[^"]+" does not exist|pg_query\(\)|PG::\w+Error|psycopg2\.(?:errors\.)?\w+"#),
+            ("MySQL error", r"(?i)You have an error in your SQL syntax|check the manual that corresponds to your (?:MySQL|MariaDB) server version|com\.mysql\.(?:cj\.)?jdbc|MySQLSyntaxErrorException|Unknown column '[^']+' in '[^']+'|Table '[^']+' doesn't exist|Duplicate entry '[^']{0,100}' for key '[^']+'|mysqli?_(?:fetch|query|num_rows)|SQLSTATE\[\w+\]"),
+            ("PostgreSQL error", r#"(?i)org\.postgresql\.util\.PSQLException|PSQLException|ERROR:\s+syntax error at or near|unterminated quoted string at or near|relation "[^"]+" does not exist|duplicate key value violates unique constraint "|pg_query\(\)|PG::\w+Error|psycopg2\.(?:errors\.)?\w+"#),
             ("Oracle error", r"\bORA-\d{5}\b|oracle\.jdbc|quoted string not properly terminated|SQL command not properly ended"),
-            ("SQL Server error", r"(?i)Unclosed quotation mark after the character string|Incorrect syntax near|Microsoft OLE DB Provider for SQL Server|\[Microsoft\]\[ODBC SQL Server Driver\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient|Msg \d+, Level \d+, State \d+"),
-            ("SQLite error", r#"(?i)SQLITE_ERROR|sqlite3\.OperationalError|SQLiteException|no such table: \w+|near "[^"]{1,40}": syntax error"#),
+            ("SQL Server error", r"(?i)Unclosed quotation mark after the character string|Incorrect syntax near|Microsoft OLE DB Provider for SQL Server|\[Microsoft\]\[ODBC SQL Server Driver\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient|Msg \d+, Level \d+, State \d+|Conversion failed when converting (?:the )?[\w ]{1,40} value|Violation of (?:PRIMARY KEY|UNIQUE KEY) constraint '|Cannot insert duplicate key row in object '"),
+            // node-sqlite3 prefixes the result code (`SQLITE_CONSTRAINT: ...`); SQLite's own
+            // constraint message names `table.column`.
+            ("SQLite error", r#"(?i)SQLITE_(?:ERROR|CONSTRAINT|MISMATCH|READONLY|BUSY|LOCKED|CORRUPT)\b|sqlite3\.(?:Operational|Integrity|Programming)Error|SQLiteException|no such (?:table|column): \w+|near "[^"]{1,40}": syntax error|(?:UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed: \w+\.\w+"#),
             ("SQL error", r"(?i)SQLSyntaxErrorException|BadSqlGrammarException|org\.hibernate\.exception\.\w+|JDBCException|java\.sql\.SQLException|SqlException: |Invalid column name '[^']+'"),
         ])
     })
@@ -139,6 +150,10 @@ mod tests {
             "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/srv/app/routes/user.js:14:22)",
             "app/models/user.rb:10:in `find_user'",
             r#"{"status":500,"error":"Internal Server Error","trace":"com.shop.errors.BizException: boom\n\tat com.shop.web.OrderController.get(OrderController.java:42)\n"}"#,
+            "<p>You’re seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>",
+            "<pre>TypeError: x is undefined<br> &nbsp; &nbsp;at list (/usr/src/app/routes/orders.js:18:24)</pre>",
+            r#"{"message":"Server Error","exception":"ErrorException","file":"/var/www/app/Http/Kernel.php","line":3}"#,
+            r#"{"class":"Symfony\\Component\\HttpKernel\\Exception\\NotFoundHttpException"}"#,
         ];
         for p in positives {
             assert!(first_match(r, p).is_some(), "{p}");
@@ -148,6 +163,8 @@ mod tests {
             r#"{"error":"not_found","message":"Order 42 does not exist"}"#,
             "<p>Our exception handling team will contact you.</p>",
             r#"{"items":[{"title":"Java Exceptions explained","tags":["java","error handling"]}]}"#,
+            r#"{"timestamp":"2026-03-02T09:00:00.000+00:00","status":500,"error":"Internal Server Error","path":"/api/orders"}"#,
+            r#"{"exception":"none","file":"report.pdf"}"#,
         ] {
             assert!(first_match(r, n).is_none(), "{n}");
         }
@@ -162,6 +179,10 @@ mod tests {
             "ORA-00933: SQL command not properly ended",
             "Unclosed quotation mark after the character string ''.",
             "sqlite3.OperationalError: no such table: accounts",
+            "SQLITE_CONSTRAINT: UNIQUE constraint failed: users.email",
+            "Duplicate entry 'amy@example.org' for key 'users.email_unique'",
+            "ERROR: duplicate key value violates unique constraint \"users_email_key\"",
+            "Conversion failed when converting the nvarchar value 'abc' to data type int.",
         ] {
             assert!(first_match(r, p).is_some(), "{p}");
         }
@@ -169,6 +190,8 @@ mod tests {
             r#"{"code":0,"data":{"sql_enabled":false}}"#,
             r#"{"msg":"Database busy, try again"}"#,
             "<p>We use PostgreSQL and MySQL for storage</p>",
+            r#"{"error":"Duplicate order: an order with this number already exists"}"#,
+            r#"{"error":"unique constraint on the coupon code: each code can be used once"}"#,
         ] {
             assert!(first_match(r, n).is_none(), "{n}");
         }

@@ -71,12 +71,17 @@ pub fn credential_weakness(v: &str) -> Option<&'static str> {
         return Some("short");
     }
     if v.len() <= 128 {
+        // Cookies and URLs often drop the `=` padding or percent-encode it.
+        let unpadded = v
+            .trim_end_matches("%3D")
+            .trim_end_matches("%3d")
+            .trim_end_matches('=');
         let engines = [
-            &base64::engine::general_purpose::STANDARD,
-            &base64::engine::general_purpose::URL_SAFE,
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
         for e in engines {
-            if let Ok(raw) = e.decode(v) {
+            if let Ok(raw) = e.decode(unpadded) {
                 if raw.len() >= 6
                     && raw.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
                     && raw
