@@ -123,6 +123,8 @@ fn server_internals_in_responses() {
         get("/api/v1/missing").status(404).resp_html("<html><body><center><h1>404 Not Found</h1></center><hr><center>nginx/1.18.0 (Ubuntu)</center></body></html>"),
         get("/api/v1/download").resp_html("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"),
         get("/api/v1/report").status(500).resp(r#"{"error":"include(/var/www/html/app/config/db.php): failed to open stream"}"#),
+        // A link first, then a real server path.
+        get("/api/v1/export").status(500).resp_html(r#"<script src="/app/assets/main.js"></script><p>cannot open /var/www/shop/storage/export.log</p>"#),
     ] {
         assert_risk(&[e], "server_info_leak");
     }
@@ -135,6 +137,9 @@ fn ordinary_pages_are_not_server_info() {
             get("/api/v1/missing").status(404).resp_html("<html><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>"),
             get("/api/v1/files").authed().resp(r#"{"data":[{"name":"a.pdf","url":"https://cdn.shop.example/opt/a.pdf"}]}"#),
             get("/api/v1/articles/3").resp(r#"{"title":"How to configure PATH on Linux","body":"Set PATH=/usr/bin in your profile"}"#),
+            // URL paths of web assets share the shape of server paths.
+            get("/app/index").resp_html(r#"<html><head><link rel="preload" href="/app/assets/vendor.js"><script src="/app/assets/main.js"></script></head><body style="background:url(/home/img/bg.js)"></body></html>"#),
+            get("/api/v1/manifest").resp(r#"{"entry":{"url":"/home/js/site.js","src": "/app/static/chunk-1.js"}}"#),
         ],
         "server_info_leak",
     );

@@ -85,6 +85,39 @@ fn server_prefilter() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
+/// The first server path match that is not a link: web pages and asset manifests reference
+/// URL paths such as `<script src="/app/assets/main.js">` or `"url": "/home/js/site.js"`,
+/// which share the shape of file-system paths but reveal nothing about the server.
+fn file_path_outside_links(re: &Regex, body: &str) -> Option<usize> {
+    const LINK_CONTEXT: &[&str] = &[
+        "src=",
+        "href=",
+        "action=",
+        "url(",
+        "\"src\":",
+        "\"href\":",
+        "\"url\":",
+        "\"link\":",
+    ];
+    re.find_iter(body).take(32).find_map(|m| {
+        // The match may begin with the delimiter before the path (`"`, `=`, `(`...).
+        let first = body[m.start()..].chars().next()?;
+        let path_at = if first == '/' || first.is_ascii_alphabetic() {
+            m.start()
+        } else {
+            m.start() + first.len_utf8()
+        };
+        let mut from = path_at.saturating_sub(12);
+        while !body.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = body[from..path_at].to_ascii_lowercase();
+        let before = before.trim_end_matches(['"', '\'', ' ']);
+        let link = LINK_CONTEXT.iter().any(|c| before.ends_with(c));
+        (!link).then_some(m.start())
+    })
+}
+
 /// `server_info_leak`: the response body shows server internals (see [`server_rules`]).
 pub struct ServerInfoLeak;
 
@@ -112,9 +145,17 @@ impl Detector for ServerInfoLeak {
         if path_only && super::exceptions::has_app_exception(body) {
             return;
         }
-        if let Some(i) = matched.iter().next() {
-            let at = rules.each[i].find(body).map_or(0, |m| m.start());
+        for i in matched.iter() {
+            let at = if rules.names[i] == "absolute server path" {
+                match file_path_outside_links(&rules.each[i], body) {
+                    Some(at) => at,
+                    None => continue,
+                }
+            } else {
+                rules.each[i].find(body).map_or(0, |m| m.start())
+            };
             out.hit(self.key(), cx.response_evidence(at, rules.names[i]));
+            return;
         }
     }
 }
