@@ -12,6 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use engine::analyze::{analyze_files_with, AnalyzeOptions};
 use engine::client::ClientClassifier;
+use engine::demo::values::{id_check_char, luhn_complete};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
@@ -181,10 +182,10 @@ fn b64(s: &str) -> String {
     URL_SAFE_NO_PAD.encode(s)
 }
 
-/// A compact HS256 JWT signed with `secret`.
-fn hs256(header: &str, payload: &str, secret: &str) -> String {
+/// A compact HMAC-signed JWT (`M` = `Hmac<Sha256>` for HS256, `Hmac<Sha512>` for HS512).
+fn signed_jwt<M: Mac + hmac::digest::KeyInit>(header: &str, payload: &str, secret: &str) -> String {
     let input = format!("{}.{}", b64(header), b64(payload));
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(input.as_bytes());
     format!(
         "{input}.{}",
@@ -192,29 +193,27 @@ fn hs256(header: &str, payload: &str, secret: &str) -> String {
     )
 }
 
+fn hs256(header: &str, payload: &str, secret: &str) -> String {
+    signed_jwt::<Hmac<Sha256>>(header, payload, secret)
+}
+
+/// jjwt and PyJWT users often pick HS512.
+fn hs512(header: &str, payload: &str, secret: &str) -> String {
+    signed_jwt::<Hmac<sha2::Sha512>>(header, payload, secret)
+}
+
 /// A mainland resident identity number with a valid check digit (GB 11643).
 fn id_number(birth: &str, seq: u32) -> String {
     let body = format!("330106{birth}{seq:03}");
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| (b - b'0') as u32 * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let check = id_check_char(body.as_bytes());
     format!("{body}{check}")
 }
 
 /// A 16-digit UnionPay-style card number with a valid Luhn digit.
 fn card_number(seq: u32) -> String {
-    let body = format!("622848{seq:09}");
-    let digits: Vec<u32> = body.bytes().map(|b| (b - b'0') as u32).collect();
-    let mut sum = 0;
-    for (i, d) in digits.iter().rev().enumerate() {
-        let v = if i % 2 == 0 { d * 2 } else { *d };
-        sum += if v > 9 { v - 9 } else { v };
-    }
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let mut card = format!("622848{seq:09}");
+    luhn_complete(&mut card);
+    card
 }
 
 fn mobile(i: u32) -> String {
@@ -441,27 +440,46 @@ fn account(c: &mut Corpus) {
         );
     }
     c.case("unrestricted_login", pos, neg);
+    // "No account" and "wrong password" tell accounts apart; one generic message does not.
+    let signin = |host: &str, t: i64, email: &str, status: u16, message: &str| {
+        rec(t, &ip(10), "POST", host, "/auth/signin")
+            .json(json!({"email": email, "password": "Whatever1!"}))
+            .status(status)
+            .resp(json!({"success": false, "message": message}))
+    };
     c.case(
         "login_failure_enumeration",
         vec![
-            rec(T0, &ip(10), "POST", "enum.tailspin.example", "/auth/signin")
-                .json(json!({"email": "nobody@tailspin.example", "password": "Whatever1!"}))
-                .status(404)
-                .resp(json!({"success": false, "message": "No account found with that email address"})),
-            rec(T0 + MINUTE, &ip(10), "POST", "enum.tailspin.example", "/auth/signin")
-                .json(json!({"email": "amy@tailspin.example", "password": "Whatever1!"}))
-                .status(401)
-                .resp(json!({"success": false, "message": "Incorrect password"})),
+            signin(
+                "enum.tailspin.example",
+                T0,
+                "nobody@tailspin.example",
+                404,
+                "No account found with that email address",
+            ),
+            signin(
+                "enum.tailspin.example",
+                T0 + MINUTE,
+                "amy@tailspin.example",
+                401,
+                "Incorrect password",
+            ),
         ],
         vec![
-            rec(T0, &ip(10), "POST", "enum2.tailspin.example", "/auth/signin")
-                .json(json!({"email": "nobody@tailspin.example", "password": "Whatever1!"}))
-                .status(401)
-                .resp(json!({"success": false, "message": "Invalid email or password"})),
-            rec(T0 + MINUTE, &ip(10), "POST", "enum2.tailspin.example", "/auth/signin")
-                .json(json!({"email": "amy@tailspin.example", "password": "Whatever1!"}))
-                .status(401)
-                .resp(json!({"success": false, "message": "Invalid email or password"})),
+            signin(
+                "enum2.tailspin.example",
+                T0,
+                "nobody@tailspin.example",
+                401,
+                "Invalid email or password",
+            ),
+            signin(
+                "enum2.tailspin.example",
+                T0 + MINUTE,
+                "amy@tailspin.example",
+                401,
+                "Invalid email or password",
+            ),
         ],
     );
     c.case(
@@ -1142,17 +1160,6 @@ fn every_risk_type_on_independent_traffic() {
     c.check();
 }
 
-/// An HS512 JWT signed with `secret` (jjwt and PyJWT users often pick HS512).
-fn hs512(header: &str, payload: &str, secret: &str) -> String {
-    let input = format!("{}.{}", b64(header), b64(payload));
-    let mut mac = Hmac::<sha2::Sha512>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(input.as_bytes());
-    format!(
-        "{input}.{}",
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    )
-}
-
 /// More path shapes, parameter names and token styles for the detectors whose rules hinge on
 /// names: logon endpoints, page-size parameters, JWT libraries, code and download fields.
 #[test]
@@ -1225,40 +1232,34 @@ fn more_styles_of_the_name_driven_detectors() {
     // JWTs of other libraries: jjwt HS512 with `changeme`, express-jwt's README `shhhhh` in a
     // cookie. Look-alikes: the same shapes with a random secret.
     let claims = r#"{"sub":"li.lei","roles":["user"],"iat":1772440000}"#;
+    let jwt_calls = |hosts: [&str; 2], hs512_secret: &str, hs256_secret: &str| {
+        vec![
+            rec(T0, &ip(42), "GET", hosts[0], "/api/me").bearer(&hs512(
+                r#"{"alg":"HS512"}"#,
+                claims,
+                hs512_secret,
+            )),
+            rec(T0, &ip(42), "GET", hosts[1], "/api/me").header(
+                "cookie",
+                &format!(
+                    "auth_token={}",
+                    hs256(r#"{"alg":"HS256","typ":"JWT"}"#, claims, hs256_secret)
+                ),
+            ),
+        ]
+    };
     c.case(
         "weak_jwt_algorithm",
-        vec![
-            rec(T0, &ip(42), "GET", "j1.tokens.example", "/api/me").bearer(&hs512(
-                r#"{"alg":"HS512"}"#,
-                claims,
-                "changeme",
-            )),
-            rec(T0, &ip(42), "GET", "j2.tokens.example", "/api/me").header(
-                "cookie",
-                &format!(
-                    "auth_token={}",
-                    hs256(r#"{"alg":"HS256","typ":"JWT"}"#, claims, "shhhhh")
-                ),
-            ),
-        ],
-        vec![
-            rec(T0, &ip(42), "GET", "k1.tokens.example", "/api/me").bearer(&hs512(
-                r#"{"alg":"HS512"}"#,
-                claims,
-                "9c1f0e7b2a4d6f8e0b3c5a7d9f1e3b5c",
-            )),
-            rec(T0, &ip(42), "GET", "k2.tokens.example", "/api/me").header(
-                "cookie",
-                &format!(
-                    "auth_token={}",
-                    hs256(
-                        r#"{"alg":"HS256","typ":"JWT"}"#,
-                        claims,
-                        "Qm2vLw7TnB3yHc8dFs6gJa1e"
-                    )
-                ),
-            ),
-        ],
+        jwt_calls(
+            ["j1.tokens.example", "j2.tokens.example"],
+            "changeme",
+            "shhhhh",
+        ),
+        jwt_calls(
+            ["k1.tokens.example", "k2.tokens.example"],
+            "9c1f0e7b2a4d6f8e0b3c5a7d9f1e3b5c",
+            "Qm2vLw7TnB3yHc8dFs6gJa1e",
+        ),
     );
     // A verification code returned under other names; look-alikes return a status `code` and a
     // country code.
