@@ -121,6 +121,66 @@ fn a_traveller_on_a_consumer_api_is_fine() {
     assert_risk(&stream, "unrestricted_access_source");
 }
 
+/// Occasional visitors: `n` home-country addresses calling once or twice on the first day.
+fn visitors(n: usize) -> Vec<Ex> {
+    (0..n)
+        .flat_map(|i| {
+            calls_from(
+                1 + i % 2,
+                Location::Country(*b"CN"),
+                &format!("203.0.113.{}", i + 1),
+                T0 + i as i64 * 600_000,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn visitors_from_new_countries_on_a_public_api_are_fine() {
+    // A rarely used consumer API (45 callers, about 1.5 calls each), later used by a couple of
+    // visitors from three other countries: new locations, but the audience is the public.
+    let mut exs = visitors(45);
+    for (i, c) in [*b"US", *b"JP", *b"SG"].iter().enumerate() {
+        exs.extend(calls_from(
+            3,
+            Location::Country(*c),
+            &format!("198.51.100.{}", 10 + i),
+            T0 + 2 * 86_400_000 + i as i64 * 60_000,
+        ));
+    }
+    assert_no_risk(&exs, "unrestricted_access_source");
+    // The same API pulled by one address from a new country, far above any visitor.
+    let mut pulled = visitors(45);
+    pulled.extend(calls_from(
+        30,
+        Location::Country(*b"RU"),
+        "198.51.100.99",
+        T0 + 2 * 86_400_000,
+    ));
+    assert_risk(&pulled, "unrestricted_access_source");
+}
+
+#[test]
+fn a_partner_api_reached_from_a_new_country_is_reported() {
+    // A partner application (service object third party) with a busy, varied client base is
+    // still a narrow audience: a new country is outside its baseline.
+    let mut exs = visitors(80);
+    exs.extend(calls_from(
+        2,
+        Location::Country(*b"BR"),
+        "198.51.100.50",
+        T0 + 2 * 86_400_000,
+    ));
+    let partner = Attrs {
+        service_object: ServiceObject::ThirdParty,
+        authenticated: true,
+        ..Default::default()
+    };
+    let f = analyze_with(&exs, &partner);
+    finding(&f, "unrestricted_access_source");
+    assert_no_risk(&exs, "unrestricted_access_source");
+}
+
 #[test]
 fn broad_or_blocked_sources_are_fine() {
     // A widely used API: many countries, none dominant.
