@@ -299,6 +299,50 @@ fn scripts_in_baseline_or_blocked_are_fine() {
     assert_no_risk(&exs, "unrestricted_access_tool");
 }
 
+/// A public catalogue API browsed from 120 addresses over two days.
+fn browsed_by_many() -> Vec<Ex> {
+    (0..240)
+        .map(|i| {
+            get("/api/v1/catalog")
+                .ip(&format!("203.0.113.{}", i % 120 + 1))
+                .at(T0 + i as i64 * 720_000)
+        })
+        .collect()
+}
+
+#[test]
+fn a_few_scripted_calls_on_a_widely_used_api_are_fine() {
+    // A developer's curl and a monitor's probes on the second day: part of the client mix.
+    let mut exs = browsed_by_many();
+    for i in 0..3 {
+        exs.push(
+            get("/api/v1/catalog")
+                .tool(ToolKind::Script, "curl")
+                .ip("198.51.100.40")
+                .at(T0 + 100_000_000 + i * 60_000),
+        );
+    }
+    assert_no_risk(&exs, "unrestricted_access_tool");
+    // A scraper pulling the same API with python-requests is significant.
+    let mut scraped = browsed_by_many();
+    scraped.extend((0..40).map(|i| {
+        get("/api/v1/catalog")
+            .tool(ToolKind::Script, "python-requests")
+            .ip("198.51.100.41")
+            .at(T0 + 100_000_000 + i * 2_000)
+    }));
+    assert_risk(&scraped, "unrestricted_access_tool");
+    // An attack tool answered successfully counts even once.
+    let mut attacked = browsed_by_many();
+    attacked.push(
+        get("/api/v1/catalog")
+            .tool(ToolKind::AttackTool, "nikto")
+            .ip("198.51.100.42")
+            .at(T0 + 100_000_000),
+    );
+    assert_risk(&attacked, "unrestricted_access_tool");
+}
+
 // ---- unrestricted_access_rate ----
 
 #[test]

@@ -557,8 +557,9 @@ fn access(c: &mut Corpus) {
         office_only("warehouse.wingtip.example", 200),
         office_only("warehouse2.wingtip.example", 401),
     );
-    // A browser API later scraped with curl; the look-alike sees another browser and the app.
-    let later_client = |host: &str, ua: &str| {
+    // A browser API visited from 30 addresses, later pulled 25 times by curl; look-alikes: a
+    // later Firefox visitor, and a single curl call (a developer trying the API).
+    let later_client = |host: &str, ua: &str, calls: i64| {
         let mut v: Vec<Rec> = (0..30)
             .map(|i| {
                 rec(
@@ -570,16 +571,28 @@ fn access(c: &mut Corpus) {
                 )
             })
             .collect();
-        v.push(rec(T0 + 5 * HOUR, &ip(90), "GET", host, "/api/catalog/featured").ua(ua));
+        v.extend((0..calls).map(|i| {
+            rec(
+                T0 + 5 * HOUR + i * 5_000,
+                &ip(90),
+                "GET",
+                host,
+                "/api/catalog/featured",
+            )
+            .ua(ua)
+        }));
         v
     };
+    let mut look_alikes = later_client(
+        "catalog2.wingtip.example",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+        25,
+    );
+    look_alikes.extend(later_client("catalog3.wingtip.example", "curl/8.5.0", 1));
     c.case(
         "unrestricted_access_tool",
-        later_client("catalog.wingtip.example", "curl/8.5.0"),
-        later_client(
-            "catalog2.wingtip.example",
-            "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
-        ),
+        later_client("catalog.wingtip.example", "curl/8.5.0", 25),
+        look_alikes,
     );
     // 90 calls in 45 seconds from one address, all answered; the look-alike throttles.
     let burst = |host: &str, throttle: bool| -> Vec<Rec> {

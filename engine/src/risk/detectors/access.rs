@@ -23,8 +23,8 @@ pub const MAX_BASELINE_LOCATIONS: usize = 3;
 pub const MANY_SOURCES: usize = 50;
 /// Average calls per address at or below which an API's callers are occasional visitors.
 pub const VISITOR_CALLS: u64 = 4;
-/// Successful calls from a new location that matter on a broad-audience API (and at least 1%
-/// of its calls).
+/// Successful calls from a new location or client kind that matter on a broad-audience API
+/// (and at least 1% of its calls).
 pub const MIN_OUTLIER_CALLS: u64 = 20;
 
 /// End of the API's baseline period.
@@ -141,10 +141,16 @@ fn broad_audience(st: &ApiState, total: u64) -> bool {
     addresses >= MANY_SOURCES as u64 || addresses * VISITOR_CALLS >= total
 }
 
+/// Enough successful calls from outside a broad audience's baseline to matter:
+/// [`MIN_OUTLIER_CALLS`] and 1% of the API's calls.
+fn significant(ok: u64, total: u64) -> bool {
+    ok >= MIN_OUTLIER_CALLS && ok * 100 >= total
+}
+
 /// On a broad-audience API: the new location `l` brought a sizeable share of successful calls
 /// from addresses that each call far more than the API's average client.
 fn concentrated(st: &ApiState, total: u64, l: &Location, s: &Share) -> bool {
-    if s.ok < MIN_OUTLIER_CALLS || s.ok * 100 < total {
+    if !significant(s.ok, total) {
         return false;
     }
     let addresses = st
@@ -160,7 +166,10 @@ fn concentrated(st: &ApiState, total: u64, l: &Location, s: &Share) -> bool {
 
 /// `unrestricted_access_tool`: an API used by browsers or mobile apps in its baseline period
 /// (at least 20 calls) that later successfully served scripts or attack tools, kinds absent
-/// from that baseline.
+/// from that baseline. On a public API with a broad audience a handful of scripted calls
+/// (a developer's curl, a monitor) is part of the client mix, not a departure from it: there
+/// scripts count when they are significant ([`MIN_OUTLIER_CALLS`] successful calls and 1% of
+/// the API's calls). Attack tools answered successfully always count.
 pub struct UnrestrictedAccessTool;
 
 impl Detector for UnrestrictedAccessTool {
@@ -187,11 +196,16 @@ impl Detector for UnrestrictedAccessTool {
         if !human {
             return None;
         }
+        let broad = api.service_object == ServiceObject::PublicService && broad_audience(st, total);
         let mut outliers: Vec<(&ToolKind, &Share)> = st
             .tools
             .iter()
-            .filter(|(k, s)| {
-                matches!(k, ToolKind::Script | ToolKind::AttackTool) && s.ok > 0 && !in_baseline(k)
+            .filter(|(k, s)| match k {
+                ToolKind::AttackTool => s.ok > 0 && !in_baseline(k),
+                ToolKind::Script => {
+                    s.ok > 0 && !in_baseline(k) && (!broad || significant(s.ok, total))
+                }
+                _ => false,
             })
             .collect();
         outliers.sort_by_key(|(k, s)| (s.first.as_ref().map(|f| f.0), **k));
