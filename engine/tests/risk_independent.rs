@@ -94,8 +94,12 @@ impl Rec {
     }
 }
 
-/// Found risks: host -> keys reported on any of its APIs.
+/// Found risks: host -> keys reported on any of its APIs (locations unknown).
 fn analyze(recs: &[Rec]) -> BTreeMap<String, BTreeSet<String>> {
+    analyze_with(recs, ClientClassifier::without_geo())
+}
+
+fn analyze_with(recs: &[Rec], clients: ClientClassifier) -> BTreeMap<String, BTreeSet<String>> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("independent.jsonl");
     let mut f = std::fs::File::create(&path).unwrap();
@@ -103,12 +107,7 @@ fn analyze(recs: &[Rec]) -> BTreeMap<String, BTreeSet<String>> {
         writeln!(f, "{}", Value::Object(r.0.clone())).unwrap();
     }
     drop(f);
-    let report = analyze_files_with(
-        &[path],
-        &AnalyzeOptions::default(),
-        ClientClassifier::without_geo(),
-    )
-    .unwrap();
+    let report = analyze_files_with(&[path], &AnalyzeOptions::default(), clients).unwrap();
     assert_eq!(
         report.summary.records,
         recs.len() as u64,
@@ -1339,4 +1338,116 @@ fn more_styles_of_the_name_driven_detectors() {
         ],
     );
     c.check();
+}
+
+/// Normal traffic of a task-tracking SaaS written in a style of its own (English, camelCase,
+/// UUID identifiers, RS256 tokens, PATCH updates, browsers and native apps from many countries'
+/// addresses, a load balancer's probes): it must raise no risk.
+#[test]
+fn normal_saas_traffic_raises_no_risk() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let host = "api.taskboard.example";
+    let agents = [
+        BROWSER,
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+        "okhttp/4.12.0",
+        "Taskboard/3.8.1 CFNetwork/1490.0.4 Darwin/23.2.0",
+    ];
+    let uuid = |rng: &mut rand_chacha::ChaCha8Rng| {
+        let v: u128 = rng.gen();
+        let h = format!("{v:032x}");
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[13..16],
+            &h[17..20],
+            &h[20..]
+        )
+    };
+    let token = |rng: &mut rand_chacha::ChaCha8Rng, user: u32| {
+        let sig: [u8; 32] = rng.gen();
+        format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#),
+            b64(&format!(
+                r#"{{"sub":"u{user}","aud":"taskboard","exp":1772529000}}"#
+            )),
+            URL_SAFE_NO_PAD.encode(sig)
+        )
+    };
+    let projects: Vec<String> = (0..30).map(|_| uuid(&mut rng)).collect();
+    let mut recs = Vec::new();
+    for user in 0..150u32 {
+        let addr = format!(
+            "{}.{}.{}.{}",
+            [81, 92, 151, 178, 203][user as usize % 5],
+            20 + user % 200,
+            user % 250,
+            1 + user % 250
+        );
+        let ua = agents[user as usize % agents.len()];
+        let jwt = token(&mut rng, user);
+        let sessions = 1 + rng.gen_range(0..3);
+        for s in 0..sessions {
+            let mut t = T0 + rng.gen_range(0..3 * 24 * HOUR) + s * 3 * HOUR;
+            let call = |method: &str, path: &str, t: i64| {
+                rec(t, &addr, method, host, path).ua(ua).bearer(&jwt)
+            };
+            recs.push(call("GET", "/v2/me", t).resp(json!({"id": format!("u{user}"), "displayName": format!("User {user}"), "locale": "en-GB", "plan": "team"})));
+            t += 2_000;
+            let page = rng.gen_range(1..4);
+            recs.push(
+                call("GET", "/v2/projects", t)
+                    .query(&format!("page={page}&per_page=20&sort=-updatedAt"))
+                    .resp(json!({"data": projects.iter().take(20).map(|p| json!({"id": p, "name": format!("Project {}", &p[..4]), "archived": false})).collect::<Vec<_>>(), "meta": {"page": page, "perPage": 20, "total": 30}})),
+            );
+            for _ in 0..rng.gen_range(1..5) {
+                t += rng.gen_range(5_000..60_000);
+                let p = &projects[rng.gen_range(0..projects.len())];
+                recs.push(call("GET", &format!("/v2/projects/{p}/tasks"), t).query("status=open&limit=50").resp(json!({"data": [{"id": uuid(&mut rng), "title": "Review the quarterly plan", "dueAt": "2026-03-09T17:00:00Z"}], "nextCursor": null})));
+                if rng.gen_bool(0.3) {
+                    t += 4_000;
+                    let task = uuid(&mut rng);
+                    recs.push(
+                        call("PATCH", &format!("/v2/tasks/{task}"), t)
+                            .json(json!({"status": "done"}))
+                            .resp(json!({"id": task, "status": "done"})),
+                    );
+                }
+                if rng.gen_bool(0.15) {
+                    t += 4_000;
+                    recs.push(call("POST", &format!("/v2/projects/{p}/tasks"), t).json(json!({"title": "Draft the release notes", "assigneeId": format!("u{user}")})).status(201).resp(json!({"id": uuid(&mut rng), "title": "Draft the release notes"})));
+                }
+                if rng.gen_bool(0.05) {
+                    t += 1_000;
+                    recs.push(call("GET", &format!("/v2/projects/{}", uuid(&mut rng)), t).status(404).resp(json!({"error": {"code": "not_found", "message": "Project not found"}})));
+                }
+            }
+        }
+    }
+    // Public configuration, and the load balancer's health probes from the private network.
+    for i in 0..200 {
+        recs.push(
+            rec(
+                T0 + i * 20 * MINUTE,
+                &format!("81.20.{}.{}", i % 200, 1 + i % 250),
+                "GET",
+                host,
+                "/v2/config",
+            )
+            .resp(json!({"features": {"dark": true}, "minAppVersion": "3.2.0"})),
+        );
+        recs.push(
+            rec(T0 + i * 20 * MINUTE, "10.0.0.2", "GET", host, "/healthz")
+                .ua("kube-probe/1.29")
+                .resp(json!({"status": "ok"})),
+        );
+    }
+    // With the real GeoIP database when it is installed: the callers span many countries.
+    let clients = ClientClassifier::from_env().unwrap_or_else(|_| ClientClassifier::without_geo());
+    let found = analyze_with(&recs, clients);
+    assert!(found.is_empty(), "risks on normal traffic: {found:#?}");
 }
