@@ -53,14 +53,17 @@ fn app_rules() -> &'static Rules {
             ("Go panic", r"goroutine \d+ \[[a-z ]+\]:|panic: .+\n\s*goroutine|runtime error: (?:invalid memory address|index out of range)"),
             (".NET stack trace", r"\bat [\w.<>`]+\([^)\n]*\) in [^\n]+:line \d+|\bSystem\.(?:NullReference|InvalidOperation|Argument(?:Null)?|IndexOutOfRange|Format|IO\.\w+)Exception\b|Server Error in '[^']*' Application"),
             ("PHP error", r"(?:PHP )?(?:Fatal error|Parse error|Warning|Notice)(?:</b>)?:\s+.{0,300}? in (?:<b>)?[^\s<]+\.php(?:</b>)? on line|Stack trace:\s*(?:\\n|\n)#0 |Uncaught (?:[A-Z]\w*\\)*[A-Z]\w*(?:Exception|Error)\b"),
-            // Express's development error page renders the stack as HTML: `<br> &nbsp; &nbsp;at`.
+            // Express's development error page (the `finalhandler` package) renders the stack
+            // as HTML: `<br> &nbsp; &nbsp;at`.
             ("Node.js stack trace", r"(?:\n|<br>)(?:\s|&nbsp;)+at (?:[\w.<>$\[\] ]+ \()?(?:/|[A-Za-z]:\\|node:|file://)[^\s)]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?|(?:TypeError|ReferenceError|SyntaxError|RangeError): [^\n]{1,200}\n\s+at |\\n\s+at [^\\]+\.js:\d+:\d+"),
             ("Ruby backtrace", r"\.rb:\d+:in `[^']+'"),
-            // Django writes "You’re" with a typographic apostrophe since 3.0, escaped in older
-            // templates; its technical 500 page also has an `exception_value` block.
+            // Django's technical 500 page (`django/views/templates/technical_500.html`) writes
+            // "You’re" with a typographic apostrophe since 3.0 (escaped in older templates) and
+            // has an `exception_value` block; Werkzeug's debugger; Laravel's Whoops; Spring
+            // Boot's whitelabel page with a trace.
             ("framework debug page", r#"You(?:'|’|&#x27;|&#39;)re seeing this error because you have <code>DEBUG = True</code>|<pre class="exception_value">|Whoops, looks like something went wrong|<title>Werkzeug Debugger</title>|Whitelabel Error Page[\s\S]{0,400}Exception"#),
-            // Laravel's JSON error body in debug mode (`exception`, `file`, `line`, `trace`) and
-            // Laravel/Symfony exception classes.
+            // Laravel's JSON error body in debug mode (`Handler::convertExceptionToArray`:
+            // `exception`, `file`, `line`, `trace`) and Laravel/Symfony exception classes.
             ("PHP framework exception", r#""exception"\s*:\s*"[^"]*"\s*,\s*"file"\s*:\s*"[^"]+\.php"|"trace"\s*:\s*\[\s*\{\s*"file"\s*:\s*"[^"]+\.php"|\b(?:Illuminate|Symfony)(?:\\{1,2}\w+)+(?:Exception|Error)\b"#),
         ])
     })
@@ -70,9 +73,15 @@ fn db_rules() -> &'static Rules {
     static R: OnceLock<Rules> = OnceLock::new();
     R.get_or_init(|| {
         compile(&[
+            // MySQL server error texts (ER_PARSE_ERROR 1064, ER_BAD_FIELD_ERROR 1054,
+            // ER_NO_SUCH_TABLE 1146, ER_DUP_ENTRY 1062), Connector/J and PHP's PDO SQLSTATE.
             ("MySQL error", r"(?i)You have an error in your SQL syntax|check the manual that corresponds to your (?:MySQL|MariaDB) server version|com\.mysql\.(?:cj\.)?jdbc|MySQLSyntaxErrorException|Unknown column '[^']+' in '[^']+'|Table '[^']+' doesn't exist|Duplicate entry '[^']{0,100}' for key '[^']+'|mysqli?_(?:fetch|query|num_rows)|SQLSTATE\[\w+\]"),
+            // PostgreSQL messages (42601 syntax_error, 42P01 undefined_table, 23505
+            // unique_violation), pgJDBC, PHP pg_*, Ruby pg and psycopg2 class names.
             ("PostgreSQL error", r#"(?i)org\.postgresql\.util\.PSQLException|PSQLException|ERROR:\s+syntax error at or near|unterminated quoted string at or near|relation "[^"]+" does not exist|duplicate key value violates unique constraint "|pg_query\(\)|PG::\w+Error|psycopg2\.(?:errors\.)?\w+"#),
             ("Oracle error", r"\bORA-\d{5}\b|oracle\.jdbc|quoted string not properly terminated|SQL command not properly ended"),
+            // SQL Server messages 105 (unclosed quotation), 102 (incorrect syntax), 245
+            // (conversion failed), 2627 and 2601 (duplicate keys), and its client libraries.
             ("SQL Server error", r"(?i)Unclosed quotation mark after the character string|Incorrect syntax near|Microsoft OLE DB Provider for SQL Server|\[Microsoft\]\[ODBC SQL Server Driver\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient|Msg \d+, Level \d+, State \d+|Conversion failed when converting (?:the )?[\w ]{1,40} value|Violation of (?:PRIMARY KEY|UNIQUE KEY) constraint '|Cannot insert duplicate key row in object '"),
             // node-sqlite3 prefixes the result code (`SQLITE_CONSTRAINT: ...`); SQLite's own
             // constraint message names `table.column`.
