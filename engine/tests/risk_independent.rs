@@ -1303,6 +1303,83 @@ fn more_styles_of_the_name_driven_detectors() {
             ),
         ],
     );
+    // Logon APIs that answer HTTP 200 with a business code (common in Chinese back ends).
+    let login200 = |host: &str, t: i64, user: &str, pwd: &str, resp: Value| {
+        rec(t, &ip(45), "POST", host, "/api/user/doLogin")
+            .form(&format!("userName={user}&passWord={pwd}&rememberMe=false"))
+            .resp(resp)
+    };
+    let wrong = json!({"code": 500, "msg": "用户名或密码错误", "data": null});
+    let locked = json!({"code": 500, "msg": "密码输入错误5次，帐户锁定10分钟", "data": null});
+    let unknown_user = json!({"code": 500, "msg": "用户不存在", "data": null});
+    let wrong_pwd = json!({"code": 500, "msg": "密码错误", "data": null});
+    c.case(
+        "unrestricted_login",
+        (0..12)
+            .map(|i| {
+                login200(
+                    "l1.logon.example",
+                    T0 + i * 15_000,
+                    "zhangsan",
+                    &format!("pw{i}x"),
+                    wrong.clone(),
+                )
+            })
+            .collect(),
+        (0..12)
+            .map(|i| {
+                let resp = if i < 5 { wrong.clone() } else { locked.clone() };
+                login200(
+                    "m1.logon.example",
+                    T0 + i * 15_000,
+                    "zhangsan",
+                    &format!("pw{i}x"),
+                    resp,
+                )
+            })
+            .collect(),
+    );
+    c.case(
+        "login_failure_enumeration",
+        vec![
+            login200("l2.logon.example", T0, "nobody", "Abc12345!", unknown_user),
+            login200(
+                "l2.logon.example",
+                T0 + MINUTE,
+                "zhangsan",
+                "Abc12345!",
+                wrong_pwd,
+            ),
+        ],
+        vec![
+            login200("m2.logon.example", T0, "nobody", "Abc12345!", wrong.clone()),
+            login200(
+                "m2.logon.example",
+                T0 + MINUTE,
+                "zhangsan",
+                "Abc12345!",
+                wrong.clone(),
+            ),
+        ],
+    );
+    let welcome = json!({"code": 200, "msg": "登录成功", "data": {"token": "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a"}});
+    c.case(
+        "default_password",
+        vec![login200(
+            "l3.logon.example",
+            T0,
+            "tomcat",
+            "tomcat",
+            welcome.clone(),
+        )],
+        vec![login200(
+            "m3.logon.example",
+            T0,
+            "tomcat",
+            "tomcat",
+            wrong.clone(),
+        )],
+    );
     // Other download parameter names carrying paths; look-alikes carry identifiers and names.
     let download = |host: &str, path: &str, q: &str| {
         rec(T0, &ip(44), "GET", host, path)
