@@ -1380,6 +1380,40 @@ fn more_styles_of_the_name_driven_detectors() {
             wrong.clone(),
         )],
     );
+    // API descriptions served as YAML, by FastAPI (OpenAPI 3.1) and as a Swagger UI page;
+    // look-alikes: a compose file and a JSON Schema.
+    let doc = |host: &str, path: &str, ct: &str, body: &str| {
+        rec(T0, &ip(46), "GET", host, path).resp_text(ct, body)
+    };
+    c.case(
+        "openapi_doc_leak",
+        vec![
+            doc("o1.docs.example", "/openapi.yaml", "application/yaml", "openapi: 3.0.3\ninfo:\n  title: Billing\n  version: 1.4.0\npaths:\n  /invoices/{id}:\n    get:\n      operationId: getInvoice\n"),
+            doc("o2.docs.example", "/openapi.json", "application/json", r#"{"openapi":"3.1.0","info":{"title":"FastAPI","version":"0.1.0"},"paths":{"/items/{item_id}":{"get":{"summary":"Read Item"}}}}"#),
+            doc("o3.docs.example",
+                "/docs",
+                "text/html",
+                "<!DOCTYPE html><html><head><link type=\"text/css\" rel=\"stylesheet\" href=\"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css\"><title>FastAPI - Swagger UI</title></head><body><div id=\"swagger-ui\"></div><script src=\"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js\"></script><script>const ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'})</script></body></html>",
+            ),
+        ],
+        vec![
+            doc("p1.docs.example", "/static/compose.yaml", "application/yaml", "version: '3.8'\nservices:\n  web:\n    image: nginx:1.25\n"),
+            doc("p2.docs.example", "/api/forms/schema", "application/json", r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Signup","type":"object","properties":{"email":{"type":"string"}}}"#),
+        ],
+    );
+    // Loopback and link-local addresses in responses; look-alikes: public and documentation
+    // addresses, and a version number.
+    c.case(
+        "internal_ip_leak",
+        vec![
+            rec(T0, &ip(47), "GET", "i1.addr.example", "/api/cache/stats").status(500)
+                .resp(json!({"error": "Error: connect ECONNREFUSED 127.0.0.1:6379"})),
+            rec(T0, &ip(47), "GET", "i2.addr.example", "/api/instance")
+                .resp(json!({"metadataEndpoint": "http://169.254.169.254/latest/meta-data/", "zone": "eu-west-1a"})),
+        ],
+        vec![rec(T0, &ip(47), "GET", "j1.addr.example", "/api/instance")
+            .resp(json!({"egressIp": "198.51.100.20", "dns": "1.1.1.1", "agentVersion": "10.168.2"}))],
+    );
     // Other download parameter names carrying paths; look-alikes carry identifiers and names.
     let download = |host: &str, path: &str, q: &str| {
         rec(T0, &ip(44), "GET", host, path)
