@@ -83,26 +83,37 @@ impl Detector for ExcessiveSensitiveVolume {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        let n = sensitive_records(cx);
-        if n > EXCESSIVE_RECORDS {
+        let values = cx.response_findings().filter(|f| counted(f)).count();
+        if values == 0 {
+            return;
+        }
+        // Records never outnumber values: count them only when they could exceed the limit.
+        let records = if values > EXCESSIVE_RECORDS {
+            sensitive_records(cx)
+        } else {
+            0
+        };
+        if records > EXCESSIVE_RECORDS {
             out.hit(
                 self.key(),
-                format!("{}; {} sensitive records in one response", cx.line(), n),
+                format!(
+                    "{}; {} sensitive records in one response",
+                    cx.line(),
+                    records
+                ),
             );
-        } else if n > 0 {
-            if let Some((p, size, len)) = super::design::page_size_honoured(cx) {
-                out.hit(
-                    self.key(),
-                    format!(
-                        "{}; {}={} honoured with {} items carrying {} sensitive records",
-                        cx.line(),
-                        p,
-                        size,
-                        len,
-                        n
-                    ),
-                );
-            }
+        } else if let Some((p, size, len)) = super::design::page_size_honoured(cx) {
+            out.hit(
+                self.key(),
+                format!(
+                    "{}; {}={} honoured with {} items carrying {} sensitive values",
+                    cx.line(),
+                    p,
+                    size,
+                    len,
+                    values
+                ),
+            );
         }
     }
 }
