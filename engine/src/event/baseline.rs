@@ -5,8 +5,10 @@
 //! learning period; observations after it are judged against it. When the API's data spans less
 //! than the window (a short log, a new API), the *fallback* judges each source against every
 //! other source of the same API over the same data ("leave one source out"). Either way, an API is
-//! judged only once its reference holds at least [`MIN_REF_CALLS`] calls from
-//! [`MIN_REF_SUBJECTS`] distinct sources: a new API has no baseline and raises no baseline event.
+//! judged only once its reference holds calls from [`MIN_REF_SUBJECTS`] distinct sources, at
+//! least [`MIN_TESTED_REF_CALLS`] for the judgements with their own significance margin (rate,
+//! time, internal APIs) and [`MIN_REF_CALLS`] for the share-based ones (tools, parameter
+//! shapes): a new API has no baseline and raises no baseline event.
 //!
 //! Memory is bounded: per (API, source) a few fixed-size histograms, at most
 //! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only).
@@ -20,12 +22,22 @@ use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
+/// Reference size for the share-based judgements (tools, parameter shapes): a share under 1%
+/// means something only over 100 calls or more.
 pub const MIN_REF_CALLS: u64 = 100;
+/// Reference size for the judgements that carry their own margin (rate: an absolute floor and
+/// the reference's maximum while it is short; time: a binomial test; internal APIs: no call at
+/// all from the location or address block).
+pub const MIN_TESTED_REF_CALLS: u64 = 20;
 pub const MIN_REF_SUBJECTS: u64 = 5;
+/// Source-minutes the reference needs before its 99th percentile is used; below, its maximum.
+const MIN_MINUTES_FOR_P99: i64 = 100;
 /// A source-minute with at least this many calls can be part of a high-frequency event.
 pub const HOT_FLOOR: u32 = 30;
 /// The candidate's peak minute must exceed this multiple of the reference's 99th percentile.
 pub const RATE_MARGIN: u32 = 3;
+/// How improbable a source's behaviour must be under the reference distribution.
+const SURPRISE_P_VALUE: f64 = 1e-3;
 /// Hot minutes closer than this form one run.
 const RUN_GAP_MS: i64 = 10 * 60_000;
 const MAX_FIELDS: usize = 64;
@@ -355,15 +367,18 @@ impl Agg {
             *self.fields.entry(*f).or_default() += sign * *n as i64;
         }
     }
-    fn p99(&self) -> u64 {
+    /// The reference's normal per-source peak: the 99th percentile of per-minute counts, or
+    /// the maximum while there are too few source-minutes for a 99th percentile.
+    fn normal_peak(&self) -> u64 {
         let total: i64 = self.hist.iter().sum();
         if total <= 0 {
             return 0;
         }
+        let wanted = if total < MIN_MINUTES_FOR_P99 { 100 } else { 99 };
         let mut acc = 0;
         for (b, n) in self.hist.iter().enumerate() {
             acc += n;
-            if acc * 100 >= total * 99 {
+            if acc * 100 >= total * wanted {
                 return bucket_upper(b);
             }
         }
@@ -377,10 +392,23 @@ impl Agg {
     }
 }
 
+/// The network block a source address is judged by. Private networks are planned in large
+/// blocks (a /16 per site or segment is common) that a week of samples covers only sparsely, so
+/// a desk never seen before in the office range must not look foreign: /16 for private, CGNAT
+/// and loopback IPv4, /48 (a site) for IPv6 unique-local; /24 and /64 for public addresses.
 fn prefix(ip: &SubjectKey) -> Option<Vec<u8>> {
     match ip {
-        SubjectKey::Ip(std::net::IpAddr::V4(v)) => Some(v.octets()[..3].to_vec()),
-        SubjectKey::Ip(std::net::IpAddr::V6(v)) => Some(v.octets()[..8].to_vec()),
+        SubjectKey::Ip(std::net::IpAddr::V4(v)) => {
+            let o = v.octets();
+            let cgnat = o[0] == 100 && (64..128).contains(&o[1]);
+            let wide = v.is_private() || v.is_loopback() || v.is_link_local() || cgnat;
+            Some(o[..if wide { 2 } else { 3 }].to_vec())
+        }
+        SubjectKey::Ip(std::net::IpAddr::V6(v)) => {
+            let o = v.octets();
+            let unique_local = o[0] & 0xfe == 0xfc;
+            Some(o[..if unique_local { 6 } else { 8 }].to_vec())
+        }
         SubjectKey::Account(_) => None,
     }
 }
@@ -420,10 +448,27 @@ impl Baselines {
     pub fn judge(mut self, summaries: &HashMap<&ApiKey, &ApiSummary>) -> Vec<Draft> {
         let mut out = Vec::new();
         let window = self.window_ms;
-        for (api, b) in self.apis.iter_mut() {
+        // Address blocks that called each application (host) while its APIs were learning: a
+        // known client of the application is not an unusual address for one more of its APIs.
+        for b in self.apis.values_mut() {
             for s in b.subjects.values_mut() {
                 s.flush_minute();
             }
+        }
+        let mut host_prefixes: HashMap<&str, HashSet<Vec<u8>>> = HashMap::new();
+        for (api, b) in self.apis.iter() {
+            for (k, s) in b.subjects.iter() {
+                if s.learn.calls > 0 {
+                    if let Some(p) = prefix(k) {
+                        host_prefixes
+                            .entry(api.host.as_str())
+                            .or_default()
+                            .insert(p);
+                    }
+                }
+            }
+        }
+        for (api, b) in self.apis.iter() {
             let fallback = b.last < b.first + window;
             for accounts in [false, true] {
                 let subjects: Vec<(&SubjectKey, &SubjectStats)> = b
@@ -432,14 +477,8 @@ impl Baselines {
                     .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
                     .collect();
                 let mut total = Agg::default();
-                let mut prefixes: HashSet<Vec<u8>> = HashSet::new();
-                for (k, s) in &subjects {
+                for (_, s) in &subjects {
                     total.apply(&s.learn, 1);
-                    if s.learn.calls > 0 {
-                        if let Some(p) = prefix(k) {
-                            prefixes.insert(p);
-                        }
-                    }
                 }
                 let summary = summaries.get(api).copied();
                 for (k, s) in &subjects {
@@ -451,7 +490,7 @@ impl Baselines {
                         (&s.judge, total.clone())
                     };
                     if cand.calls == 0
-                        || reference.calls < MIN_REF_CALLS as i64
+                        || reference.calls < MIN_TESTED_REF_CALLS as i64
                         || reference.subjects < MIN_REF_SUBJECTS as i64
                     {
                         continue;
@@ -460,11 +499,15 @@ impl Baselines {
                     if accounts {
                         continue;
                     }
+                    let known = host_prefixes.get(api.host.as_str());
                     judge_internal(
-                        &mut out, api, k, s, cand, &reference, fallback, summary, &prefixes,
+                        &mut out, api, k, s, cand, &reference, fallback, summary, known,
                     );
-                    judge_tools(&mut out, api, k, cand, &reference);
                     judge_time(&mut out, api, k, cand, &reference);
+                    if reference.calls < MIN_REF_CALLS as i64 {
+                        continue;
+                    }
+                    judge_tools(&mut out, api, k, cand, &reference);
                     judge_params(&mut out, api, k, cand, &reference, &b.fields);
                 }
             }
@@ -484,7 +527,7 @@ fn judge_rate(
     fallback: bool,
     accounts: bool,
 ) {
-    let thr = (HOT_FLOOR as u64).max(RATE_MARGIN as u64 * r.p99());
+    let thr = (HOT_FLOOR as u64).max(RATE_MARGIN as u64 * r.normal_peak());
     let learn = fallback;
     for run in s
         .runs
@@ -503,7 +546,7 @@ fn judge_rate(
             detail: Some(format!(
                 "peak {} calls in one minute; normal sources stay under {} per minute",
                 run.peak,
-                r.p99().max(1)
+                r.normal_peak().max(1)
             )),
             ..Default::default()
         };
@@ -521,7 +564,7 @@ fn judge_internal(
     r: &Agg,
     fallback: bool,
     summary: Option<&ApiSummary>,
-    prefixes: &HashSet<Vec<u8>>,
+    known_prefixes: Option<&HashSet<Vec<u8>>>,
 ) {
     let internal_share = Agg::share(&r.locs, &Location::Internal, r.calls);
     let internal_api = summary.is_some_and(|x| x.service_object == ServiceObject::InternalOffice)
@@ -552,7 +595,8 @@ fn judge_internal(
         loc != Location::Internal && internal_share >= 0.95
     } else {
         s.learn.calls == 0
-            && (loc != Location::Internal || prefix(k).is_some_and(|p| !prefixes.contains(&p)))
+            && (loc != Location::Internal
+                || prefix(k).is_some_and(|p| !known_prefixes.is_some_and(|k| k.contains(&p))))
     };
     if unusual_ip {
         out.push(draft(
@@ -606,36 +650,57 @@ fn judge_tools(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period
     }
 }
 
+/// Calls in hours holding less than this share of the reference calls are off-hours calls.
+const QUIET_HOUR_SHARE: f64 = 0.0025;
+/// Off-hours calls a source needs (and at least half of its calls) for an unusual-time event.
+pub const MIN_OFF_HOURS_CALLS: u64 = 10;
+/// Pseudo-calls added to every hour of the reference, so an hour with no calls in a short
+/// history is "rare", not "impossible".
+const HOUR_PRIOR: f64 = 0.5;
+
+/// Unusual time: the source's calls fall in hours the API is normally idle in, far more often
+/// than the reference's hour distribution allows (binomial test on the smoothed share of those
+/// hours), so a short history cannot turn a handful of late calls into an event.
 fn judge_time(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period, r: &Agg) {
-    if r.calls < 500 {
-        return;
-    }
-    // Hours the API is normally idle in: under 0.25% of the reference calls each.
-    let quiet: Vec<usize> = (0..24).filter(|h| r.hours[*h] * 400 < r.calls).collect();
+    let quiet: Vec<usize> = (0..24)
+        .filter(|h| (r.hours[*h] as f64) < QUIET_HOUR_SHARE * r.calls as f64)
+        .collect();
     if quiet.is_empty() || quiet.len() > 20 {
         return;
     }
     let q: u64 = quiet.iter().map(|h| cand.hours[*h] as u64).sum();
-    if q >= 10 && q * 2 >= cand.calls {
-        let hours: Vec<String> = quiet
-            .iter()
-            .filter(|h| cand.hours[**h] > 0)
-            .map(|h| format!("{h:02}h"))
-            .collect();
-        out.push(draft(
-            "unusual_time_access",
-            k,
-            api,
-            cand,
-            Facts {
-                detail: Some(format!("UTC hours {}", hours.join(", "))),
-                start_ms: cand.first,
-                end_ms: cand.last,
-                count: q,
-                ..Default::default()
-            },
-        ));
+    if q < MIN_OFF_HOURS_CALLS || q * 2 < cand.calls {
+        return;
     }
+    let in_quiet: i64 = quiet.iter().map(|h| r.hours[*h]).sum();
+    let expected =
+        (in_quiet as f64 + HOUR_PRIOR * quiet.len() as f64) / (r.calls as f64 + HOUR_PRIOR * 24.0);
+    if !super::stats::binomial_surprise(q, cand.calls, expected, SURPRISE_P_VALUE) {
+        return;
+    }
+    let hours: Vec<String> = quiet
+        .iter()
+        .filter(|h| cand.hours[**h] > 0)
+        .map(|h| format!("{h:02}h"))
+        .collect();
+    out.push(draft(
+        "unusual_time_access",
+        k,
+        api,
+        cand,
+        Facts {
+            detail: Some(format!(
+                "{q} of {} calls in UTC hours {} that hold {:.2}% of the API's calls",
+                cand.calls,
+                hours.join(", "),
+                in_quiet as f64 * 100.0 / r.calls.max(1) as f64
+            )),
+            start_ms: cand.first,
+            end_ms: cand.last,
+            count: q,
+            ..Default::default()
+        },
+    ));
 }
 
 fn judge_params(

@@ -13,7 +13,7 @@ pub const HORIZONTAL_USERS: usize = 5;
 
 pub fn judge_unauthorized(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
     let api = k.api.as_ref()?;
-    if b.n < MIN_UNAUTHORIZED || !cx.api_authenticated(api) {
+    if b.n < MIN_UNAUTHORIZED || !cx.api_authenticated(api, b.n) {
         return None;
     }
     let mut d = Draft::from_burst("unauthorized_sensitive_access", k, b);
