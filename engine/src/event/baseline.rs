@@ -5,10 +5,11 @@
 //! learning period; observations after it are judged against it. When the API's data spans less
 //! than the window (a short log, a new API), the *fallback* judges each source against every
 //! other source of the same API over the same data ("leave one source out"). Either way, an API is
-//! judged only once its reference holds calls from [`MIN_REF_SUBJECTS`] distinct sources, at
-//! least [`MIN_TESTED_REF_CALLS`] for the judgements with their own significance margin (rate,
-//! time, internal APIs) and [`MIN_REF_CALLS`] for the share-based ones (tools, parameter
-//! shapes): a new API has no baseline and raises no baseline event.
+//! judged only once its reference holds enough calls from enough sources:
+//! [`MIN_INTERNAL_REF_CALLS`] from [`MIN_INTERNAL_REF_SUBJECTS`] for the location and address
+//! of internal APIs, [`MIN_TESTED_REF_CALLS`] from [`MIN_REF_SUBJECTS`] for the judgements with
+//! their own margin (rate, time), and [`MIN_REF_CALLS`] for the share-based ones (tools,
+//! parameter shapes): a new API has no baseline and raises no baseline event.
 //!
 //! Memory is bounded: per (API, source) a few fixed-size histograms, at most
 //! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only).
@@ -26,10 +27,14 @@ pub const MAX_SUBJECTS_PER_API: usize = 20_000;
 /// means something only over 100 calls or more.
 pub const MIN_REF_CALLS: u64 = 100;
 /// Reference size for the judgements that carry their own margin (rate: an absolute floor and
-/// the reference's maximum while it is short; time: a binomial test; internal APIs: no call at
-/// all from the location or address block).
+/// the reference's maximum while it is short; time: a binomial test).
 pub const MIN_TESTED_REF_CALLS: u64 = 20;
 pub const MIN_REF_SUBJECTS: u64 = 5;
+/// Reference of an internal API (office, back office) for its location and address judgements:
+/// such APIs see a few calls a day from a handful of staff, and any address outside the blocks
+/// they use, or any location they never call from, is what the judgement is about.
+pub const MIN_INTERNAL_REF_CALLS: u64 = 10;
+pub const MIN_INTERNAL_REF_SUBJECTS: u64 = 3;
 /// Source-minutes the reference needs before its 99th percentile is used; below, its maximum.
 const MIN_MINUTES_FOR_P99: i64 = 100;
 /// A source-minute with at least this many calls can be part of a high-frequency event.
@@ -211,6 +216,8 @@ pub struct ApiBase {
 #[derive(Debug, Default)]
 pub struct Baselines {
     pub window_ms: i64,
+    /// The first observation of any API: the start of the monitoring.
+    first: Option<i64>,
     apis: HashMap<ApiKey, ApiBase>,
 }
 
@@ -218,6 +225,7 @@ impl Baselines {
     pub fn new(days: u32) -> Self {
         Baselines {
             window_ms: days.max(1) as i64 * 86_400_000,
+            first: None,
             apis: HashMap::new(),
         }
     }
@@ -234,7 +242,9 @@ impl Baselines {
         b.calls += 1;
         b.first = b.first.min(o.t);
         b.last = b.last.max(o.t);
-        let learn = o.t < b.first + self.window_ms;
+        let start = self.first.map_or(o.t, |f| f.min(o.t));
+        self.first = Some(start);
+        let learn = o.t < learning_start(start, b.first, self.window_ms) + self.window_ms;
         if !b.subjects.contains_key(&subject) && b.subjects.len() >= MAX_SUBJECTS_PER_API {
             return;
         }
@@ -281,6 +291,10 @@ impl Baselines {
     }
 
     pub fn merge(&mut self, other: Baselines) {
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         for (k, ob) in other.apis {
             match self.apis.get_mut(&k) {
                 None => {
@@ -327,6 +341,19 @@ impl Baselines {
                 }
             }
         }
+    }
+}
+
+/// Where an API's learning period starts, given the monitoring's first observation `start`.
+/// An API first called within the monitoring's learning window learns on the monitoring's
+/// calendar (an office API first called at 09:00 on the first day existed since midnight, and
+/// its morning after the window must be judged, not learned); a later API learns from its own
+/// first call.
+fn learning_start(start: i64, api_first: i64, window: i64) -> i64 {
+    if api_first < start + window {
+        start
+    } else {
+        api_first
     }
 }
 
@@ -469,7 +496,8 @@ impl Baselines {
             }
         }
         for (api, b) in self.apis.iter() {
-            let fallback = b.last < b.first + window;
+            let start = self.first.unwrap_or(b.first);
+            let fallback = b.last < learning_start(start, b.first, window) + window;
             for accounts in [false, true] {
                 let subjects: Vec<(&SubjectKey, &SubjectStats)> = b
                     .subjects
@@ -489,8 +517,19 @@ impl Baselines {
                     } else {
                         (&s.judge, total.clone())
                     };
-                    if cand.calls == 0
-                        || reference.calls < MIN_TESTED_REF_CALLS as i64
+                    if cand.calls == 0 {
+                        continue;
+                    }
+                    if !accounts
+                        && reference.calls >= MIN_INTERNAL_REF_CALLS as i64
+                        && reference.subjects >= MIN_INTERNAL_REF_SUBJECTS as i64
+                    {
+                        let known = host_prefixes.get(api.host.as_str());
+                        judge_internal(
+                            &mut out, api, k, s, cand, &reference, fallback, summary, known,
+                        );
+                    }
+                    if reference.calls < MIN_TESTED_REF_CALLS as i64
                         || reference.subjects < MIN_REF_SUBJECTS as i64
                     {
                         continue;
@@ -499,10 +538,6 @@ impl Baselines {
                     if accounts {
                         continue;
                     }
-                    let known = host_prefixes.get(api.host.as_str());
-                    judge_internal(
-                        &mut out, api, k, s, cand, &reference, fallback, summary, known,
-                    );
                     judge_time(&mut out, api, k, cand, &reference);
                     if reference.calls < MIN_REF_CALLS as i64 {
                         continue;
@@ -569,7 +604,7 @@ fn judge_internal(
     let internal_share = Agg::share(&r.locs, &Location::Internal, r.calls);
     let internal_api = summary.is_some_and(|x| x.service_object == ServiceObject::InternalOffice)
         || internal_share >= 0.95;
-    if !internal_api || cand.calls < 3 || r.subjects < 3 {
+    if !internal_api || cand.calls < 3 {
         return;
     }
     let loc = cand

@@ -634,6 +634,7 @@ impl EventState {
                 }
                 if let Some(c) = foreign {
                     b.add_label(&String::from_utf8_lossy(&c));
+                    b.y += 1;
                 }
                 if let Some((name, h, is_self)) = &s.identity_param {
                     if !is_self {
