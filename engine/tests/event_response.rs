@@ -115,7 +115,9 @@ fn exceptions_everyone_gets_are_no_event_of_the_caller() {
     assert!(
         evs.iter().all(|e| e.key != "db_error_returned"),
         "{:?}",
-        evs.iter().map(|e| (&e.ip, &e.description)).collect::<Vec<_>>()
+        evs.iter()
+            .map(|e| (&e.ip, &e.description))
+            .collect::<Vec<_>>()
     );
     // The same API, probed with quotes that all fail: an event.
     let mut exs: Vec<Ex> = (0..400)

@@ -421,23 +421,17 @@ impl Agg {
 
 /// The network block a source address is judged by. Private networks are planned in large
 /// blocks (a /16 per site or segment is common) that a week of samples covers only sparsely, so
-/// a desk never seen before in the office range must not look foreign: /16 for private, CGNAT
-/// and loopback IPv4, /48 (a site) for IPv6 unique-local; /24 and /64 for public addresses.
+/// a desk never seen before in the office range must not look foreign: /16 for internal IPv4
+/// (private, CGNAT, loopback), /48 (a site) for internal IPv6; /24 and /64 for public addresses.
 fn prefix(ip: &SubjectKey) -> Option<Vec<u8>> {
-    match ip {
-        SubjectKey::Ip(std::net::IpAddr::V4(v)) => {
-            let o = v.octets();
-            let cgnat = o[0] == 100 && (64..128).contains(&o[1]);
-            let wide = v.is_private() || v.is_loopback() || v.is_link_local() || cgnat;
-            Some(o[..if wide { 2 } else { 3 }].to_vec())
-        }
-        SubjectKey::Ip(std::net::IpAddr::V6(v)) => {
-            let o = v.octets();
-            let unique_local = o[0] & 0xfe == 0xfc;
-            Some(o[..if unique_local { 6 } else { 8 }].to_vec())
-        }
-        SubjectKey::Account(_) => None,
-    }
+    let SubjectKey::Ip(addr) = ip else {
+        return None;
+    };
+    let internal = crate::facts::is_internal_ip(addr);
+    Some(match addr {
+        std::net::IpAddr::V4(v) => v.octets()[..if internal { 2 } else { 3 }].to_vec(),
+        std::net::IpAddr::V6(v) => v.octets()[..if internal { 6 } else { 8 }].to_vec(),
+    })
 }
 
 fn subject_fields(s: &SubjectKey, f: &mut Facts) {
