@@ -22,7 +22,7 @@ fn bearer(sub: &str) -> String {
     )
 }
 
-fn subjects<'a>(evs: &'a [engine::event::EventFinding], key: &str) -> Vec<String> {
+fn subjects(evs: &[engine::event::EventFinding], key: &str) -> Vec<String> {
     evs.iter()
         .filter(|e| e.key == key)
         .map(|e| {
@@ -371,53 +371,29 @@ fn unauthorized_access_where_everyone_else_authenticates() {
             e
         }
     };
-    let mut exs: Vec<Ex> = (0..60)
-        .map(|i| {
-            record(
-                T0 + i * MIN,
-                &format!("198.51.100.{}", i % 12 + 1),
-                "/v2/contacts",
-                true,
-                i,
-            )
-        })
-        .collect();
-    exs.extend((0..30).map(|i| {
-        record(
-            T0 + HOUR + i * 2_000,
-            "2600:3c03::f03c:94ff:fe1d:2a",
-            "/v2/contacts",
-            false,
-            100 + i,
-        )
-    }));
-    let evs = run(exs);
+    // 60 calls of 12 agents, then 30 of one address without a credential.
+    let traffic = |path: &str, agents_authenticate: bool, intruder: &str| {
+        let mut exs: Vec<Ex> = (0..60)
+            .map(|i| {
+                let agent = format!("198.51.100.{}", i % 12 + 1);
+                record(T0 + i * MIN, &agent, path, agents_authenticate, i)
+            })
+            .collect();
+        exs.extend((0..30).map(|i| record(T0 + HOUR + i * 2_000, intruder, path, false, 100 + i)));
+        exs
+    };
+    let evs = run(traffic(
+        "/v2/contacts",
+        true,
+        "2600:3c03::f03c:94ff:fe1d:2a",
+    ));
     assert_eq!(
         subjects(&evs, "unauthorized_sensitive_access"),
         vec!["2600:3c03::f03c:94ff:fe1d:2a"],
         "{:?}",
         keys(&evs)
     );
-    let mut exs: Vec<Ex> = (0..60)
-        .map(|i| {
-            record(
-                T0 + i * MIN,
-                &format!("198.51.100.{}", i % 12 + 1),
-                "/v2/directory",
-                false,
-                i,
-            )
-        })
-        .collect();
-    exs.extend((0..30).map(|i| {
-        record(
-            T0 + HOUR + i * 2_000,
-            "2600:3c03::f03c:94ff:fe1d:2b",
-            "/v2/directory",
-            false,
-            100 + i,
-        )
-    }));
+    let exs = traffic("/v2/directory", false, "2600:3c03::f03c:94ff:fe1d:2b");
     let evs = run(exs);
     assert!(
         subjects(&evs, "unauthorized_sensitive_access").is_empty(),

@@ -59,6 +59,25 @@ fn error_db_and_system_information() {
     assert!(evs.is_empty(), "{:?}", keys(&evs));
 }
 
+/// An API that fails with a database error on 1 call in 20, for 37 ordinary callers.
+fn flaky_api() -> Vec<Ex> {
+    (0..400)
+        .map(|i| {
+            let r = rec(
+                T0 + i * 7_000,
+                &format!("203.0.113.{}", i % 37 + 1),
+                "GET",
+                "/api/flaky",
+            );
+            if i % 20 == 0 {
+                r.status(500).resp(MYSQL_ERROR)
+            } else {
+                r.resp(r#"{"code":0}"#)
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn exceptions_everyone_gets_are_no_event_of_the_caller() {
     // A user who hits a bug and retries a few times is not probing.
@@ -88,21 +107,7 @@ fn exceptions_everyone_gets_are_no_event_of_the_caller() {
     );
     // An API that fails on 1 call in 20 for everyone: a heavy user with 100 calls gets 6
     // failures, as expected.
-    let mut exs: Vec<Ex> = (0..400)
-        .map(|i| {
-            let r = rec(
-                T0 + i * 7_000,
-                &format!("203.0.113.{}", i % 37 + 1),
-                "GET",
-                "/api/flaky",
-            );
-            if i % 20 == 0 {
-                r.status(500).resp(MYSQL_ERROR)
-            } else {
-                r.resp(r#"{"code":0}"#)
-            }
-        })
-        .collect();
+    let mut exs = flaky_api();
     exs.extend((0..100).map(|i| {
         let r = rec(T0 + HOUR + i * 5_000, "198.51.100.112", "GET", "/api/flaky");
         if i % 17 == 0 {
@@ -120,21 +125,7 @@ fn exceptions_everyone_gets_are_no_event_of_the_caller() {
             .collect::<Vec<_>>()
     );
     // The same API, probed with quotes that all fail: an event.
-    let mut exs: Vec<Ex> = (0..400)
-        .map(|i| {
-            let r = rec(
-                T0 + i * 7_000,
-                &format!("203.0.113.{}", i % 37 + 1),
-                "GET",
-                "/api/flaky",
-            );
-            if i % 20 == 0 {
-                r.status(500).resp(MYSQL_ERROR)
-            } else {
-                r.resp(r#"{"code":0}"#)
-            }
-        })
-        .collect();
+    let mut exs = flaky_api();
     exs.extend(probes("198.51.100.113", "/api/flaky", 25, MYSQL_ERROR));
     let evs = run(exs);
     let e = find(&evs, "db_error_returned").expect("probing event");

@@ -1,8 +1,9 @@
 //! Per-API baselines: per-minute call rate per source, sources and their locations, access
 //! tools, hours of day and parameter value shapes, learned from history.
 //!
-//! **Learning.** For each API, observations from its first `baseline_days` (default 7) are the
-//! learning period; observations after it are judged against it. When the API's data spans less
+//! **Learning.** The first `baseline_days` (default 7) of the monitoring are the learning period
+//! of every API first called within them (a later API learns from its own first call);
+//! observations after it are judged against it. When the API's data spans less
 //! than the window (a short log, a new API), the *fallback* judges each source against every
 //! other source of the same API over the same data ("leave one source out"). Either way, an API is
 //! judged only once its reference holds enough calls from enough sources:
@@ -469,13 +470,13 @@ impl Baselines {
     pub fn judge(mut self, summaries: &HashMap<&ApiKey, &ApiSummary>) -> Vec<Draft> {
         let mut out = Vec::new();
         let window = self.window_ms;
-        // Address blocks that called each application (host) while its APIs were learning: a
-        // known client of the application is not an unusual address for one more of its APIs.
         for b in self.apis.values_mut() {
             for s in b.subjects.values_mut() {
                 s.flush_minute();
             }
         }
+        // Address blocks that called each application (host) while its APIs were learning: a
+        // known client of the application is not an unusual address for one more of its APIs.
         let mut host_prefixes: HashMap<&str, HashSet<Vec<u8>>> = HashMap::new();
         for (api, b) in self.apis.iter() {
             for (k, s) in b.subjects.iter() {
