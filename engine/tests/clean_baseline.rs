@@ -96,3 +96,44 @@ fn other_seeds_sizes_and_regions_raise_no_risk() {
         );
     }
 }
+
+/// The same with other seeds, sizes, lengths and regions: silence must not depend on one draw
+/// of the generator (a merchant abroad, an office API first called late on day one...).
+#[test]
+fn normal_traffic_raises_no_event_across_seeds_and_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (seed, records_per_day, days, region) in [
+        (7, 2_000, 8, Region::Cn),
+        (1234, 8_000, 8, Region::Cn),
+        (99, 3_000, 10, Region::Intl),
+    ] {
+        let path = dir.path().join(format!("normal-{seed}.jsonl"));
+        Generator::new(GeneratorConfig {
+            seed,
+            days,
+            records_per_day,
+            region,
+            plant_attacks: false,
+            ..GeneratorConfig::default()
+        })
+        .write_to(std::fs::File::create(&path).unwrap())
+        .unwrap();
+        let clients =
+            ClientClassifier::from_env().unwrap_or_else(|_| ClientClassifier::without_geo());
+        let report = analyze_files_with(&[path], &AnalyzeOptions::default(), clients).unwrap();
+        let events: Vec<String> = report
+            .events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {:?}{:?} {} {}{}",
+                    e.key, e.ip, e.account, e.method, e.host, e.path
+                )
+            })
+            .collect();
+        assert!(
+            events.is_empty(),
+            "seed {seed}, {records_per_day}/day, {days} days: {events:#?}"
+        );
+    }
+}

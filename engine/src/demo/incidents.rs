@@ -4,7 +4,7 @@
 
 use super::json::Obj;
 use super::net;
-use super::normal::{members_page, merchant_customers, order_no, Normal};
+use super::normal::{members_page, merchant_customers, order_detail, order_no, Normal};
 use super::rec::Rec;
 use super::values::{self, mask_mobile, Person};
 use super::world::{jwt_hs256_secret, jwt_none, World};
@@ -1669,19 +1669,28 @@ fn ev_api_attack_nuclei(c: &mut Ctx) -> Meta {
     ipm(ip, "api.example.com", "GET", "/v1/file/download")
 }
 
+/// An order-detail endpoint that forgot its session check: every customer calls it with a
+/// session, an intruder without one walks recent order numbers and gets receivers' addresses.
 fn ev_unauthorized_sensitive(c: &mut Ctx) -> Meta {
     let ip = attacker_cn(c);
     let n = c.rng.gen_range(300..500);
     let h = start_hour(c);
     c.burst(h, 30.0, n, |c, _, t| {
-        let p = &c.w.customers[c.rng.gen_range(0..c.w.customers.len())];
-        let body = format!(r#"{{"code":0,"data":{{"status":"已签收","receiver":"{}","phone":"{}","address":"{}","id_card":"{}"}}}}"#, p.name, p.mobile, p.address, p.id_number);
-        Rec::new(t, "shop.example.com", "GET", "/api/order/query".into(), ip)
-            .ua("python-requests/2.31.0")
-            .q(format!("order_no={}", order_no(&mut c.rng, t)))
-            .rjson(body)
+        let p = &c.w.users[c.rng.gen_range(0..c.w.users.len())].person;
+        let back = c.rng.gen_range(0..3 * 86_400_000);
+        let no = order_no(&mut c.rng, t - back);
+        let body = order_detail(&mut c.rng, p, &no);
+        Rec::new(
+            t,
+            "shop.example.com",
+            "GET",
+            format!("/api/orders/{no}"),
+            ip,
+        )
+        .ua("python-requests/2.31.0")
+        .rjson(body)
     });
-    ipm(ip, "shop.example.com", "GET", "/api/order/query")
+    ipm(ip, "shop.example.com", "GET", "/api/orders/{id}")
 }
 
 fn partner_members(
@@ -2080,8 +2089,15 @@ fn ev_high_frequency(c: &mut Ctx) -> Meta {
     ipm(ip, "passport.example.com", "POST", "/api/v1/token/refresh")
 }
 
+/// A server outside the office networks (a container network in 172.16/12) replays an
+/// employee's OA session: an internal address, so the location is usual, but not the address.
 fn ev_internal_unusual_ip(c: &mut Ctx) -> Meta {
-    let ip = attacker_cn(c);
+    let ip = Ipv4Addr::new(
+        172,
+        c.rng.gen_range(16..32),
+        c.rng.gen_range(0..=255),
+        c.rng.gen_range(2..250),
+    );
     let e = &c.w.employees[3];
     let (session, name) = (e.session.clone(), e.username.clone());
     let n = c.rng.gen_range(30..60);

@@ -5,7 +5,7 @@
 use super::json::Obj;
 use super::net;
 use super::rec::Rec;
-use super::values::{self, mask_id, mask_mobile, mask_name};
+use super::values::{self, mask_id, mask_mobile, mask_name, Person};
 use super::world::{User, World};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -235,6 +235,23 @@ fn cookie_shop(u: &User) -> String {
         u.session,
         u.id * 31
     )
+}
+
+/// The shop's order detail as the owner sees it (receiver name and phone masked, full address).
+pub fn order_detail(rng: &mut ChaCha8Rng, p: &Person, no: &str) -> String {
+    ok(|o| {
+        o.open("data")
+            .s("order_no", no)
+            .s("status", "已发货")
+            .open("receiver")
+            .s("name", &mask_name(&p.name))
+            .s("phone", &mask_mobile(&p.mobile))
+            .s("address", &p.address)
+            .close()
+            .s("express_company", "顺丰速运")
+            .s("waybill_no", &format!("SF{}", values::digits(rng, 13)))
+            .close();
+    })
 }
 
 fn ok(data: impl FnOnce(&mut Obj)) -> String {
@@ -519,19 +536,7 @@ impl<'w> Normal<'w> {
                 let p = &u.person;
                 let back = rng.gen_range(0..30 * 86_400_000);
                 let no = order_no(rng, t - back);
-                let body = ok(|o| {
-                    o.open("data")
-                        .s("order_no", &no)
-                        .s("status", "已发货")
-                        .open("receiver")
-                        .s("name", &mask_name(&p.name))
-                        .s("phone", &mask_mobile(&p.mobile))
-                        .s("address", &p.address)
-                        .close()
-                        .s("express_company", "顺丰速运")
-                        .s("waybill_no", &format!("SF{}", values::digits(rng, 13)))
-                        .close();
-                });
+                let body = order_detail(rng, p, &no);
                 self.shop(rng, t, u, "GET", format!("/api/orders/{no}"))
                     .rjson(body)
             }

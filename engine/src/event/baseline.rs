@@ -1,12 +1,16 @@
 //! Per-API baselines: per-minute call rate per source, sources and their locations, access
 //! tools, hours of day and parameter value shapes, learned from history.
 //!
-//! **Learning.** For each API, observations from its first `baseline_days` (default 7) are the
-//! learning period; observations after it are judged against it. When the API's data spans less
+//! **Learning.** The first `baseline_days` (default 7) of the monitoring are the learning period
+//! of every API first called within them (a later API learns from its own first call);
+//! observations after it are judged against it. When the API's data spans less
 //! than the window (a short log, a new API), the *fallback* judges each source against every
 //! other source of the same API over the same data ("leave one source out"). Either way, an API is
-//! judged only once its reference holds at least [`MIN_REF_CALLS`] calls from
-//! [`MIN_REF_SUBJECTS`] distinct sources: a new API has no baseline and raises no baseline event.
+//! judged only once its reference holds enough calls from enough sources:
+//! [`MIN_INTERNAL_REF_CALLS`] from [`MIN_INTERNAL_REF_SUBJECTS`] for the location and address
+//! of internal APIs, [`MIN_TESTED_REF_CALLS`] from [`MIN_REF_SUBJECTS`] for the judgements with
+//! their own margin (rate, time), and [`MIN_REF_CALLS`] for the share-based ones (tools,
+//! parameter shapes): a new API has no baseline and raises no baseline event.
 //!
 //! Memory is bounded: per (API, source) a few fixed-size histograms, at most
 //! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only).
@@ -20,12 +24,26 @@ use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
+/// Reference size for the share-based judgements (tools, parameter shapes): a share under 1%
+/// means something only over 100 calls or more.
 pub const MIN_REF_CALLS: u64 = 100;
+/// Reference size for the judgements that carry their own margin (rate: an absolute floor and
+/// the reference's maximum while it is short; time: a binomial test).
+pub const MIN_TESTED_REF_CALLS: u64 = 20;
 pub const MIN_REF_SUBJECTS: u64 = 5;
+/// Reference of an internal API (office, back office) for its location and address judgements:
+/// such APIs see a few calls a day from a handful of staff, and any address outside the blocks
+/// they use, or any location they never call from, is what the judgement is about.
+pub const MIN_INTERNAL_REF_CALLS: u64 = 10;
+pub const MIN_INTERNAL_REF_SUBJECTS: u64 = 3;
+/// Source-minutes the reference needs before its 99th percentile is used; below, its maximum.
+const MIN_MINUTES_FOR_P99: i64 = 100;
 /// A source-minute with at least this many calls can be part of a high-frequency event.
 pub const HOT_FLOOR: u32 = 30;
 /// The candidate's peak minute must exceed this multiple of the reference's 99th percentile.
 pub const RATE_MARGIN: u32 = 3;
+/// How improbable a source's behaviour must be under the reference distribution.
+const SURPRISE_P_VALUE: f64 = 1e-3;
 /// Hot minutes closer than this form one run.
 const RUN_GAP_MS: i64 = 10 * 60_000;
 const MAX_FIELDS: usize = 64;
@@ -199,6 +217,8 @@ pub struct ApiBase {
 #[derive(Debug, Default)]
 pub struct Baselines {
     pub window_ms: i64,
+    /// The first observation of any API: the start of the monitoring.
+    first: Option<i64>,
     apis: HashMap<ApiKey, ApiBase>,
 }
 
@@ -206,6 +226,7 @@ impl Baselines {
     pub fn new(days: u32) -> Self {
         Baselines {
             window_ms: days.max(1) as i64 * 86_400_000,
+            first: None,
             apis: HashMap::new(),
         }
     }
@@ -222,7 +243,9 @@ impl Baselines {
         b.calls += 1;
         b.first = b.first.min(o.t);
         b.last = b.last.max(o.t);
-        let learn = o.t < b.first + self.window_ms;
+        let start = self.first.map_or(o.t, |f| f.min(o.t));
+        self.first = Some(start);
+        let learn = o.t < learning_start(start, b.first, self.window_ms) + self.window_ms;
         if !b.subjects.contains_key(&subject) && b.subjects.len() >= MAX_SUBJECTS_PER_API {
             return;
         }
@@ -269,6 +292,10 @@ impl Baselines {
     }
 
     pub fn merge(&mut self, other: Baselines) {
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         for (k, ob) in other.apis {
             match self.apis.get_mut(&k) {
                 None => {
@@ -318,6 +345,19 @@ impl Baselines {
     }
 }
 
+/// Where an API's learning period starts, given the monitoring's first observation `start`.
+/// An API first called within the monitoring's learning window learns on the monitoring's
+/// calendar (an office API first called at 09:00 on the first day existed since midnight, and
+/// its morning after the window must be judged, not learned); a later API learns from its own
+/// first call.
+fn learning_start(start: i64, api_first: i64, window: i64) -> i64 {
+    if api_first < start + window {
+        start
+    } else {
+        api_first
+    }
+}
+
 /// Reference aggregate (sum of periods, with subtraction for leave-one-out).
 #[derive(Debug, Clone, Default)]
 struct Agg {
@@ -355,15 +395,18 @@ impl Agg {
             *self.fields.entry(*f).or_default() += sign * *n as i64;
         }
     }
-    fn p99(&self) -> u64 {
+    /// The reference's normal per-source peak: the 99th percentile of per-minute counts, or
+    /// the maximum while there are too few source-minutes for a 99th percentile.
+    fn normal_peak(&self) -> u64 {
         let total: i64 = self.hist.iter().sum();
         if total <= 0 {
             return 0;
         }
+        let wanted = if total < MIN_MINUTES_FOR_P99 { 100 } else { 99 };
         let mut acc = 0;
         for (b, n) in self.hist.iter().enumerate() {
             acc += n;
-            if acc * 100 >= total * 99 {
+            if acc * 100 >= total * wanted {
                 return bucket_upper(b);
             }
         }
@@ -377,12 +420,19 @@ impl Agg {
     }
 }
 
+/// The network block a source address is judged by. Private networks are planned in large
+/// blocks (a /16 per site or segment is common) that a week of samples covers only sparsely, so
+/// a desk never seen before in the office range must not look foreign: /16 for internal IPv4
+/// (private, CGNAT, loopback), /48 (a site) for internal IPv6; /24 and /64 for public addresses.
 fn prefix(ip: &SubjectKey) -> Option<Vec<u8>> {
-    match ip {
-        SubjectKey::Ip(std::net::IpAddr::V4(v)) => Some(v.octets()[..3].to_vec()),
-        SubjectKey::Ip(std::net::IpAddr::V6(v)) => Some(v.octets()[..8].to_vec()),
-        SubjectKey::Account(_) => None,
-    }
+    let SubjectKey::Ip(addr) = ip else {
+        return None;
+    };
+    let internal = crate::facts::is_internal_ip(addr);
+    Some(match addr {
+        std::net::IpAddr::V4(v) => v.octets()[..if internal { 2 } else { 3 }].to_vec(),
+        std::net::IpAddr::V6(v) => v.octets()[..if internal { 6 } else { 8 }].to_vec(),
+    })
 }
 
 fn subject_fields(s: &SubjectKey, f: &mut Facts) {
@@ -420,11 +470,29 @@ impl Baselines {
     pub fn judge(mut self, summaries: &HashMap<&ApiKey, &ApiSummary>) -> Vec<Draft> {
         let mut out = Vec::new();
         let window = self.window_ms;
-        for (api, b) in self.apis.iter_mut() {
+        for b in self.apis.values_mut() {
             for s in b.subjects.values_mut() {
                 s.flush_minute();
             }
-            let fallback = b.last < b.first + window;
+        }
+        // Address blocks that called each application (host) while its APIs were learning: a
+        // known client of the application is not an unusual address for one more of its APIs.
+        let mut host_prefixes: HashMap<&str, HashSet<Vec<u8>>> = HashMap::new();
+        for (api, b) in self.apis.iter() {
+            for (k, s) in b.subjects.iter() {
+                if s.learn.calls > 0 {
+                    if let Some(p) = prefix(k) {
+                        host_prefixes
+                            .entry(api.host.as_str())
+                            .or_default()
+                            .insert(p);
+                    }
+                }
+            }
+        }
+        for (api, b) in self.apis.iter() {
+            let start = self.first.unwrap_or(b.first);
+            let fallback = b.last < learning_start(start, b.first, window) + window;
             for accounts in [false, true] {
                 let subjects: Vec<(&SubjectKey, &SubjectStats)> = b
                     .subjects
@@ -432,14 +500,8 @@ impl Baselines {
                     .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
                     .collect();
                 let mut total = Agg::default();
-                let mut prefixes: HashSet<Vec<u8>> = HashSet::new();
-                for (k, s) in &subjects {
+                for (_, s) in &subjects {
                     total.apply(&s.learn, 1);
-                    if s.learn.calls > 0 {
-                        if let Some(p) = prefix(k) {
-                            prefixes.insert(p);
-                        }
-                    }
                 }
                 let summary = summaries.get(api).copied();
                 for (k, s) in &subjects {
@@ -450,8 +512,19 @@ impl Baselines {
                     } else {
                         (&s.judge, total.clone())
                     };
-                    if cand.calls == 0
-                        || reference.calls < MIN_REF_CALLS as i64
+                    if cand.calls == 0 {
+                        continue;
+                    }
+                    if !accounts
+                        && reference.calls >= MIN_INTERNAL_REF_CALLS as i64
+                        && reference.subjects >= MIN_INTERNAL_REF_SUBJECTS as i64
+                    {
+                        let known = host_prefixes.get(api.host.as_str());
+                        judge_internal(
+                            &mut out, api, k, s, cand, &reference, fallback, summary, known,
+                        );
+                    }
+                    if reference.calls < MIN_TESTED_REF_CALLS as i64
                         || reference.subjects < MIN_REF_SUBJECTS as i64
                     {
                         continue;
@@ -460,11 +533,11 @@ impl Baselines {
                     if accounts {
                         continue;
                     }
-                    judge_internal(
-                        &mut out, api, k, s, cand, &reference, fallback, summary, &prefixes,
-                    );
-                    judge_tools(&mut out, api, k, cand, &reference);
                     judge_time(&mut out, api, k, cand, &reference);
+                    if reference.calls < MIN_REF_CALLS as i64 {
+                        continue;
+                    }
+                    judge_tools(&mut out, api, k, cand, &reference);
                     judge_params(&mut out, api, k, cand, &reference, &b.fields);
                 }
             }
@@ -484,7 +557,7 @@ fn judge_rate(
     fallback: bool,
     accounts: bool,
 ) {
-    let thr = (HOT_FLOOR as u64).max(RATE_MARGIN as u64 * r.p99());
+    let thr = (HOT_FLOOR as u64).max(RATE_MARGIN as u64 * r.normal_peak());
     let learn = fallback;
     for run in s
         .runs
@@ -503,7 +576,7 @@ fn judge_rate(
             detail: Some(format!(
                 "peak {} calls in one minute; normal sources stay under {} per minute",
                 run.peak,
-                r.p99().max(1)
+                r.normal_peak().max(1)
             )),
             ..Default::default()
         };
@@ -521,12 +594,12 @@ fn judge_internal(
     r: &Agg,
     fallback: bool,
     summary: Option<&ApiSummary>,
-    prefixes: &HashSet<Vec<u8>>,
+    known_prefixes: Option<&HashSet<Vec<u8>>>,
 ) {
     let internal_share = Agg::share(&r.locs, &Location::Internal, r.calls);
     let internal_api = summary.is_some_and(|x| x.service_object == ServiceObject::InternalOffice)
         || internal_share >= 0.95;
-    if !internal_api || cand.calls < 3 || r.subjects < 3 {
+    if !internal_api || cand.calls < 3 {
         return;
     }
     let loc = cand
@@ -552,7 +625,8 @@ fn judge_internal(
         loc != Location::Internal && internal_share >= 0.95
     } else {
         s.learn.calls == 0
-            && (loc != Location::Internal || prefix(k).is_some_and(|p| !prefixes.contains(&p)))
+            && (loc != Location::Internal
+                || prefix(k).is_some_and(|p| !known_prefixes.is_some_and(|k| k.contains(&p))))
     };
     if unusual_ip {
         out.push(draft(
@@ -606,36 +680,57 @@ fn judge_tools(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period
     }
 }
 
+/// Calls in hours holding less than this share of the reference calls are off-hours calls.
+const QUIET_HOUR_SHARE: f64 = 0.0025;
+/// Off-hours calls a source needs (and at least half of its calls) for an unusual-time event.
+pub const MIN_OFF_HOURS_CALLS: u64 = 10;
+/// Pseudo-calls added to every hour of the reference, so an hour with no calls in a short
+/// history is "rare", not "impossible".
+const HOUR_PRIOR: f64 = 0.5;
+
+/// Unusual time: the source's calls fall in hours the API is normally idle in, far more often
+/// than the reference's hour distribution allows (binomial test on the smoothed share of those
+/// hours), so a short history cannot turn a handful of late calls into an event.
 fn judge_time(out: &mut Vec<Draft>, api: &ApiKey, k: &SubjectKey, cand: &Period, r: &Agg) {
-    if r.calls < 500 {
-        return;
-    }
-    // Hours the API is normally idle in: under 0.25% of the reference calls each.
-    let quiet: Vec<usize> = (0..24).filter(|h| r.hours[*h] * 400 < r.calls).collect();
+    let quiet: Vec<usize> = (0..24)
+        .filter(|h| (r.hours[*h] as f64) < QUIET_HOUR_SHARE * r.calls as f64)
+        .collect();
     if quiet.is_empty() || quiet.len() > 20 {
         return;
     }
     let q: u64 = quiet.iter().map(|h| cand.hours[*h] as u64).sum();
-    if q >= 10 && q * 2 >= cand.calls {
-        let hours: Vec<String> = quiet
-            .iter()
-            .filter(|h| cand.hours[**h] > 0)
-            .map(|h| format!("{h:02}h"))
-            .collect();
-        out.push(draft(
-            "unusual_time_access",
-            k,
-            api,
-            cand,
-            Facts {
-                detail: Some(format!("UTC hours {}", hours.join(", "))),
-                start_ms: cand.first,
-                end_ms: cand.last,
-                count: q,
-                ..Default::default()
-            },
-        ));
+    if q < MIN_OFF_HOURS_CALLS || q * 2 < cand.calls {
+        return;
     }
+    let in_quiet: i64 = quiet.iter().map(|h| r.hours[*h]).sum();
+    let expected =
+        (in_quiet as f64 + HOUR_PRIOR * quiet.len() as f64) / (r.calls as f64 + HOUR_PRIOR * 24.0);
+    if !super::stats::binomial_surprise(q, cand.calls, expected, SURPRISE_P_VALUE) {
+        return;
+    }
+    let hours: Vec<String> = quiet
+        .iter()
+        .filter(|h| cand.hours[**h] > 0)
+        .map(|h| format!("{h:02}h"))
+        .collect();
+    out.push(draft(
+        "unusual_time_access",
+        k,
+        api,
+        cand,
+        Facts {
+            detail: Some(format!(
+                "{q} of {} calls in UTC hours {} that hold {:.2}% of the API's calls",
+                cand.calls,
+                hours.join(", "),
+                in_quiet as f64 * 100.0 / r.calls.max(1) as f64
+            )),
+            start_ms: cand.first,
+            end_ms: cand.last,
+            count: q,
+            ..Default::default()
+        },
+    ));
 }
 
 fn judge_params(

@@ -9,11 +9,15 @@ use crate::facts::Location;
 pub const MIN_UNAUTHORIZED: u64 = 2;
 pub const MASS_VALUES: usize = 500;
 pub const FOREIGN_VALUES: usize = 50;
+/// Calls returning sensitive data a foreign source needs besides [`FOREIGN_VALUES`] (unless it
+/// got [`MASS_VALUES`]): one or two pages of a list are a foreign customer or merchant using the
+/// application, "mass" access is a series of calls.
+pub const FOREIGN_CALLS: u64 = 5;
 pub const HORIZONTAL_USERS: usize = 5;
 
 pub fn judge_unauthorized(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
     let api = k.api.as_ref()?;
-    if b.n < MIN_UNAUTHORIZED || !cx.api_authenticated(api) {
+    if b.n < MIN_UNAUTHORIZED || !cx.api_authenticated(api, b.n) {
         return None;
     }
     let mut d = Draft::from_burst("unauthorized_sensitive_access", k, b);
@@ -33,7 +37,7 @@ pub fn judge_volume(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
         d.facts.data_count = n as u64;
         out.push(d);
     }
-    if foreign && n >= FOREIGN_VALUES {
+    if foreign && n >= FOREIGN_VALUES && (b.n >= FOREIGN_CALLS || n >= MASS_VALUES) {
         let mut d = Draft::from_burst("foreign_mass_sensitive_access", k, b);
         d.facts.data_types = b.types.clone();
         d.facts.data_count = n as u64;
@@ -50,7 +54,9 @@ pub fn judge_account_sensitive(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Vec<Dr
         d.facts.data_count = b.a.len() as u64;
         out.push(d);
     }
-    if b.b.len() >= FOREIGN_VALUES {
+    // `y`: the calls made from abroad.
+    let abroad = b.b.len();
+    if abroad >= FOREIGN_VALUES && (b.y >= FOREIGN_CALLS || abroad >= MASS_VALUES) {
         let mut d = Draft::from_burst("account_cross_border_sensitive_access", k, b);
         d.facts.data_types = b.types.clone();
         d.facts.data_count = b.b.len() as u64;

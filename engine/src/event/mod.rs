@@ -19,6 +19,7 @@ pub mod leak;
 pub mod response;
 pub mod shape;
 pub mod signals;
+pub mod stats;
 pub mod window;
 
 use crate::catalog::{Level, Subject};
@@ -178,24 +179,48 @@ impl Draft {
     }
 }
 
+/// Per-API counts over the whole data, the reference a source's calls are compared with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiTally {
+    pub calls: u64,
+    /// Calls that carried a credential.
+    pub with_credential: u64,
+    /// Responses with application error details, database errors, system information.
+    pub exceptions: [u64; 3],
+}
+
+impl ApiTally {
+    fn add(&mut self, o: &ApiTally) {
+        self.calls += o.calls;
+        self.with_credential += o.with_credential;
+        for (a, b) in self.exceptions.iter_mut().zip(o.exceptions) {
+            *a += b;
+        }
+    }
+}
+
 /// What the judges may consult.
 pub struct JudgeCx<'a> {
     pub summaries: HashMap<&'a ApiKey, &'a ApiSummary>,
     pub home: Option<Location>,
     pub human_accounts: &'a HashSet<String>,
-    pub auth_calls: &'a HashMap<ApiKey, (u64, u64)>,
+    pub tallies: &'a HashMap<ApiKey, ApiTally>,
+    /// Sum of every API's tally (the prior for APIs with little traffic of their own).
+    pub all_apis: ApiTally,
 }
 
 impl JudgeCx<'_> {
-    /// An API normally requires authentication: discovery says so, or at least 80% of its calls
-    /// (and 20 calls) carried a credential.
-    pub fn api_authenticated(&self, api: &ApiKey) -> bool {
+    /// An API normally requires authentication: discovery says so, or at least 80% of the
+    /// *other* calls (at least 20) carried a credential. `unauthenticated` calls of the source
+    /// being judged are left out, so an intruder's volume cannot make the API look open.
+    pub fn api_authenticated(&self, api: &ApiKey, unauthenticated: u64) -> bool {
         if self.summaries.get(api).is_some_and(|s| s.authenticated) {
             return true;
         }
-        self.auth_calls
-            .get(api)
-            .is_some_and(|(with, all)| *all >= 20 && with * 5 >= all * 4)
+        self.tallies.get(api).is_some_and(|t| {
+            let others = t.calls.saturating_sub(unauthenticated);
+            others >= 20 && t.with_credential * 5 >= others * 4
+        })
     }
     pub fn is_foreign(&self, l: Location) -> bool {
         matches!((l, self.home), (Location::Country(c), Some(Location::Country(h))) if c != h)
@@ -280,11 +305,10 @@ fn judge_burst(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
 /// apply the real thresholds).
 fn worth_keeping(f: Family, b: &Burst) -> bool {
     match f {
-        Family::Attack
-        | Family::ErrorMessage
-        | Family::DbError
-        | Family::SystemInfo
-        | Family::WeakLogin => true,
+        Family::Attack | Family::WeakLogin => true,
+        Family::ErrorMessage | Family::DbError | Family::SystemInfo => {
+            b.n >= response::MIN_EXCEPTIONS
+        }
         Family::Unauthorized => b.n >= 2,
         Family::SensitiveVolume | Family::AccountSensitive => {
             b.a.len() >= leak::FOREIGN_VALUES || b.b.len() >= leak::FOREIGN_VALUES
@@ -303,6 +327,13 @@ struct CustomTrack {
     open: Option<Burst>,
 }
 
+/// The response flags of the exception families, in [`ApiTally::exceptions`] order.
+const EXCEPTION_FAMILIES: [(u8, Family); 3] = [
+    (signals::RESP_ERROR, Family::ErrorMessage),
+    (signals::RESP_DB_ERROR, Family::DbError),
+    (signals::RESP_SYSTEM_INFO, Family::SystemInfo),
+];
+
 /// Most closed bursts kept for judging, and most sessions remembered.
 const MAX_CANDIDATES: usize = 100_000;
 const MAX_SESSIONS: usize = 200_000;
@@ -320,7 +351,10 @@ pub struct EventState {
     sessions: HashMap<u64, String>,
     human_accounts: HashSet<String>,
     countries: HashMap<[u8; 2], u64>,
-    auth_calls: HashMap<ApiKey, (u64, u64)>,
+    tallies: HashMap<ApiKey, ApiTally>,
+    /// Last exception response per source, so its other calls can be counted in the open
+    /// exception bursts (the share of a source's calls that failed).
+    exception_sources: HashMap<IpAddr, i64>,
     absorbed: u64,
     max_t: i64,
 }
@@ -392,6 +426,8 @@ impl EventState {
                 self.close(k, b);
             }
         }
+        let gap = Family::ErrorMessage.gap_ms();
+        self.exception_sources.retain(|_, last| now - *last <= gap);
     }
 
     pub fn absorb(&mut self, f: &ExchangeFacts) {
@@ -418,10 +454,15 @@ impl EventState {
         if let Location::Country(c) = f.client.location {
             *self.countries.entry(c).or_default() += 1;
         }
-        let a = self.auth_calls.entry(f.api.clone()).or_default();
-        a.1 += 1;
+        let tally = self.tallies.entry(f.api.clone()).or_default();
+        tally.calls += 1;
         if s.has_credential {
-            a.0 += 1;
+            tally.with_credential += 1;
+        }
+        for (i, (flag, _)) in EXCEPTION_FAMILIES.iter().enumerate() {
+            if s.response & flag != 0 {
+                tally.exceptions[i] += 1;
+            }
         }
         let ip = SubjectKey::Ip(f.client_ip);
         let obs = baseline::Obs {
@@ -593,6 +634,7 @@ impl EventState {
                 }
                 if let Some(c) = foreign {
                     b.add_label(&String::from_utf8_lossy(&c));
+                    b.y += 1;
                 }
                 if let Some((name, h, is_self)) = &s.identity_param {
                     if !is_self {
@@ -613,15 +655,7 @@ impl EventState {
                 }
             }
         }
-        for (flag, fam) in [
-            (signals::RESP_ERROR, Family::ErrorMessage),
-            (signals::RESP_DB_ERROR, Family::DbError),
-            (signals::RESP_SYSTEM_INFO, Family::SystemInfo),
-        ] {
-            if s.response & flag != 0 {
-                self.track(fam, &ip, Some(&f.api), f);
-            }
-        }
+        self.absorb_exceptions(f, &ip);
         let bad = f.status >= 400;
         let b = self.track(Family::Status, &ip, None, f);
         if bad {
@@ -658,6 +692,45 @@ impl EventState {
             }
         }
         self.custom(f, &ip, account.as_deref());
+    }
+
+    /// Exception responses open or extend a burst per (source, API, kind); the source's other
+    /// calls to the API while such a burst is open are counted in it (`y`), so the judge sees
+    /// which share of the source's calls failed.
+    fn absorb_exceptions(&mut self, f: &ExchangeFacts, ip: &SubjectKey) {
+        let t = f.time_ms;
+        let response = f.event.response;
+        let mut any = false;
+        for (flag, fam) in EXCEPTION_FAMILIES {
+            if response & flag != 0 {
+                self.track(fam, ip, Some(&f.api), f);
+                any = true;
+            }
+        }
+        if any {
+            let last = self.exception_sources.entry(f.client_ip).or_insert(t);
+            *last = (*last).max(t);
+            return;
+        }
+        let recent = self
+            .exception_sources
+            .get(&f.client_ip)
+            .is_some_and(|last| t - last <= Family::ErrorMessage.gap_ms());
+        if !recent {
+            return;
+        }
+        for (_, family) in EXCEPTION_FAMILIES {
+            let key = TrackKey {
+                family,
+                subject: ip.clone(),
+                api: Some(f.api.clone()),
+            };
+            if let Some(b) = self.open.get_mut(&key) {
+                if t - b.last <= family.gap_ms() {
+                    b.y += 1;
+                }
+            }
+        }
     }
 
     /// Custom rules: `threshold` matching requests of one subject within `window_secs` open an
@@ -752,10 +825,12 @@ impl EventState {
         for (k, v) in other.countries {
             *self.countries.entry(k).or_default() += v;
         }
-        for (k, (a, b)) in other.auth_calls {
-            let e = self.auth_calls.entry(k).or_default();
-            e.0 += a;
-            e.1 += b;
+        for (k, t) in other.tallies {
+            self.tallies.entry(k).or_default().add(&t);
+        }
+        for (ip, t) in other.exception_sources {
+            let last = self.exception_sources.entry(ip).or_insert(t);
+            *last = (*last).max(t);
         }
         self.absorbed += other.absorbed;
         self.max_t = self.max_t.max(other.max_t);
@@ -765,11 +840,16 @@ impl EventState {
         let home = self.home().map(Location::Country);
         let summaries: HashMap<&ApiKey, &ApiSummary> = apis.iter().map(|a| (&a.key, a)).collect();
         let mut drafts = self.baselines.judge(&summaries);
+        let mut all_apis = ApiTally::default();
+        for t in self.tallies.values() {
+            all_apis.add(t);
+        }
         let cx = JudgeCx {
             summaries,
             home,
             human_accounts: &self.human_accounts,
-            auth_calls: &self.auth_calls,
+            tallies: &self.tallies,
+            all_apis,
         };
         let mut bursts: Vec<(TrackKey, Burst)> = std::mem::take(&mut self.closed);
         bursts.extend(self.open.drain());

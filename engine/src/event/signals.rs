@@ -177,9 +177,24 @@ const PHONE_NAMES: &[&str] = &[
 ];
 const EMAIL_NAMES: &[&str] = &["email", "mail", "emailaddress", "mailbox"];
 
+/// Whether a parameter name is one of `names`, also in the spellings of common frameworks'
+/// login forms: `j_username` (Java servlet and Spring Security), `session[password]` and
+/// `user[email]` (Rails), `LoginForm[password]` (Yii), `credentials.password`.
+fn name_is(names: &[&str], key: &str) -> bool {
+    let leaf = key
+        .trim_end_matches(']')
+        .rsplit(['[', '.'])
+        .next()
+        .unwrap_or(key);
+    let unprefixed = key.strip_prefix("j_").unwrap_or(key);
+    [key, leaf, unprefixed]
+        .iter()
+        .any(|k| names.contains(&norm(k).as_str()))
+}
+
 fn find_param(ex: &Exchange, names: &[&str]) -> Option<String> {
     for (k, v) in ex.query().iter().chain(ex.form().iter()) {
-        if names.contains(&norm(k).as_str()) && !v.is_empty() {
+        if name_is(names, k) && !v.is_empty() {
             return Some(v.clone());
         }
     }
@@ -193,7 +208,7 @@ fn find_param(ex: &Exchange, names: &[&str]) -> Option<String> {
         }
         for m in stack {
             for (k, v) in m {
-                if names.contains(&norm(k).as_str()) {
+                if name_is(names, k) {
                     let s = crate::exchange::json_scalar(v);
                     if !s.is_empty() && !v.is_object() && !v.is_array() {
                         return Some(s);
@@ -515,7 +530,11 @@ fn guess_outcome(ex: &Exchange) -> Outcome {
                 .response_header("location")
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            return if path_has(&loc, &["error", "fail", "login", "denied"]) {
+            // Back to the logon form (`/login?error`, Devise's `/users/sign_in`) is a failure.
+            let back_to_form = [
+                "error", "fail", "login", "logon", "signin", "sign_in", "sign-in", "denied",
+            ];
+            return if path_has(&loc, &back_to_form) {
                 Outcome::Failure
             } else {
                 Outcome::Success
