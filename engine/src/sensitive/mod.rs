@@ -154,47 +154,137 @@ struct Sink<'s> {
     flags: KeyCache,
 }
 
-/// A direct-mapped cache of key -> context flags, indexed by length and a few bytes of the
-/// key: cheaper than hashing the whole key, and a miss only costs recomputing the flags.
+/// Field-name context flags per (key, parent), computed once per message: JSON arrays repeat
+/// the same keys many times, and splitting a key into words costs more than looking it up.
+/// An open-addressing table whose slots hold the key and parent bytes inline (no pointer to
+/// chase, one fixed-size comparison), over a cheap hash of the ends of the key. When the probe
+/// window is full the home slot is replaced, so a collision only costs recomputing the flags.
 struct KeyCache {
-    slots: Vec<Option<(Box<str>, u64)>>,
+    slots: Vec<CachedKey>,
+    used: usize,
+}
+
+#[derive(Clone, Copy)]
+struct CachedKey {
+    /// `key`, a 0xFF separator (never in UTF-8), `parent`, zero padding, as little-endian
+    /// words (compared with XOR: a byte-array `==` becomes a `memcmp` call); all zero when
+    /// the slot is empty.
+    words: [u64; KeyCache::KEY_WORDS],
+    flags: u64,
+    hash: u32,
 }
 
 impl KeyCache {
-    const SLOTS: usize = 128;
+    /// Key + separator + parent longer than this are not cached (rare, or generated keys).
+    const KEY_BYTES: usize = 8 * Self::KEY_WORDS;
+    const KEY_WORDS: usize = 5;
+    const MIN_SLOTS: usize = 32;
+    const MAX_SLOTS: usize = 256;
+    const PROBES: usize = 8;
 
     fn new() -> Self {
-        KeyCache { slots: Vec::new() }
-    }
-
-    fn slot(key: &str) -> usize {
-        let b = key.as_bytes();
-        let n = b.len();
-        if n == 0 {
-            return 0;
+        KeyCache {
+            slots: Vec::new(),
+            used: 0,
         }
-        let h = n.wrapping_mul(31)
-            ^ usize::from(b[0]).wrapping_mul(7)
-            ^ usize::from(b[n - 1]).wrapping_mul(131)
-            ^ usize::from(b[n / 2]).wrapping_mul(1031);
-        h % Self::SLOTS
     }
 
-    fn get(&mut self, key: &str) -> u64 {
+    /// Length and the first and last 8 bytes (or all of a shorter key), multiplied out.
+    fn hash(key: &str, parent: &str) -> u64 {
+        fn ends(s: &[u8]) -> u64 {
+            let n = s.len();
+            let word = |b: &[u8]| b.iter().fold(0u64, |acc, &c| (acc << 8) | u64::from(c));
+            let (a, z) = if n >= 8 {
+                (word(&s[..8]), word(&s[n - 8..]))
+            } else {
+                (word(s), 0)
+            };
+            (a ^ z.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+        let h = ends(key.as_bytes());
+        if parent.is_empty() {
+            h
+        } else {
+            (h.rotate_left(17) ^ ends(parent.as_bytes())).wrapping_mul(0xD6E8_FEB8_6659_FD93)
+        }
+    }
+
+    /// Flags of `key` (under `parent`; pass "" when the parent does not matter).
+    fn get(&mut self, key: &str, parent: &str) -> u64 {
+        let (k, p) = (key.as_bytes(), parent.as_bytes());
+        // a leading NUL would read as an empty slot, a trailing one in the parent as padding
+        if k.first().is_none_or(|c| *c == 0)
+            || p.last() == Some(&0)
+            || k.len() + 1 + p.len() > Self::KEY_BYTES
+        {
+            return context::key_flags(key, parent);
+        }
+        let mut bytes = [0u8; Self::KEY_BYTES];
+        bytes[..k.len()].copy_from_slice(k);
+        bytes[k.len()] = 0xFF;
+        bytes[k.len() + 1..k.len() + 1 + p.len()].copy_from_slice(p);
+        let mut words = [0u64; Self::KEY_WORDS];
+        for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+            *w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        }
         if self.slots.is_empty() {
-            self.slots.resize(Self::SLOTS, None);
+            self.slots = vec![Self::EMPTY; Self::MIN_SLOTS];
         }
-        let i = Self::slot(key);
-        if let Some((k, f)) = &self.slots[i] {
-            if **k == *key {
-                return *f;
+        let mask = self.slots.len() - 1;
+        let hash = (Self::hash(key, parent) >> 32) as u32;
+        let home = hash as usize & mask;
+        let mut free = None;
+        for step in 0..Self::PROBES {
+            let i = (home + step) & mask;
+            let slot = &self.slots[i];
+            let diff = slot
+                .words
+                .iter()
+                .zip(&words)
+                .fold(0, |acc, (a, b)| acc | (a ^ b));
+            if diff == 0 {
+                return slot.flags;
+            }
+            if slot.words[0] == 0 {
+                free = Some(i);
+                break;
             }
         }
-        let f = context::key_flags(key, "");
-        if key.len() <= 64 {
-            self.slots[i] = Some((key.into(), f));
+        let flags = context::key_flags(key, parent);
+        match free {
+            Some(i) => {
+                self.slots[i] = CachedKey { words, flags, hash };
+                self.used += 1;
+                if self.used * 2 > self.slots.len() && self.slots.len() < Self::MAX_SLOTS {
+                    self.grow();
+                }
+            }
+            None => self.slots[home] = CachedKey { words, flags, hash },
         }
-        f
+        flags
+    }
+
+    const EMPTY: CachedKey = CachedKey {
+        words: [0; Self::KEY_WORDS],
+        flags: 0,
+        hash: 0,
+    };
+
+    fn grow(&mut self) {
+        let bigger = vec![Self::EMPTY; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        self.used = 0;
+        let mask = self.slots.len() - 1;
+        for c in old.into_iter().filter(|c| c.words[0] != 0) {
+            let home = c.hash as usize & mask;
+            if let Some(i) = (0..Self::PROBES)
+                .map(|k| (home + k) & mask)
+                .find(|i| self.slots[*i].words[0] == 0)
+            {
+                self.slots[i] = c;
+                self.used += 1;
+            }
+        }
     }
 }
 
@@ -212,13 +302,13 @@ impl<'s> Sink<'s> {
 
     /// One value under `field` (full path) whose own name is `key`.
     fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
-        let flags = self.flags.get(key);
+        let flags = self.flags.get(key, "");
         // a bare `name` depends on its parent object; everything else on the key alone
         let flags = if flags & context::NAME != 0
             && flags & context::STRONG_NAME == 0
             && !parent.is_empty()
         {
-            context::key_flags(key, parent)
+            self.flags.get(key, parent)
         } else {
             flags
         };
@@ -286,7 +376,7 @@ impl<'s> Sink<'s> {
         let ok = json::walk(body, root, group, &mut |leaf: &json::Leaf| {
             let v = leaf.value;
             if leaf.is_string && depth == 0 && v.len() > 2 {
-                let t = v.trim();
+                let t = scan::trim(v);
                 if (t.starts_with('{') && t.ends_with('}'))
                     || (t.starts_with('[') && t.ends_with(']'))
                 {
