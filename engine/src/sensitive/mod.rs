@@ -366,6 +366,7 @@ impl<'s> Sink<'s> {
         } else if ct.contains("html") || trimmed.starts_with('<') {
             let text = strip_tags(body);
             self.value_flags("body", "", *group, &text, 0);
+            self.html_inputs(body, *group);
         } else {
             self.value_flags("body", "", *group, body, 0);
         }
@@ -445,10 +446,23 @@ impl<'s> Sink<'s> {
                         .collect::<Vec<_>>()
                         .join(".");
                 }
-            } else if !tag.starts_with('?') && !tag.starts_with('!') && !tag.ends_with('/') {
-                let name = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+            } else if !tag.starts_with('?') && !tag.starts_with('!') {
+                let self_closing = tag.ends_with('/');
+                let tag = tag.strip_suffix('/').unwrap_or(tag);
+                let (name, attrs) = tag
+                    .split_once(|c: char| c.is_whitespace())
+                    .unwrap_or((tag, ""));
                 let name = name.rsplit(':').next().unwrap_or(name);
-                if !name.is_empty() && stack.len() < 64 {
+                // attribute values under the attribute's name: `<user tel="138...">`
+                for (qname, value) in attributes(attrs) {
+                    if qname.starts_with("xmlns") || value.trim().is_empty() {
+                        continue;
+                    }
+                    let attr = qname.rsplit(':').next().unwrap_or(qname);
+                    let field = format!("{path}.{name}.@{attr}");
+                    self.value(&field, attr, name, group, &xml_unescape(value));
+                }
+                if !self_closing && !name.is_empty() && stack.len() < 64 {
                     stack.push(name);
                     path.push('.');
                     path.push_str(name);
@@ -456,6 +470,37 @@ impl<'s> Sink<'s> {
             }
             i = close + 1;
             text_start = i;
+        }
+    }
+
+    /// Pre-filled form fields of an HTML page (`<input name="phone" value="138...">`): the
+    /// values live in attributes, which the text of the page leaves out.
+    fn html_inputs(&mut self, html: &str, group: u32) {
+        let b = html.as_bytes();
+        let mut at = 0;
+        while let Some(p) = memchr::memchr(b'<', &b[at..]).map(|p| at + p) {
+            at = p + 1;
+            if !b
+                .get(p + 1..p + 6)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"input"))
+                || !b.get(p + 6).is_some_and(u8::is_ascii_whitespace)
+            {
+                continue;
+            }
+            let end = memchr::memchr(b'>', &b[p..]).map_or(b.len(), |e| p + e);
+            let (mut name, mut value) = ("", "");
+            for (attr, v) in attributes(&html[p + 6..end]) {
+                if attr.eq_ignore_ascii_case("name") || (name.is_empty() && attr == "id") {
+                    name = v;
+                } else if attr.eq_ignore_ascii_case("value") {
+                    value = v;
+                }
+            }
+            if !value.trim().is_empty() {
+                let value = html_unescape(value);
+                self.value(&format!("html.{name}"), name, "", group, &value);
+            }
+            at = end;
         }
     }
 
@@ -496,17 +541,93 @@ impl<'s> Sink<'s> {
     }
 }
 
-fn xml_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+/// The XML predefined entities, `&amp;` last so that `&amp;lt;` stays `&lt;`.
+const XML_ENTITIES: &[(&str, &str)] = &[
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", "\""),
+    ("&apos;", "'"),
+    ("&amp;", "&"),
+];
+
+/// The common HTML entities, in the order page text has always been decoded with.
+const HTML_ENTITIES: &[(&str, &str)] = &[
+    ("&nbsp;", " "),
+    ("&amp;", "&"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", "\""),
+    ("&#64;", "@"),
+];
+
+/// `s` with each entity replaced in turn; borrowed when there is no `&`.
+fn unescape<'a>(s: &'a str, entities: &[(&str, &str)]) -> std::borrow::Cow<'a, str> {
     if !s.contains('&') {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(
-        s.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&"),
-    )
+    let mut out = s.to_string();
+    for (entity, c) in entities {
+        if out.contains(entity) {
+            out = out.replace(entity, c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn xml_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    unescape(s, XML_ENTITIES)
+}
+
+/// `name="value"` pairs of a tag after its name (double, single or no quotes); at most 64.
+fn attributes(s: &str) -> Vec<(&str, &str)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() && out.len() < 64 {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let ns = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'/') {
+            i += 1;
+        }
+        let name = &s[ns..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if name.is_empty() {
+            i += 1;
+            continue;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue; // a bare attribute (`disabled`)
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = match b.get(i) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let vs = i + 1;
+                let ve = memchr::memchr(q, &b[vs..]).map_or(b.len(), |e| vs + e);
+                i = ve + 1;
+                &s[vs..ve]
+            }
+            _ => {
+                let vs = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                &s[vs..i]
+            }
+        };
+        out.push((name, value));
+    }
+    out
+}
+
+fn html_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    unescape(s, HTML_ENTITIES)
 }
 
 /// HTML to text: tags become a space, common entities are decoded.
@@ -525,16 +646,10 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    if out.contains('&') {
-        out = out
-            .replace("&nbsp;", " ")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#64;", "@");
+    match html_unescape(&out) {
+        std::borrow::Cow::Owned(decoded) => decoded,
+        std::borrow::Cow::Borrowed(_) => out,
     }
-    out
 }
 
 impl Scanner {
