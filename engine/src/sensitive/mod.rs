@@ -435,7 +435,7 @@ impl<'s> Sink<'s> {
                 text_start = i;
                 continue;
             }
-            let close = body[i..].find('>').map_or(b.len(), |x| i + x);
+            let close = memchr::memchr(b'>', &b[i..]).map_or(b.len(), |x| i + x);
             let tag = &body[i + 1..close.min(b.len()).max(i + 1)];
             if let Some(name) = tag.strip_prefix('/') {
                 let name = name.trim();
@@ -631,21 +631,23 @@ fn html_unescape(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// HTML to text: tags become a space, common entities are decoded.
+/// Byte search (`memchr`): `str::find(char)` compares each candidate through a `memcmp` call.
 fn strip_tags(html: &str) -> String {
+    let b = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(p) = rest.find('<') {
-        out.push_str(&rest[..p]);
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[at..]).map(|p| at + p) {
+        out.push_str(&html[at..p]);
         out.push(' ');
-        match rest[p..].find('>') {
-            Some(q) => rest = &rest[p + q + 1..],
+        match memchr::memchr(b'>', &b[p..]) {
+            Some(q) => at = p + q + 1,
             None => {
-                rest = "";
+                at = html.len();
                 break;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[at..]);
     match html_unescape(&out) {
         std::borrow::Cow::Owned(decoded) => decoded,
         std::borrow::Cow::Borrowed(_) => out,
