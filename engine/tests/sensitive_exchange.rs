@@ -211,3 +211,47 @@ fn hostile_bodies_do_not_panic_and_stay_bounded() {
         let _ = s.scan(&Exchange::new(&r));
     }
 }
+
+#[test]
+fn xml_attributes_and_html_form_values() {
+    let s = Scanner::builtin();
+    let mut r = rec();
+    r.request_body = None;
+    r.response_headers = vec![("content-type".into(), "application/xml".into())];
+    r.response_body = Some(
+        r#"<?xml version="1.0"?><customers xmlns:x="urn:example"><customer id="7" realName="王芳" x:mobile='13800138000'/><customer id="8"><email>li.si@example.com</email></customer></customers>"#
+            .into(),
+    );
+    let f = s.scan(&Exchange::new(&r));
+    assert!(
+        find(&f, id::CN_MOBILE, "xml.customers.customer.@mobile").is_some(),
+        "{f:#?}"
+    );
+    assert!(find(
+        &f,
+        id::CN_NAME_SIMPLIFIED,
+        "xml.customers.customer.@realName"
+    )
+    .is_some());
+    // a self-closing element does not swallow the path of its next sibling
+    assert!(
+        find(&f, id::EMAIL, "xml.customers.customer.email").is_some(),
+        "{f:#?}"
+    );
+    assert!(!f.iter().any(|x| x.field.contains("xmlns")));
+
+    // an edit-profile page: the values sit in the inputs' attributes, not in the text
+    r.response_headers = vec![("content-type".into(), "text/html; charset=utf-8".into())];
+    r.response_body = Some(
+        r#"<html><body><form method="post"><label>手机</label><input type="text" name="mobile" value="13800138000"><INPUT name='realName' value="王芳" disabled><input type="hidden" name="csrf" value="5d41402abc4b2a76b9719d911017c592"><input id="mail" value="li.si&#64;example.com"/></form></body></html>"#
+            .into(),
+    );
+    let f = s.scan(&Exchange::new(&r));
+    assert!(find(&f, id::CN_MOBILE, "html.mobile").is_some(), "{f:#?}");
+    assert!(
+        find(&f, id::CN_NAME_SIMPLIFIED, "html.realName").is_some(),
+        "{f:#?}"
+    );
+    assert!(find(&f, id::EMAIL, "html.mail").is_some(), "{f:#?}");
+    assert!(!f.iter().any(|x| x.field == "html.csrf"), "{f:#?}");
+}

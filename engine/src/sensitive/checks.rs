@@ -132,6 +132,27 @@ pub fn gb11714_check(body: &[u8], check: u8) -> bool {
 /// The GB 32100-2015 character set: digits and upper-case letters without I, O, Z, S, V.
 pub const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+/// Value of each byte in the GB 32100 set (its index in [`USCC_CHARS`]), 0xFF outside it: a
+/// table, because every 18-character token of a body is tested against the set.
+static USCC_VALUE: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < USCC_CHARS.len() {
+        t[USCC_CHARS[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The GB 32100 value of `c`, or None outside the set.
+#[inline]
+pub fn uscc_value(c: u8) -> Option<u32> {
+    match USCC_VALUE[c as usize] {
+        0xFF => None,
+        v => Some(u32::from(v)),
+    }
+}
+
 /// GB 32100-2015 unified social credit code check character (weights 3^i mod 31,
 /// check = 31 - sum mod 31, 31 -> 0).
 pub fn gb32100_check(code: &[u8]) -> bool {
@@ -141,7 +162,7 @@ pub fn gb32100_check(code: &[u8]) -> bool {
     if code.len() != 18 {
         return false;
     }
-    let pos = |c: u8| USCC_CHARS.iter().position(|x| *x == c).map(|p| p as u32);
+    let pos = uscc_value;
     let mut sum = 0;
     for (c, w) in code[..17].iter().zip(W) {
         let Some(v) = pos(*c) else {

@@ -2,14 +2,14 @@
 //! tax registration numbers, VIN) and dates.
 
 use super::checks::{
-    cn_province_code, gb11714_check, gb32100_check, iso7064_mod11_10, num, valid_date, vin_check,
-    USCC_CHARS,
+    cn_province_code, gb11714_check, gb32100_check, iso7064_mod11_10, num, uscc_value, valid_date,
+    vin_check,
 };
 
 /// GB 32100-2015: registration-authority and category codes, 6-digit area, 9-char organization
 /// code, MOD 31 check. Without `strong` context the embedded organization code must check too.
 pub fn uscc(v: &[u8], strong: bool) -> bool {
-    if v.len() != 18 || !v.iter().all(|c| USCC_CHARS.contains(c)) {
+    if v.len() != 18 || !v.iter().all(|c| uscc_value(*c).is_some()) {
         return false;
     }
     // Registration authority: 1-9, A (military), N (agriculture), Y (other).

@@ -154,47 +154,137 @@ struct Sink<'s> {
     flags: KeyCache,
 }
 
-/// A direct-mapped cache of key -> context flags, indexed by length and a few bytes of the
-/// key: cheaper than hashing the whole key, and a miss only costs recomputing the flags.
+/// Field-name context flags per (key, parent), computed once per message: JSON arrays repeat
+/// the same keys many times, and splitting a key into words costs more than looking it up.
+/// An open-addressing table whose slots hold the key and parent bytes inline (no pointer to
+/// chase, one fixed-size comparison), over a cheap hash of the ends of the key. When the probe
+/// window is full the home slot is replaced, so a collision only costs recomputing the flags.
 struct KeyCache {
-    slots: Vec<Option<(Box<str>, u64)>>,
+    slots: Vec<CachedKey>,
+    used: usize,
+}
+
+#[derive(Clone, Copy)]
+struct CachedKey {
+    /// `key`, a 0xFF separator (never in UTF-8), `parent`, zero padding, as little-endian
+    /// words (compared with XOR: a byte-array `==` becomes a `memcmp` call); all zero when
+    /// the slot is empty.
+    words: [u64; KeyCache::KEY_WORDS],
+    flags: u64,
+    hash: u32,
 }
 
 impl KeyCache {
-    const SLOTS: usize = 128;
+    /// Key + separator + parent longer than this are not cached (rare, or generated keys).
+    const KEY_BYTES: usize = 8 * Self::KEY_WORDS;
+    const KEY_WORDS: usize = 5;
+    const MIN_SLOTS: usize = 32;
+    const MAX_SLOTS: usize = 256;
+    const PROBES: usize = 8;
 
     fn new() -> Self {
-        KeyCache { slots: Vec::new() }
-    }
-
-    fn slot(key: &str) -> usize {
-        let b = key.as_bytes();
-        let n = b.len();
-        if n == 0 {
-            return 0;
+        KeyCache {
+            slots: Vec::new(),
+            used: 0,
         }
-        let h = n.wrapping_mul(31)
-            ^ usize::from(b[0]).wrapping_mul(7)
-            ^ usize::from(b[n - 1]).wrapping_mul(131)
-            ^ usize::from(b[n / 2]).wrapping_mul(1031);
-        h % Self::SLOTS
     }
 
-    fn get(&mut self, key: &str) -> u64 {
+    /// Length and the first and last 8 bytes (or all of a shorter key), multiplied out.
+    fn hash(key: &str, parent: &str) -> u64 {
+        fn ends(s: &[u8]) -> u64 {
+            let n = s.len();
+            let word = |b: &[u8]| b.iter().fold(0u64, |acc, &c| (acc << 8) | u64::from(c));
+            let (a, z) = if n >= 8 {
+                (word(&s[..8]), word(&s[n - 8..]))
+            } else {
+                (word(s), 0)
+            };
+            (a ^ z.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+        let h = ends(key.as_bytes());
+        if parent.is_empty() {
+            h
+        } else {
+            (h.rotate_left(17) ^ ends(parent.as_bytes())).wrapping_mul(0xD6E8_FEB8_6659_FD93)
+        }
+    }
+
+    /// Flags of `key` (under `parent`; pass "" when the parent does not matter).
+    fn get(&mut self, key: &str, parent: &str) -> u64 {
+        let (k, p) = (key.as_bytes(), parent.as_bytes());
+        // a leading NUL would read as an empty slot, a trailing one in the parent as padding
+        if k.first().is_none_or(|c| *c == 0)
+            || p.last() == Some(&0)
+            || k.len() + 1 + p.len() > Self::KEY_BYTES
+        {
+            return context::key_flags(key, parent);
+        }
+        let mut bytes = [0u8; Self::KEY_BYTES];
+        bytes[..k.len()].copy_from_slice(k);
+        bytes[k.len()] = 0xFF;
+        bytes[k.len() + 1..k.len() + 1 + p.len()].copy_from_slice(p);
+        let mut words = [0u64; Self::KEY_WORDS];
+        for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+            *w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        }
         if self.slots.is_empty() {
-            self.slots.resize(Self::SLOTS, None);
+            self.slots = vec![Self::EMPTY; Self::MIN_SLOTS];
         }
-        let i = Self::slot(key);
-        if let Some((k, f)) = &self.slots[i] {
-            if **k == *key {
-                return *f;
+        let mask = self.slots.len() - 1;
+        let hash = (Self::hash(key, parent) >> 32) as u32;
+        let home = hash as usize & mask;
+        let mut free = None;
+        for step in 0..Self::PROBES {
+            let i = (home + step) & mask;
+            let slot = &self.slots[i];
+            let diff = slot
+                .words
+                .iter()
+                .zip(&words)
+                .fold(0, |acc, (a, b)| acc | (a ^ b));
+            if diff == 0 {
+                return slot.flags;
+            }
+            if slot.words[0] == 0 {
+                free = Some(i);
+                break;
             }
         }
-        let f = context::key_flags(key, "");
-        if key.len() <= 64 {
-            self.slots[i] = Some((key.into(), f));
+        let flags = context::key_flags(key, parent);
+        match free {
+            Some(i) => {
+                self.slots[i] = CachedKey { words, flags, hash };
+                self.used += 1;
+                if self.used * 2 > self.slots.len() && self.slots.len() < Self::MAX_SLOTS {
+                    self.grow();
+                }
+            }
+            None => self.slots[home] = CachedKey { words, flags, hash },
         }
-        f
+        flags
+    }
+
+    const EMPTY: CachedKey = CachedKey {
+        words: [0; Self::KEY_WORDS],
+        flags: 0,
+        hash: 0,
+    };
+
+    fn grow(&mut self) {
+        let bigger = vec![Self::EMPTY; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        self.used = 0;
+        let mask = self.slots.len() - 1;
+        for c in old.into_iter().filter(|c| c.words[0] != 0) {
+            let home = c.hash as usize & mask;
+            if let Some(i) = (0..Self::PROBES)
+                .map(|k| (home + k) & mask)
+                .find(|i| self.slots[*i].words[0] == 0)
+            {
+                self.slots[i] = c;
+                self.used += 1;
+            }
+        }
     }
 }
 
@@ -212,13 +302,13 @@ impl<'s> Sink<'s> {
 
     /// One value under `field` (full path) whose own name is `key`.
     fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
-        let flags = self.flags.get(key);
+        let flags = self.flags.get(key, "");
         // a bare `name` depends on its parent object; everything else on the key alone
         let flags = if flags & context::NAME != 0
             && flags & context::STRONG_NAME == 0
             && !parent.is_empty()
         {
-            context::key_flags(key, parent)
+            self.flags.get(key, parent)
         } else {
             flags
         };
@@ -276,6 +366,7 @@ impl<'s> Sink<'s> {
         } else if ct.contains("html") || trimmed.starts_with('<') {
             let text = strip_tags(body);
             self.value_flags("body", "", *group, &text, 0);
+            self.html_inputs(body, *group);
         } else {
             self.value_flags("body", "", *group, body, 0);
         }
@@ -286,7 +377,7 @@ impl<'s> Sink<'s> {
         let ok = json::walk(body, root, group, &mut |leaf: &json::Leaf| {
             let v = leaf.value;
             if leaf.is_string && depth == 0 && v.len() > 2 {
-                let t = v.trim();
+                let t = scan::trim(v);
                 if (t.starts_with('{') && t.ends_with('}'))
                     || (t.starts_with('[') && t.ends_with(']'))
                 {
@@ -344,7 +435,7 @@ impl<'s> Sink<'s> {
                 text_start = i;
                 continue;
             }
-            let close = body[i..].find('>').map_or(b.len(), |x| i + x);
+            let close = memchr::memchr(b'>', &b[i..]).map_or(b.len(), |x| i + x);
             let tag = &body[i + 1..close.min(b.len()).max(i + 1)];
             if let Some(name) = tag.strip_prefix('/') {
                 let name = name.trim();
@@ -355,10 +446,23 @@ impl<'s> Sink<'s> {
                         .collect::<Vec<_>>()
                         .join(".");
                 }
-            } else if !tag.starts_with('?') && !tag.starts_with('!') && !tag.ends_with('/') {
-                let name = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+            } else if !tag.starts_with('?') && !tag.starts_with('!') {
+                let self_closing = tag.ends_with('/');
+                let tag = tag.strip_suffix('/').unwrap_or(tag);
+                let (name, attrs) = tag
+                    .split_once(|c: char| c.is_whitespace())
+                    .unwrap_or((tag, ""));
                 let name = name.rsplit(':').next().unwrap_or(name);
-                if !name.is_empty() && stack.len() < 64 {
+                // attribute values under the attribute's name: `<user tel="138...">`
+                for (qname, value) in attributes(attrs) {
+                    if qname.starts_with("xmlns") || value.trim().is_empty() {
+                        continue;
+                    }
+                    let attr = qname.rsplit(':').next().unwrap_or(qname);
+                    let field = format!("{path}.{name}.@{attr}");
+                    self.value(&field, attr, name, group, &xml_unescape(value));
+                }
+                if !self_closing && !name.is_empty() && stack.len() < 64 {
                     stack.push(name);
                     path.push('.');
                     path.push_str(name);
@@ -366,6 +470,37 @@ impl<'s> Sink<'s> {
             }
             i = close + 1;
             text_start = i;
+        }
+    }
+
+    /// Pre-filled form fields of an HTML page (`<input name="phone" value="138...">`): the
+    /// values live in attributes, which the text of the page leaves out.
+    fn html_inputs(&mut self, html: &str, group: u32) {
+        let b = html.as_bytes();
+        let mut at = 0;
+        while let Some(p) = memchr::memchr(b'<', &b[at..]).map(|p| at + p) {
+            at = p + 1;
+            if !b
+                .get(p + 1..p + 6)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"input"))
+                || !b.get(p + 6).is_some_and(u8::is_ascii_whitespace)
+            {
+                continue;
+            }
+            let end = memchr::memchr(b'>', &b[p..]).map_or(b.len(), |e| p + e);
+            let (mut name, mut value) = ("", "");
+            for (attr, v) in attributes(&html[p + 6..end]) {
+                if attr.eq_ignore_ascii_case("name") || (name.is_empty() && attr == "id") {
+                    name = v;
+                } else if attr.eq_ignore_ascii_case("value") {
+                    value = v;
+                }
+            }
+            if !value.trim().is_empty() {
+                let value = html_unescape(value);
+                self.value(&format!("html.{name}"), name, "", group, &value);
+            }
+            at = end;
         }
     }
 
@@ -406,45 +541,117 @@ impl<'s> Sink<'s> {
     }
 }
 
-fn xml_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+/// The XML predefined entities, `&amp;` last so that `&amp;lt;` stays `&lt;`.
+const XML_ENTITIES: &[(&str, &str)] = &[
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", "\""),
+    ("&apos;", "'"),
+    ("&amp;", "&"),
+];
+
+/// The common HTML entities, in the order page text has always been decoded with.
+const HTML_ENTITIES: &[(&str, &str)] = &[
+    ("&nbsp;", " "),
+    ("&amp;", "&"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", "\""),
+    ("&#64;", "@"),
+];
+
+/// `s` with each entity replaced in turn; borrowed when there is no `&`.
+fn unescape<'a>(s: &'a str, entities: &[(&str, &str)]) -> std::borrow::Cow<'a, str> {
     if !s.contains('&') {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(
-        s.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&"),
-    )
+    let mut out = s.to_string();
+    for (entity, c) in entities {
+        if out.contains(entity) {
+            out = out.replace(entity, c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn xml_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    unescape(s, XML_ENTITIES)
+}
+
+/// `name="value"` pairs of a tag after its name (double, single or no quotes); at most 64.
+fn attributes(s: &str) -> Vec<(&str, &str)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() && out.len() < 64 {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let ns = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'/') {
+            i += 1;
+        }
+        let name = &s[ns..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if name.is_empty() {
+            i += 1;
+            continue;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue; // a bare attribute (`disabled`)
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = match b.get(i) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let vs = i + 1;
+                let ve = memchr::memchr(q, &b[vs..]).map_or(b.len(), |e| vs + e);
+                i = ve + 1;
+                &s[vs..ve]
+            }
+            _ => {
+                let vs = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                &s[vs..i]
+            }
+        };
+        out.push((name, value));
+    }
+    out
+}
+
+fn html_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    unescape(s, HTML_ENTITIES)
 }
 
 /// HTML to text: tags become a space, common entities are decoded.
+/// Byte search (`memchr`): `str::find(char)` compares each candidate through a `memcmp` call.
 fn strip_tags(html: &str) -> String {
+    let b = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(p) = rest.find('<') {
-        out.push_str(&rest[..p]);
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[at..]).map(|p| at + p) {
+        out.push_str(&html[at..p]);
         out.push(' ');
-        match rest[p..].find('>') {
-            Some(q) => rest = &rest[p + q + 1..],
+        match memchr::memchr(b'>', &b[p..]) {
+            Some(q) => at = p + q + 1,
             None => {
-                rest = "";
+                at = html.len();
                 break;
             }
         }
     }
-    out.push_str(rest);
-    if out.contains('&') {
-        out = out
-            .replace("&nbsp;", " ")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#64;", "@");
+    out.push_str(&html[at..]);
+    match html_unescape(&out) {
+        std::borrow::Cow::Owned(decoded) => decoded,
+        std::borrow::Cow::Borrowed(_) => out,
     }
-    out
 }
 
 impl Scanner {

@@ -10,7 +10,7 @@
 use super::context::{self as cx, near};
 use super::registry as id;
 use super::{contact, enterprise, finance, ids, network, secrets, words};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
 /// Type placeholder for a 30-character AccessKey Secret candidate without context: promoted to
@@ -28,10 +28,27 @@ pub struct Hit {
 
 /// `str::trim` without the Unicode scan when both ends are visibly not white space.
 pub fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z)) if a > b' ' && a < 0x80 && z > b' ' && z < 0x80 => s,
-        _ => s.trim(),
+    let b = s.as_bytes();
+    let Some(&last) = b.last() else {
+        return s;
+    };
+    // the lead byte of the last character
+    let mut k = b.len() - 1;
+    while k > 0 && last >= 0x80 && b[k] & 0xC0 == 0x80 {
+        k -= 1;
     }
+    if never_space(b[0]) && never_space(b[k]) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// A character led by this byte is never Unicode white space: printable ASCII, or a lead
+/// byte other than those of U+0085/U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2) and U+3000
+/// (E3). Han characters (E4-E9) qualify, so Chinese values skip the full trim.
+fn never_space(lead: u8) -> bool {
+    lead > b' ' && !matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Byte classes of the hot loop: 1 = token byte `[A-Za-z0-9_-]`.
@@ -244,7 +261,13 @@ pub fn scan_text(text: &str, flags: u64, hits: &mut Vec<Hit>) -> bool {
                 continue;
             }
         } else if c >= 0x80 {
+            // the bytes of a multi-byte character are never token bytes or `@`
             non_ascii = true;
+            i += 1;
+            while i < n && b[i] >= 0x80 {
+                i += 1;
+            }
+            continue;
         }
         i += 1;
     }
@@ -381,6 +404,11 @@ fn colon_addr(text: &str, s: usize, hits: &mut Vec<Hit>) -> Option<usize> {
 
 /// A licence plate whose ASCII part starts at `s` right after a province character.
 fn plate(text: &str, s: usize, e: usize, hits: &mut Vec<Hit>) -> Option<usize> {
+    // every plate tail is 5-7 characters led by an upper-case letter: judge that before
+    // decoding the character in front
+    if !(5..=7).contains(&(e - s)) || !text.as_bytes()[s].is_ascii_uppercase() {
+        return None;
+    }
     let mut it = text[..s].char_indices().rev();
     let (mut ps, mut c) = it.next()?;
     if c == '·' || c == '•' {
@@ -748,17 +776,23 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
             }
         }
         15 => {
-            let imei_ctx = flags & cx::IMEI != 0 || near(text, s, 24, &["imei"]);
-            if network::imei(d, imei_ctx) && (!neg || imei_ctx) {
+            // validators before the keyword look-behind: most 15-digit runs fail both
+            let imei_ctx = || flags & cx::IMEI != 0 || near(text, s, 24, &["imei"]);
+            let is_imei = if network::imei(d, false) {
+                !neg || imei_ctx()
+            } else {
+                network::imei(d, true) && imei_ctx()
+            };
+            if is_imei {
                 push(hits, id::IMEI, v);
-            } else if (flags & cx::LICENSE != 0
-                || near(
-                    text,
-                    s,
-                    30,
-                    &["注册号", "营业执照", "license", "reg no", "regno"],
-                ))
-                && enterprise::business_license(d)
+            } else if enterprise::business_license(d)
+                && (flags & cx::LICENSE != 0
+                    || near(
+                        text,
+                        s,
+                        30,
+                        &["注册号", "营业执照", "license", "reg no", "regno"],
+                    ))
             {
                 push(hits, id::BUSINESS_LICENSE, v);
             } else if !neg || flags & cx::CARD != 0 {
@@ -769,8 +803,8 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
         }
         16..=19 => {
             if d.len() == 16
-                && (flags & cx::KK != 0 || near(text, s, 32, &["kk", "keluarga", "family card"]))
                 && ids::id_kk(d)
+                && (flags & cx::KK != 0 || near(text, s, 32, &["kk", "keluarga", "family card"]))
             {
                 push(hits, id::ID_KK, v);
             } else if !neg || flags & cx::CARD != 0 {
@@ -782,26 +816,29 @@ fn single(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) {
         14 => {
             if flags & cx::IMEI != 0 || near(text, s, 24, &["imei"]) {
                 push(hits, id::IMEI, v);
-            } else if network::meid(d, flags & cx::MEID != 0 || near(text, s, 24, &["meid"])) {
+            } else if network::meid(d, false)
+                || (network::meid(d, true)
+                    && (flags & cx::MEID != 0 || near(text, s, 24, &["meid"])))
+            {
                 push(hits, id::MEID, v);
             }
         }
         12 => {
-            if (flags & cx::MYKAD != 0
-                || near(
-                    text,
-                    s,
-                    32,
-                    &["mykad", "ic no", "nric", "kad pengenalan", "i/c"],
-                ))
-                && ids::my_kad(d)
+            if ids::my_kad(d)
+                && (flags & cx::MYKAD != 0
+                    || near(
+                        text,
+                        s,
+                        32,
+                        &["mykad", "ic no", "nric", "kad pengenalan", "i/c"],
+                    ))
             {
                 push(hits, id::MY_ID_CARD, v);
             }
         }
         9 => {
-            if (flags & cx::SSN != 0 || near(text, s, 32, &["ssn", "social security"]))
-                && ids::us_ssn(&d[..3], &d[3..5], &d[5..])
+            if ids::us_ssn(&d[..3], &d[3..5], &d[5..])
+                && (flags & cx::SSN != 0 || near(text, s, 32, &["ssn", "social security"]))
             {
                 push(hits, id::US_SSN, v);
             }
@@ -888,10 +925,10 @@ fn alnum(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> usi
         8 | 9 => {
             if n == 9 && ids::sg_nric(t) {
                 push(hits, id::SG_ID_CARD, v);
-            } else if ids::cn_passport(
-                t,
-                flags & cx::PASSPORT != 0 || near(text, s, 24, &["passport", "护照"]),
-            ) {
+            } else if ids::cn_passport(t, false)
+                || (ids::cn_passport(t, true)
+                    && (flags & cx::PASSPORT != 0 || near(text, s, 24, &["passport", "护照"])))
+            {
                 push(hits, id::CN_PASSPORT, v);
             } else if n == 9 && ids::hk_macao_permit(t) {
                 push(hits, id::HK_MACAO_PERMIT, v);
@@ -899,14 +936,14 @@ fn alnum(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> usi
                 push(hits, id::HK_ID_CARD, v);
             } else if n == 9 && flags & cx::ORG != 0 && enterprise::org_code(t) {
                 push(hits, id::ORGANIZATION_CODE, v);
-            } else if n == 8 && swift_ctx(text, s, flags) && finance::swift(t) {
+            } else if n == 8 && finance::swift(t) && swift_ctx(text, s, flags) {
                 push(hits, id::SWIFT_CODE, v);
             }
         }
         11 => {
             if ids::hk_macao_permit(t) {
                 push(hits, id::HK_MACAO_PERMIT, v);
-            } else if swift_ctx(text, s, flags) && finance::swift(t) {
+            } else if finance::swift(t) && swift_ctx(text, s, flags) {
                 push(hits, id::SWIFT_CODE, v);
             }
         }
@@ -916,9 +953,11 @@ fn alnum(text: &str, s: usize, e: usize, flags: u64, hits: &mut Vec<Hit>) -> usi
             }
         }
         18 => {
-            let strong = flags & (cx::USCC | cx::TAX | cx::LICENSE) != 0
-                || near(text, s, 24, &["信用代码", "credit code", "uscc"]);
-            if enterprise::uscc(t, strong) {
+            let strong = || {
+                flags & (cx::USCC | cx::TAX | cx::LICENSE) != 0
+                    || near(text, s, 24, &["信用代码", "credit code", "uscc"])
+            };
+            if enterprise::uscc(t, false) || (enterprise::uscc(t, true) && strong()) {
                 push(hits, id::USCC, v);
                 if flags & cx::TAX != 0 {
                     push(hits, id::TAX_REGISTRATION, v);
@@ -1029,8 +1068,11 @@ fn automaton() -> &'static CjkAutomaton {
                 add(&e, Kw::EthnicFull);
             }
         }
+        // a full DFA: Han keywords all start with the same few lead bytes, so no prefilter
+        // helps and the automaton runs over every byte of Han text
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&pats)
             .expect("static keyword automaton");
         CjkAutomaton { ac, kinds }
