@@ -135,7 +135,8 @@ print(next(str(g["id"]) for m in s["memberships"] if m["tenant_slug"] == "demo" 
     printf '%-9s %-24s %7d req  %7.1f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %d\n' \
       "$kind" "$name" "$requests" "$rps" "$p50" "$p99" "$max" "$errors"
     echo "| $kind | $name | $requests | $rps | $p50 | $p99 | $max | $errors |" >> "$RESULTS"
-    if [ "$errors" != 0 ] || awk -v p="$p99" -v b="$BUDGET_MS" 'BEGIN { exit !(p > b) }'; then failed=1; fi
+    # No completed request within the run is a failure too (wrk then reports 0 latencies).
+    if [ "$errors" != 0 ] || [ "$requests" = 0 ] || awk -v p="$p99" -v b="$BUDGET_MS" 'BEGIN { exit !(p > b) }'; then failed=1; fi
   done
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 done
