@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean bench bench-criterion
+.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean bench bench-criterion load-test
 
 setup:            ## install missing tools (wasm target, wasm-bindgen, chromium, npm packages, GeoIP db)
 	@scripts/setup.sh
@@ -52,3 +52,9 @@ bench:            ## end-to-end analyze benchmark (records/s, MB/s, peak memory)
 
 bench-criterion:  ## per-module criterion benchmarks of the engine's hot paths
 	cargo bench -p apisec-engine
+
+# Console under load (docs/performance.md): seeds a year of data for 10,000 APIs, starts the
+# release server on loopback and drives the Overview and list pages with wrk at 50
+# connections (SQLite; PostgreSQL too when APISEC_TEST_POSTGRES_URL is set).
+load-test: build  ## p50/p99 of the console pages under 50 connections
+	scripts/load-test.sh

@@ -1,4 +1,5 @@
-//! Command line: `apisec serve | analyze | demo-traffic | import | user add`.
+//! Command line: `apisec serve | analyze | demo-traffic | import | user add` (and the hidden
+//! `load-test-seed`).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub enum Command {
     /// Manage local user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill an empty database (`DATABASE_URL`) with a year of synthetic results for 10,000
+    /// APIs in the Demo tenant, for `scripts/load-test.sh`. Needs `APISEC_ADMIN_PASSWORD`.
+    #[command(hide = true)]
+    LoadTestSeed,
 }
 
 /// Flags of `apisec analyze`; the engine parses the same arguments (`engine::analyze::run_cli`).
@@ -180,6 +185,38 @@ pub async fn run_import(cfg: &crate::config::Config, args: ImportArgs) -> i32 {
         }
     }
     code
+}
+
+/// `apisec load-test-seed`: returns the exit code.
+pub async fn run_load_test_seed(cfg: &crate::config::Config) -> i32 {
+    let Some(password) = cfg.admin_password.as_deref() else {
+        eprintln!("apisec load-test-seed: set APISEC_ADMIN_PASSWORD (the load test signs in)");
+        return 2;
+    };
+    let started = std::time::Instant::now();
+    let seeded = async {
+        let b = crate::open_backend(cfg, false).await?;
+        backend::loadtest::seed_console(&b, password).await
+    };
+    match seeded.await {
+        Ok(scope) => {
+            println!(
+                "seeded tenant demo (rg {}, region cn): {} APIs, {} risks, {} events, {} days x {} hosts of daily stats in {:.1} s",
+                scope.rg_id,
+                backend::loadtest::APIS,
+                backend::loadtest::RISKS,
+                backend::loadtest::EVENTS,
+                backend::loadtest::DAYS,
+                backend::loadtest::HOSTS,
+                started.elapsed().as_secs_f64()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("apisec load-test-seed: {e}");
+            1
+        }
+    }
 }
 
 fn join_ids(ids: &[i64]) -> String {

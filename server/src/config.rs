@@ -3,8 +3,23 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// What an `apisec serve` process does (`APISEC_ROLE`). Several processes on one PostgreSQL
+/// split the work: `web` processes serve the console and ingest, `worker` processes claim
+/// analysis jobs (docs/deployment.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Console, ingestion and `APISEC_JOB_WORKERS` job workers (the default; one process).
+    All,
+    /// Console and ingestion; no job workers (queued jobs wait for a worker process).
+    Web,
+    /// Job workers only; the address serves `/healthz` and `/metrics` for probes.
+    Worker,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `APISEC_ROLE`: `all` (default), `web` or `worker`.
+    pub role: Role,
     /// `APISEC_ADDR`, default 127.0.0.1:3000.
     pub addr: SocketAddr,
     /// `APISEC_DATA_DIR`, default `./data`.
@@ -17,7 +32,7 @@ pub struct Config {
     /// where plain http is the norm for local use.
     pub secure_cookies: bool,
     /// `APISEC_JOB_WORKERS`: job worker loops in this process (default 1; 0: none, another
-    /// process does the work).
+    /// process does the work). Always 0 for `APISEC_ROLE=web`, at least 1 for `worker`.
     pub job_workers: usize,
     /// `APISEC_JOB_STALE_SECS`: a running job without a heartbeat for this long is requeued
     /// (default 60).
@@ -54,7 +69,21 @@ impl Config {
                     .map_err(|_| format!("{k}: expected a whole number, got {v:?}")),
             }
         };
-        let job_workers = number("APISEC_JOB_WORKERS", 1)? as usize;
+        let role = match var("APISEC_ROLE").as_deref() {
+            None | Some("all") => Role::All,
+            Some("web") => Role::Web,
+            Some("worker") => Role::Worker,
+            Some(other) => {
+                return Err(format!(
+                    "APISEC_ROLE: expected all, web or worker, got {other:?}"
+                ))
+            }
+        };
+        let job_workers = match role {
+            Role::Web => 0,
+            Role::All => number("APISEC_JOB_WORKERS", 1)? as usize,
+            Role::Worker => (number("APISEC_JOB_WORKERS", 1)? as usize).max(1),
+        };
         let job_stale_secs = number("APISEC_JOB_STALE_SECS", 60)?.max(1);
         let limits = backend::ingest::Limits::from_lookup(|k| var(k))?;
         let defaults = backend::seed::DemoSeed::default();
@@ -65,6 +94,7 @@ impl Config {
             days,
         });
         Ok(Self {
+            role,
             job_workers,
             job_stale_secs,
             limits,

@@ -48,9 +48,16 @@ pub async fn open_backend(
             demo: if with_demo { cfg.demo } else { None },
             ..Default::default()
         });
-    if let Some(password) =
-        backend::seed::bootstrap(&backend, cfg.admin_password.as_deref()).await?
-    {
+    // Under the start-up lock: web and worker processes starting together on an empty
+    // PostgreSQL create the first tenant and admin once.
+    let first_start = backend
+        .db
+        .with_startup_lock(backend::seed::bootstrap(
+            &backend,
+            cfg.admin_password.as_deref(),
+        ))
+        .await?;
+    if let Some(password) = first_start {
         println!("==============================================================");
         println!(" First start: created tenant Demo and user `admin`.");
         println!(" One-time admin password: {password}");
@@ -63,23 +70,26 @@ pub async fn open_backend(
 /// `apisec serve`.
 pub async fn serve(cfg: config::Config) -> Result<(), String> {
     let backend = open_backend(&cfg, true).await.map_err(|e| e.to_string())?;
-    if !assets::has_bundle() {
+    if cfg.role != config::Role::Worker && !assets::has_bundle() {
         tracing::warn!(
             "hydration bundle missing (run `make build`); pages render without interactivity"
         );
     }
     spawn_housekeeping(backend.clone());
     spawn_scheduler(backend.clone(), cfg.job_workers);
-    let app = routes::router(
-        backend,
-        routes::RouterOptions {
-            secure_cookies: cfg.secure_cookies,
-        },
-    );
+    let app = match cfg.role {
+        config::Role::Worker => routes::probe_router(backend),
+        config::Role::All | config::Role::Web => routes::router(
+            backend,
+            routes::RouterOptions {
+                secure_cookies: cfg.secure_cookies,
+            },
+        ),
+    };
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.addr))?;
-    tracing::info!(addr = %cfg.addr, db = %redact(&cfg.database_url), "apisec console listening on http://{}", cfg.addr);
+    tracing::info!(addr = %cfg.addr, db = %redact(&cfg.database_url), role = ?cfg.role, workers = cfg.job_workers, "apisec listening on http://{}", cfg.addr);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

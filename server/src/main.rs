@@ -33,14 +33,10 @@ fn main() {
             }
         }
         Command::Import(args) => {
-            server::init_tracing();
-            match server::config::Config::from_env() {
-                Ok(cfg) => runtime().block_on(server::cli::run_import(&cfg, args)),
-                Err(e) => {
-                    eprintln!("apisec: {e}");
-                    2
-                }
-            }
+            with_config(|cfg| async move { server::cli::run_import(&cfg, args).await })
+        }
+        Command::LoadTestSeed => {
+            with_config(|cfg| async move { server::cli::run_load_test_seed(&cfg).await })
         }
         Command::User(UserCommand::Add {
             tenant,
@@ -71,6 +67,20 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Runs a database command with the configuration of `serve`; exit code 2 when it is invalid.
+fn with_config<F: std::future::Future<Output = i32>>(
+    command: impl FnOnce(server::config::Config) -> F,
+) -> i32 {
+    server::init_tracing();
+    match server::config::Config::from_env() {
+        Ok(cfg) => runtime().block_on(command(cfg)),
+        Err(e) => {
+            eprintln!("apisec: {e}");
+            2
+        }
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -80,6 +80,15 @@ pub fn router(backend: Backend, opts: RouterOptions) -> Router {
         .layer(axum::Extension(backend))
 }
 
+/// The router of an `APISEC_ROLE=worker` process: only the probes, no console, no sessions.
+pub fn probe_router(backend: Backend) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn(security::headers))
+        .layer(axum::Extension(backend))
+}
+
 /// 200 once the database answers (the server binds only after migrations and first start).
 async fn healthz(axum::Extension(b): axum::Extension<Backend>) -> Response {
     match b.db.ping().await {

@@ -24,6 +24,9 @@ pub struct Db {
     pub kind: DbKind,
 }
 
+/// Advisory lock key of [`Db::with_startup_lock`] ("apisec" in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x6170_6973_6563;
+
 /// A migration: version, name and SQL, embedded at compile time.
 struct Migration {
     version: i64,
@@ -106,8 +109,42 @@ impl Db {
         Ok(Self { pool, kind })
     }
 
-    /// Applies the embedded migrations of this backend that have not run yet.
+    /// Runs `work` while holding the start-up lock: on PostgreSQL a session advisory lock, so
+    /// several processes starting together on one database (a web process and its workers)
+    /// migrate and seed the first start one after the other instead of racing on the same
+    /// DDL and rows. SQLite needs none (one process owns the file). The lock dies with its
+    /// connection, so a process killed while holding it blocks no one.
+    pub async fn with_startup_lock<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        if self.kind != DbKind::Postgres {
+            return work.await;
+        }
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+        let out = work.await;
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(STARTUP_LOCK_KEY)
+            .execute(&mut *conn)
+            .await;
+        if unlocked.is_err() {
+            // Never hand a connection that may still hold the lock back to the pool.
+            let _ = conn.close().await;
+        }
+        out
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet (under the
+    /// start-up lock).
     pub async fn migrate(&self) -> Result<()> {
+        self.with_startup_lock(self.apply_migrations()).await
+    }
+
+    async fn apply_migrations(&self) -> Result<()> {
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",

@@ -203,18 +203,34 @@ pub async fn requeue_stale(b: &Backend) -> Result<u64> {
     Ok(n)
 }
 
-/// Claims the oldest queued job for `worker`, after requeuing stale ones. At most one worker
-/// ever gets a given job.
+/// A queued job `j` may start: no job of its scope is running. Two analyses of one scope at
+/// once would race to replace the same results: the later commit would either fail on the
+/// unique keys or, if it read fewer segments, overwrite newer results with older ones. Jobs
+/// without a scope (retention, baseline) never wait.
+const SCOPE_IDLE: &str = "NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running'
+    AND r.tenant_id = j.tenant_id AND r.rg_id = j.rg_id AND r.region = j.region)";
+
+/// Advisory lock key that serialises claims on PostgreSQL ("jobs" in ASCII).
+const CLAIM_LOCK_KEY: i64 = 0x6a6f_6273;
+
+/// Claims the oldest queued job for `worker` whose scope has no running job, after requeuing
+/// stale ones. At most one worker ever gets a given job, and a scope runs one job at a time.
 pub async fn claim(b: &Backend, worker: &str) -> Result<Option<Job>> {
     requeue_stale(b).await?;
     let now = b.now_ms();
     let id: Option<i64> = match b.db.kind {
         crate::db::DbKind::Postgres => {
             let mut tx = b.db.pool.begin().await?;
-            let id: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1
-                 FOR UPDATE SKIP LOCKED",
-            )
+            // Claims take turns (a transaction lock, held for one short statement pair), so
+            // the busy-scope check below sees every committed claim of the other processes.
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CLAIM_LOCK_KEY)
+                .execute(&mut *tx)
+                .await?;
+            let id: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM jobs j WHERE status = 'queued' AND {SCOPE_IDLE}
+                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            ))
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = id {
@@ -235,13 +251,14 @@ pub async fn claim(b: &Backend, worker: &str) -> Result<Option<Job>> {
         crate::db::DbKind::Sqlite => {
             // One statement: SQLite serialises writers, and the status check makes a lost
             // race affect zero rows.
-            sqlx::query_scalar(
+            sqlx::query_scalar(&format!(
                 "UPDATE jobs SET status = 'running', worker = $1, started_at = $2,
                         heartbeat_at = $2, attempts = attempts + 1, progress = 0
-                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1)
+                 WHERE id = (SELECT id FROM jobs j WHERE status = 'queued' AND {SCOPE_IDLE}
+                             ORDER BY id LIMIT 1)
                    AND status = 'queued'
-                 RETURNING id",
-            )
+                 RETURNING id"
+            ))
             .bind(worker)
             .bind(now)
             .fetch_optional(&b.db.pool)

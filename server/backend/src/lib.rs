@@ -17,6 +17,7 @@ pub mod findings;
 pub mod ingest;
 pub mod inventory;
 pub mod jobs;
+pub mod loadtest;
 pub mod metrics;
 pub mod policies;
 pub mod ratelimit;

@@ -72,23 +72,9 @@ pub async fn seed_demo(b: &Backend, tenant_id: i64) -> Result<()> {
     let Some(demo) = b.jobs.demo else {
         return Ok(());
     };
-    let now = b.now_ms();
-    sqlx::query(
-        "UPDATE subscriptions SET consent_at = COALESCE(consent_at, $1),
-                enable_requested_at = COALESCE(enable_requested_at, $1),
-                purchased_at = COALESCE(purchased_at, $1), updated_at = $1
-         WHERE tenant_id = $2",
-    )
-    .bind(now)
-    .bind(tenant_id)
-    .execute(&b.db.pool)
-    .await?;
-    audit::record(
+    purchase_api_security(
         b,
-        Some(tenant_id),
-        None,
-        "system",
-        "api_security.buy_now",
+        tenant_id,
         "demo tenant: API security purchased on first start",
     )
     .await?;
@@ -114,6 +100,32 @@ pub async fn seed_demo(b: &Backend, tenant_id: i64) -> Result<()> {
             Err(e) => tracing::warn!(error = %e, "cannot seed demo traffic"),
         }
     });
+    Ok(())
+}
+
+/// Marks API security consented and purchased for a seeded tenant (audited as `system`), so
+/// its paid pages show data without going through the lifecycle.
+pub async fn purchase_api_security(b: &Backend, tenant_id: i64, why: &str) -> Result<()> {
+    let now = b.now_ms();
+    sqlx::query(
+        "UPDATE subscriptions SET consent_at = COALESCE(consent_at, $1),
+                enable_requested_at = COALESCE(enable_requested_at, $1),
+                purchased_at = COALESCE(purchased_at, $1), updated_at = $1
+         WHERE tenant_id = $2",
+    )
+    .bind(now)
+    .bind(tenant_id)
+    .execute(&b.db.pool)
+    .await?;
+    audit::record(
+        b,
+        Some(tenant_id),
+        None,
+        "system",
+        "api_security.buy_now",
+        why,
+    )
+    .await?;
     Ok(())
 }
 
