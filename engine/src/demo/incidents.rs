@@ -860,7 +860,8 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
                 .rjson(r#"{"code":0,"data":{"exit_code":0,"stdout":"Filesystem      Size  Used Avail Use% Mounted on\n/dev/vdb1       500G  312G  188G  63% /data\n"}}"#.into()),
         );
     }
-    // unauthenticated order query (some callers send a session the server never checks)
+    // unauthenticated order query: most callers send no credential and still get the
+    // receiver's data (a few send a session cookie the server never checks)
     for i in 0..25 {
         let u = user!();
         let t = c.daytime();
@@ -874,7 +875,7 @@ pub fn risky_daily(c: &mut Ctx, day: u32, days: u32) {
         )
         .ua(u.ua)
         .q(format!("order_no={}", order_no(&mut c.rng, t)));
-        if i % 3 != 0 {
+        if i % 3 == 0 {
             r = r
                 .h("cookie", format!("SESSIONID={}", u.session))
                 .acct(&u.username);
