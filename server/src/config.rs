@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +29,8 @@ pub struct Config {
     /// Demo traffic seeded into the Demo tenant on the first start: `APISEC_DEMO_RECORDS_PER_DAY`
     /// (default 20000; 0 turns demo data off) and `APISEC_DEMO_DAYS` (default 8).
     pub demo: Option<backend::seed::DemoSeed>,
+    /// `APISEC_SESSION_IDLE_MINUTES` and `APISEC_SESSION_MAX_HOURS` (docs/security.md).
+    pub sessions: crate::security::SessionLimits,
 }
 
 impl Config {
@@ -57,6 +60,23 @@ impl Config {
         let job_workers = number("APISEC_JOB_WORKERS", 1)? as usize;
         let job_stale_secs = number("APISEC_JOB_STALE_SECS", 60)?.max(1);
         let limits = backend::ingest::Limits::from_lookup(|k| var(k))?;
+        let session_defaults = crate::security::SessionLimits::default();
+        let sessions = crate::security::SessionLimits {
+            idle: Duration::from_secs(
+                60 * number(
+                    "APISEC_SESSION_IDLE_MINUTES",
+                    session_defaults.idle.as_secs() / 60,
+                )?
+                .max(1),
+            ),
+            absolute: Duration::from_secs(
+                3600 * number(
+                    "APISEC_SESSION_MAX_HOURS",
+                    session_defaults.absolute.as_secs() / 3600,
+                )?
+                .max(1),
+            ),
+        };
         let defaults = backend::seed::DemoSeed::default();
         let per_day = number("APISEC_DEMO_RECORDS_PER_DAY", defaults.records_per_day)?;
         let days = number("APISEC_DEMO_DAYS", defaults.days as u64)?.clamp(1, 60) as u32;
@@ -69,6 +89,7 @@ impl Config {
             job_stale_secs,
             limits,
             demo,
+            sessions,
             addr,
             data_dir,
             database_url,
