@@ -164,7 +164,7 @@ impl IngestError {
 
 impl From<sqlx::Error> for IngestError {
     fn from(e: sqlx::Error) -> Self {
-        IngestError::Backend(Error::Database(e))
+        IngestError::Backend(Error::from(e))
     }
 }
 
