@@ -268,7 +268,8 @@ impl Client {
     }
 }
 
-fn enc(s: &str) -> String {
+/// Percent-encodes a form or query value.
+pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),

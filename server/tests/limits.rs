@@ -1,6 +1,6 @@
 //! Resource limits (issue 11), each set small, each answering with a clear error: upload size,
 //! line length and decompressed size on the console upload (the token endpoint's body limit and
-//! the gzip ratio are in `ingest.rs`; the statement timeout in `backend::db`); and the
+//! the gzip ratio are in `ingest.rs`; the statement timeout below); and the
 //! documented variables are the ones read.
 
 mod common;
@@ -111,6 +111,45 @@ async fn each_ingest_limit_answers_with_a_clear_error() {
             .unwrap();
         assert_eq!(stored, 1, "only the first upload was stored");
     }
+}
+
+#[tokio::test]
+async fn statement_timeout_stops_long_queries_with_a_clear_error() {
+    use backend::db::{Db, DbOptions};
+    use backend::Error;
+    let one_sec = DbOptions {
+        statement_timeout: Some(std::time::Duration::from_secs(1)),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect_with(&format!("sqlite://{}/t.db", dir.path().display()), one_sec)
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(busy, 1000, "SQLite waits for a lock at most the limit");
+    let Some(pg) = std::env::var("APISEC_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        eprintln!("note: APISEC_TEST_POSTGRES_URL not set, PostgreSQL part skipped");
+        return;
+    };
+    let db = Db::connect_with(&pg, one_sec).await.unwrap();
+    let err = sqlx::query("SELECT pg_sleep(3)")
+        .execute(&db.pool)
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert_eq!(err.status(), 503);
+    assert!(err.to_string().contains("APISEC_DB_STATEMENT_TIMEOUT_SECS"));
+    // Short statements are unaffected.
+    sqlx::query("SELECT pg_sleep(0.1)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
 }
 
 #[test]
