@@ -20,6 +20,8 @@ pub enum AppError {
     Conflict(String),
     #[error("Too many attempts. Try again in {0} seconds.")]
     TooManyAttempts(u64),
+    #[error("The query took too long and was stopped. Narrow the filters or try again later.")]
+    Timeout,
     #[error("Something went wrong on the server. It has been logged; try again later.")]
     Internal,
     #[error("Could not reach the server: {0}")]
@@ -36,6 +38,7 @@ impl AppError {
             AppError::Invalid(_) => 400,
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts(_) => 429,
+            AppError::Timeout => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -64,6 +67,10 @@ impl From<backend::Error> for AppError {
             E::Invalid(m) => AppError::Invalid(m),
             E::Conflict(m) => AppError::Conflict(m),
             E::TooManyAttempts { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs),
+            E::Timeout => {
+                tracing::warn!("a query hit the statement timeout");
+                AppError::Timeout
+            }
             E::Database(_) | E::Internal(_) => {
                 tracing::error!(error = %e, "server function failed");
                 AppError::Internal

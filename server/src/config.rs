@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What an `apisec serve` process does (`APISEC_ROLE`). Several processes on one PostgreSQL
 /// split the work: `web` processes serve the console and ingest, `worker` processes claim
@@ -43,6 +44,8 @@ pub struct Config {
     /// Demo traffic seeded into the Demo tenant on the first start: `APISEC_DEMO_RECORDS_PER_DAY`
     /// (default 20000; 0 turns demo data off) and `APISEC_DEMO_DAYS` (default 8).
     pub demo: Option<backend::seed::DemoSeed>,
+    /// `APISEC_SESSION_IDLE_MINUTES` and `APISEC_SESSION_MAX_HOURS` (docs/security.md).
+    pub sessions: crate::security::SessionLimits,
 }
 
 impl Config {
@@ -86,6 +89,23 @@ impl Config {
         };
         let job_stale_secs = number("APISEC_JOB_STALE_SECS", 60)?.max(1);
         let limits = backend::ingest::Limits::from_lookup(|k| var(k))?;
+        let session_defaults = crate::security::SessionLimits::default();
+        let sessions = crate::security::SessionLimits {
+            idle: Duration::from_secs(
+                60 * number(
+                    "APISEC_SESSION_IDLE_MINUTES",
+                    session_defaults.idle.as_secs() / 60,
+                )?
+                .max(1),
+            ),
+            absolute: Duration::from_secs(
+                3600 * number(
+                    "APISEC_SESSION_MAX_HOURS",
+                    session_defaults.absolute.as_secs() / 3600,
+                )?
+                .max(1),
+            ),
+        };
         let defaults = backend::seed::DemoSeed::default();
         let per_day = number("APISEC_DEMO_RECORDS_PER_DAY", defaults.records_per_day)?;
         let days = number("APISEC_DEMO_DAYS", defaults.days as u64)?.clamp(1, 60) as u32;
@@ -99,6 +119,7 @@ impl Config {
             job_stale_secs,
             limits,
             demo,
+            sessions,
             addr,
             data_dir,
             database_url,

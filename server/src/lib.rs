@@ -14,13 +14,16 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`), `APISEC_LOG_FORMAT=json` is not
-/// needed yet: the plain format is structured key=value.
+/// needed yet: the plain format is structured key=value. Colours only on a terminal, so log
+/// files and journald get plain text (and an escape in a log line is always foreign).
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -79,11 +82,12 @@ pub async fn serve(cfg: config::Config) -> Result<(), String> {
     spawn_scheduler(backend.clone(), cfg.job_workers);
     let app = match cfg.role {
         config::Role::Worker => routes::probe_router(backend),
-        config::Role::All | config::Role::Web => routes::router(
+        config::Role::All | config::Role::Web => routes::router_with_sessions(
             backend,
             routes::RouterOptions {
                 secure_cookies: cfg.secure_cookies,
             },
+            cfg.sessions,
         ),
     };
     let listener = tokio::net::TcpListener::bind(cfg.addr)

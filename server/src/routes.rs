@@ -31,8 +31,17 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
-/// Builds the complete application router around `backend`.
+/// Builds the complete application router around `backend`, with the default session limits.
 pub fn router(backend: Backend, opts: RouterOptions) -> Router {
+    router_with_sessions(backend, opts, security::SessionLimits::default())
+}
+
+/// [`router`] with the given session lifetimes (`apisec serve` reads them from the environment).
+pub fn router_with_sessions(
+    backend: Backend,
+    opts: RouterOptions,
+    limits: security::SessionLimits,
+) -> Router {
     let options = leptos_options();
     let routes = generate_route_list(app::App);
 
@@ -56,7 +65,9 @@ pub fn router(backend: Backend, opts: RouterOptions) -> Router {
         .with_secure(opts.secure_cookies)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(limits.idle).unwrap_or(time::Duration::hours(12)),
+        ));
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -68,7 +79,13 @@ pub fn router(backend: Backend, opts: RouterOptions) -> Router {
             app::shell(shell_options.clone())
         })
         .fallback(not_found)
-        .layer(middleware::from_fn(security::guard))
+        .layer(middleware::from_fn_with_state(
+            security::GuardState {
+                backend: backend.clone(),
+                limits,
+            },
+            security::guard,
+        ))
         .layer(sessions)
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(

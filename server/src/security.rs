@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use backend::sessions::USER_ID;
+use backend::sessions::{LAST_SEEN, SIGNED_IN_AT, USER_ID};
 use backend::{Backend, PeerAddr};
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -50,10 +50,74 @@ fn same_origin(req: &Request) -> bool {
     true
 }
 
-/// Refuses cross-site writes; sends signed-out visitors of console pages to the login page.
-pub async fn guard(session: Session, mut req: Request, next: Next) -> Response {
+/// How long a sign-in lasts. The idle limit is the session's own expiry (renewed on every
+/// request); the absolute one ends a sign-in however active it is, so a stolen or forgotten
+/// session cannot be kept alive for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `APISEC_SESSION_IDLE_MINUTES` (default 12 hours).
+    pub idle: std::time::Duration,
+    /// `APISEC_SESSION_MAX_HOURS` (default 24 hours).
+    pub absolute: std::time::Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            idle: std::time::Duration::from_secs(12 * 3600),
+            absolute: std::time::Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// What [`guard`] needs: the clock (the backend's, which tests can advance) and the limits.
+#[derive(Clone)]
+pub struct GuardState {
+    pub backend: Backend,
+    pub limits: SessionLimits,
+}
+
+/// Signs out (server side) a session whose sign-in is older than the absolute limit, or that
+/// carries a user but no sign-in time (written before the limit existed). Otherwise marks the
+/// session as seen, at most every quarter of the idle limit (and every minute), so activity
+/// renews the idle expiry without a database write on every request.
+async fn check_sign_in_lifetime(st: &GuardState, session: &Session) {
+    if !matches!(session.get::<i64>(USER_ID).await, Ok(Some(_))) {
+        return;
+    }
+    let since = session.get::<i64>(SIGNED_IN_AT).await.ok().flatten();
+    let max_ms = st.limits.absolute.as_millis() as i64;
+    if since.is_none_or(|t| st.backend.now_ms().saturating_sub(t) >= max_ms) {
+        tracing::info!("sign-in reached the absolute session lifetime; signed out");
+        if let Err(e) = session.flush().await {
+            tracing::warn!(error = %e, "cannot end an expired session");
+        }
+        return;
+    }
+    // Wall clock, like the session expiry itself.
+    let now = chrono::Utc::now().timestamp_millis();
+    let every = (st.limits.idle.as_millis() as i64 / 4).clamp(1, 60_000);
+    let seen = session.get::<i64>(LAST_SEEN).await.ok().flatten();
+    if seen.is_none_or(|t| now.saturating_sub(t) >= every) {
+        if let Err(e) = session.insert(LAST_SEEN, now).await {
+            tracing::warn!(error = %e, "cannot renew a session");
+        }
+    }
+}
+
+/// Refuses cross-site writes; ends sign-ins past their lifetime; sends signed-out visitors of
+/// console pages to the login page.
+pub async fn guard(
+    State(st): State<GuardState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().cloned() {
         req.extensions_mut().insert(PeerAddr(addr));
+    }
+    if !req.uri().path().starts_with("/pkg/") {
+        check_sign_in_lifetime(&st, &session).await;
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !same_origin(&req) {

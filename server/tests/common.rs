@@ -205,6 +205,21 @@ impl Client {
         self.send(b.body(Body::from(body)).unwrap()).await
     }
 
+    /// Any request with the session cookie: extra headers and a raw body (uploads).
+    pub async fn request(
+        &mut self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Resp {
+        let mut b = self.builder(method, uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(body).unwrap()).await
+    }
+
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
         self.post_with(path, form, &[]).await
     }
@@ -253,7 +268,8 @@ impl Client {
     }
 }
 
-fn enc(s: &str) -> String {
+/// Percent-encodes a form or query value.
+pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),

@@ -287,6 +287,10 @@ pub async fn login(
             .await
             .map_err(|_| AppError::Internal)?;
         session
+            .insert(backend::sessions::SIGNED_IN_AT, b.now_ms())
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session
             .insert(backend::sessions::CSRF_TOKEN, ctx::new_token())
             .await
             .map_err(|_| AppError::Internal)?;

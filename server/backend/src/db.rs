@@ -80,9 +80,57 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Default of `APISEC_DB_STATEMENT_TIMEOUT_SECS`: generous for the largest purge, short enough
+/// that a runaway query cannot hold a connection (and the console) for minutes.
+pub const DEFAULT_STATEMENT_TIMEOUT_SECS: u64 = 120;
+
+/// Per-connection limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbOptions {
+    /// Longest a statement may run (PostgreSQL `statement_timeout`; on SQLite, the longest wait
+    /// for a lock, `busy_timeout`: sqlx offers no statement interrupt there). `None`: no limit.
+    pub statement_timeout: Option<std::time::Duration>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            statement_timeout: Some(std::time::Duration::from_secs(
+                DEFAULT_STATEMENT_TIMEOUT_SECS,
+            )),
+        }
+    }
+}
+
+impl DbOptions {
+    /// The defaults with `APISEC_DB_STATEMENT_TIMEOUT_SECS` applied (0: no limit).
+    pub fn from_env() -> Result<Self> {
+        let Some(v) = std::env::var("APISEC_DB_STATEMENT_TIMEOUT_SECS")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        else {
+            return Ok(Self::default());
+        };
+        let secs: u64 = v.trim().parse().map_err(|_| {
+            Error::Invalid(format!(
+                "APISEC_DB_STATEMENT_TIMEOUT_SECS: expected a whole number of seconds, got {v:?}"
+            ))
+        })?;
+        Ok(Self {
+            statement_timeout: (secs > 0).then(|| std::time::Duration::from_secs(secs)),
+        })
+    }
+}
+
 impl Db {
-    /// Opens a pool for `url` (`sqlite://...` or `postgres://...`). SQLite files are created.
+    /// Opens a pool for `url` (`sqlite://...` or `postgres://...`) with the limits of the
+    /// environment ([`DbOptions::from_env`]). SQLite files are created.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, DbOptions::from_env()?).await
+    }
+
+    /// [`Db::connect`] with explicit limits.
+    pub async fn connect_with(url: &str, opts: DbOptions) -> Result<Self> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(install_default_drivers);
 
@@ -96,8 +144,24 @@ impl Db {
             )));
         };
         let max = if kind == DbKind::Sqlite { 4 } else { 10 };
+        let limit_ms = opts.statement_timeout.map(|d| d.as_millis());
+        let per_connection = match (kind, limit_ms) {
+            (DbKind::Postgres, Some(ms)) => Some(format!("SET statement_timeout = {ms}")),
+            (DbKind::Postgres, None) => None,
+            // 0 would make a busy database fail at once; keep sqlx's 5 s then.
+            (DbKind::Sqlite, ms) => Some(format!("PRAGMA busy_timeout = {}", ms.unwrap_or(5000))),
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .after_connect(move |conn, _| {
+                let sql = per_connection.clone();
+                Box::pin(async move {
+                    if let Some(sql) = sql {
+                        sqlx::query(&sql).execute(conn).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await?;
         if kind == DbKind::Sqlite {
@@ -166,6 +230,12 @@ impl Db {
             }
             tracing::info!(version = m.version, name = m.name, "applying migration");
             let mut tx = self.pool.begin().await?;
+            if self.kind == DbKind::Postgres {
+                // A migration over a large table may run long; it is not a runaway query.
+                sqlx::query("SET LOCAL statement_timeout = 0")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

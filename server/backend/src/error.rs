@@ -15,8 +15,10 @@ pub enum Error {
     Conflict(String),
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    #[error("the query ran longer than the configured limit (APISEC_DB_STATEMENT_TIMEOUT_SECS) and was stopped")]
+    Timeout,
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -31,7 +33,24 @@ impl Error {
             Error::Invalid(_) => 400,
             Error::Conflict(_) => 409,
             Error::TooManyAttempts { .. } => 429,
+            Error::Timeout => 503,
             Error::Database(_) | Error::Internal(_) => 500,
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    /// A statement stopped by the statement timeout (PostgreSQL `query_canceled`) is a
+    /// [`Error::Timeout`], so the user gets a clear answer instead of a generic failure.
+    fn from(e: sqlx::Error) -> Self {
+        let cancelled = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "57014");
+        if cancelled {
+            Error::Timeout
+        } else {
+            Error::Database(e)
         }
     }
 }

@@ -164,7 +164,7 @@ impl IngestError {
 
 impl From<sqlx::Error> for IngestError {
     fn from(e: sqlx::Error) -> Self {
-        IngestError::Backend(Error::Database(e))
+        IngestError::Backend(Error::from(e))
     }
 }
 
@@ -662,8 +662,19 @@ impl Stager {
             hex(&h.finalize())
         } else {
             gzip = true;
-            let gz = self.gz.take().expect("gzip decoder");
-            match (self.gz_broken, gz.finish()) {
+            let mut gz = self.gz.take().expect("gzip decoder");
+            // The decoder holds back output until the end: a small bomb inflates here, so the
+            // size limit is checked again before the flush error could pass for damage.
+            let flushed = if self.gz_broken {
+                Ok(())
+            } else {
+                gz.try_finish()
+            };
+            if gz.get_ref().over {
+                self.gz = Some(gz);
+                return Err(self.bomb());
+            }
+            match (self.gz_broken, flushed.and_then(|()| gz.finish())) {
                 (false, Ok(hc)) => hex(&hc.hasher.finalize()),
                 (_, Err(_)) | (true, _) => {
                     // Damaged or truncated: dedup on the raw bytes instead.

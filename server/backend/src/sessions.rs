@@ -12,6 +12,11 @@ use tower_sessions::session_store::{self, SessionStore};
 /// Session keys the console uses.
 pub const USER_ID: &str = "user_id";
 pub const CSRF_TOKEN: &str = "csrf";
+/// When the user signed in (ms, backend clock): the absolute session lifetime counts from here.
+pub const SIGNED_IN_AT: &str = "signed_in_at";
+/// Last request of a signed-in session (ms, wall clock): refreshed now and then so the session
+/// is saved, which renews its idle expiry (tower-sessions saves only modified sessions).
+pub const LAST_SEEN: &str = "last_seen";
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
