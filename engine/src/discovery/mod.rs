@@ -10,6 +10,7 @@ use crate::exchange::{Exchange, ParamLocation};
 use crate::facts::{ApiKey, AuthObservation, PurposeTag};
 
 pub mod auth;
+pub mod doc_page;
 pub mod inventory;
 pub mod openapi;
 pub mod operation;
@@ -19,6 +20,7 @@ pub mod segment;
 pub mod service;
 pub mod template;
 
+pub use doc_page::looks_like_api_doc_ui;
 pub use inventory::ApiInventory;
 pub use purpose::{CompiledPurposePolicy, CustomPurposePolicy, PurposeCache, PurposePolicyError};
 pub use template::{DiscoveryConfig, ForcedTemplate, PathTemplater, TemplateRules, TemplateSet};

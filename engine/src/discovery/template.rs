@@ -792,9 +792,15 @@ impl TemplateSet {
     }
 
     /// The API a request belongs to; `None` for static files and ignored hosts or paths.
+    /// API documentation pages are HTML but count as APIs (see [`super::doc_page`]); their
+    /// fixed names keep their literal template.
     pub fn resolve(&self, ex: &Exchange) -> Option<ApiKey> {
         let r = ex.record;
-        let mut path = self.template(&r.host, &r.path)?;
+        let mut path = match self.template(&r.host, &r.path) {
+            Some(path) => path,
+            None if self.is_doc_page(r) => fallback(&segment::split_path(&r.path, MAX_DEPTH)),
+            None => return None,
+        };
         if let Some(op) = operation::operation(ex) {
             path.push('#');
             path.push_str(op.name());
@@ -804,6 +810,14 @@ impl TemplateSet {
             method: r.method.to_ascii_uppercase(),
             path,
         })
+    }
+
+    /// A static `.html` file that is an API documentation page, on a host and path the user
+    /// did not ignore.
+    fn is_doc_page(&self, r: &Record) -> bool {
+        !self.config.rules.host_ignored(&r.host)
+            && !self.config.rules.path_ignored(&r.path)
+            && super::doc_page::is_api_doc_page(r)
     }
 }
 

@@ -291,7 +291,10 @@ impl Detector for OpenapiDocLeak {
             || head.contains("<title>Swagger UI</title>")
             || head.contains("SwaggerUIBundle(")
             || (head.contains("<redoc") && head.contains("spec-url"));
-        let ui = ui || body.contains("SwaggerUIBundle(");
+        // RapiDoc, Stoplight Elements, Scalar: the markup discovery keeps these pages by.
+        let ui = ui
+            || body.contains("SwaggerUIBundle(")
+            || crate::discovery::looks_like_api_doc_ui(body);
         if yaml || ui {
             out.hit(
                 self.key(),
