@@ -8,7 +8,6 @@ use crate::pipeline::{AnalysisConfig, AnalysisState, Engine, Findings};
 use crate::readers::{
     open_file_frames, Format, FrameBatch, Frames, RawFrame, ReadError, ReaderOptions, Rejected,
 };
-use crate::record::Record;
 use crate::report::Report;
 use crate::sensitive::Scanner;
 use rayon::prelude::*;
@@ -122,7 +121,7 @@ pub fn analyze_paths(
                 let parser = frames.parser().clone();
                 stream(
                     frames,
-                    |line, data| parser.parse(line, data).ok().map(Route::of),
+                    |_, data| parser.route(data),
                     |_, route| {
                         if let Some(Some(r)) = route {
                             templater.observe_route(&r.method, &r.host, &r.path);
@@ -233,23 +232,6 @@ enum Parsed {
     /// The record's facts (`None` inside: not an API); `None` outside: a detector panicked.
     Record(Option<Option<crate::pipeline::ExchangeFacts>>),
     Rejected(Rejected),
-}
-
-/// What pass 1 keeps of a record: the parts that choose its path template.
-struct Route {
-    method: String,
-    host: String,
-    path: String,
-}
-
-impl Route {
-    fn of(r: Record) -> Route {
-        Route {
-            method: r.method,
-            host: r.host,
-            path: r.path,
-        }
-    }
 }
 
 /// Frames per batch, and bytes per batch (whichever comes first): big enough to amortise the
