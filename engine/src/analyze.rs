@@ -61,7 +61,7 @@ pub fn analyze_files_with(
             eprintln!("analyze: {} records", p.records);
         }
     };
-    let out = analyze_paths(paths, opts, &config, clients, &progress)?;
+    let out = analyze_with(paths, opts, &config, clients, &progress, false)?;
     if opts.progress {
         eprintln!(
             "analyze: {} records read, {} rejected",
@@ -110,6 +110,19 @@ pub fn analyze_paths(
     config: &AnalysisConfig,
     clients: ClientClassifier,
     progress: &(dyn Fn(Progress) + Sync),
+) -> Result<AnalysisOutcome, AnalyzeError> {
+    analyze_with(paths, opts, config, clients, progress, true)
+}
+
+/// [`analyze_paths`]; without `trace_rows` the findings carry the trace index's size but not
+/// its rows (see [`AnalysisState::finish_for_report`]).
+fn analyze_with(
+    paths: &[PathBuf],
+    opts: &AnalyzeOptions,
+    config: &AnalysisConfig,
+    clients: ClientClassifier,
+    progress: &(dyn Fn(Progress) + Sync),
+    trace_rows: bool,
 ) -> Result<AnalysisOutcome, AnalyzeError> {
     // Pass 1: learn path templates from every readable file.
     let mut templater = PathTemplater::new(config.discovery.clone());
@@ -217,7 +230,11 @@ pub fn analyze_paths(
         });
     }
     Ok(AnalysisOutcome {
-        findings: state.finish(None),
+        findings: if trace_rows {
+            state.finish(None)
+        } else {
+            state.finish_for_report(None)
+        },
         records: records.get(),
         rejected,
         rejected_total,

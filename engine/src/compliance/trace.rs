@@ -205,6 +205,16 @@ impl TraceState {
         }
     }
 
+    /// The size of the index [`TraceState::finish`] would build, without building it (a
+    /// report shows only this; the rows can be the largest part of a big analysis).
+    pub fn stats(&self) -> TraceStats {
+        TraceStats {
+            rows: self.rows.len() as u64,
+            dropped: self.dropped,
+            max_rows: self.config.max_rows as u64,
+        }
+    }
+
     pub fn finish(self) -> TraceIndex {
         let TraceState {
             config,
