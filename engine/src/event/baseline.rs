@@ -289,7 +289,7 @@ impl Baselines {
     }
 
     pub fn observe(&mut self, api: &ApiKey, subject: SubjectKey, o: &Obs, full: bool) {
-        let b = match self.apis.get_mut(api) {
+        let mut b = match self.apis.get_mut(api) {
             Some(b) => b,
             None => self.apis.entry(api.clone()).or_insert_with(|| ApiBase {
                 first: o.t,
@@ -301,7 +301,6 @@ impl Baselines {
         b.first = b.first.min(o.t);
         b.last = b.last.max(o.t);
         let learn = o.t < b.first + self.window_ms;
-        let mut b = b;
         if !b.subjects.contains_key(&subject) {
             if b.subjects.len() >= MAX_SUBJECTS_PER_API {
                 return;
