@@ -8,7 +8,6 @@ use crate::pipeline::{AnalysisConfig, AnalysisState, Engine, Findings};
 use crate::readers::{
     open_file_frames, Format, FrameBatch, Frames, RawFrame, ReadError, ReaderOptions, Rejected,
 };
-use crate::record::Record;
 use crate::report::Report;
 use crate::sensitive::Scanner;
 use rayon::prelude::*;
@@ -62,7 +61,7 @@ pub fn analyze_files_with(
             eprintln!("analyze: {} records", p.records);
         }
     };
-    let out = analyze_paths(paths, opts, &config, clients, &progress)?;
+    let out = analyze_with(paths, opts, &config, clients, &progress, false)?;
     if opts.progress {
         eprintln!(
             "analyze: {} records read, {} rejected",
@@ -112,6 +111,19 @@ pub fn analyze_paths(
     clients: ClientClassifier,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<AnalysisOutcome, AnalyzeError> {
+    analyze_with(paths, opts, config, clients, progress, true)
+}
+
+/// [`analyze_paths`]; without `trace_rows` the findings carry the trace index's size but not
+/// its rows (see [`AnalysisState::finish_for_report`]).
+fn analyze_with(
+    paths: &[PathBuf],
+    opts: &AnalyzeOptions,
+    config: &AnalysisConfig,
+    clients: ClientClassifier,
+    progress: &(dyn Fn(Progress) + Sync),
+    trace_rows: bool,
+) -> Result<AnalysisOutcome, AnalyzeError> {
     // Pass 1: learn path templates from every readable file.
     let mut templater = PathTemplater::new(config.discovery.clone());
     let mut readable = Vec::new();
@@ -122,7 +134,7 @@ pub fn analyze_paths(
                 let parser = frames.parser().clone();
                 stream(
                     frames,
-                    |line, data| parser.parse(line, data).ok().map(Route::of),
+                    |_, data| parser.route(data),
                     |_, route| {
                         if let Some(Some(r)) = route {
                             templater.observe_route(&r.method, &r.host, &r.path);
@@ -218,7 +230,11 @@ pub fn analyze_paths(
         });
     }
     Ok(AnalysisOutcome {
-        findings: state.finish(None),
+        findings: if trace_rows {
+            state.finish(None)
+        } else {
+            state.finish_for_report(None)
+        },
         records: records.get(),
         rejected,
         rejected_total,
@@ -233,23 +249,6 @@ enum Parsed {
     /// The record's facts (`None` inside: not an API); `None` outside: a detector panicked.
     Record(Option<Option<crate::pipeline::ExchangeFacts>>),
     Rejected(Rejected),
-}
-
-/// What pass 1 keeps of a record: the parts that choose its path template.
-struct Route {
-    method: String,
-    host: String,
-    path: String,
-}
-
-impl Route {
-    fn of(r: Record) -> Route {
-        Route {
-            method: r.method,
-            host: r.host,
-            path: r.path,
-        }
-    }
 }
 
 /// Frames per batch, and bytes per batch (whichever comes first): big enough to amortise the

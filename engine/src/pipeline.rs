@@ -203,13 +203,33 @@ impl AnalysisState {
     /// Judges the folded state. `now_ms` decides which APIs are still active; `None` uses the
     /// newest record time (time from the data, not the clock).
     pub fn finish(self, now_ms: Option<i64>) -> Findings {
+        self.finish_with(now_ms, true)
+    }
+
+    /// [`AnalysisState::finish`] for a report: the trace index is counted (in the compliance
+    /// summary) but its rows are not built. At millions of records they would be the largest
+    /// allocation of the analysis (up to 2,000,000 rows of a few hundred bytes).
+    pub fn finish_for_report(self, now_ms: Option<i64>) -> Findings {
+        self.finish_with(now_ms, false)
+    }
+
+    fn finish_with(self, now_ms: Option<i64>, trace_rows: bool) -> Findings {
         let now = now_ms.or(self.max_time_ms).unwrap_or(0);
         let apis = self.inventory.finish(now);
         let risks = self.risks.finish(&apis);
         let events = self.events.finish(&apis);
         let mut compliance = self.compliance.finish(now);
-        let trace = self.trace.finish();
-        compliance.trace = trace.stats();
+        let stats = self.trace.stats();
+        compliance.trace = stats;
+        let trace = if trace_rows {
+            self.trace.finish()
+        } else {
+            TraceIndex {
+                rows: Vec::new(),
+                dropped: stats.dropped,
+                max_rows: stats.max_rows,
+            }
+        };
         Findings {
             apis,
             risks,

@@ -54,3 +54,36 @@ fn report_is_the_same_with_one_thread_and_with_many() {
         );
     }
 }
+
+/// A report counts the trace index without building its rows; the count must be the size of
+/// the index the console's jobs build from the same input.
+#[test]
+fn the_report_counts_the_trace_index_the_console_builds() {
+    use engine::analyze::analyze_paths;
+    use engine::pipeline::AnalysisConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.jsonl");
+    let f = std::fs::File::create(&path).unwrap();
+    Generator::new(GeneratorConfig {
+        days: 1,
+        records_per_day: 2_000,
+        ..Default::default()
+    })
+    .write_to(f)
+    .unwrap();
+    let paths = [path];
+    let opts = AnalyzeOptions::default();
+    let report = analyze_files_with(&paths, &opts, ClientClassifier::without_geo()).unwrap();
+    let console = analyze_paths(
+        &paths,
+        &opts,
+        &AnalysisConfig::for_region(opts.region),
+        ClientClassifier::without_geo(),
+        &|_| {},
+    )
+    .unwrap();
+    let rows = console.findings.trace.rows.len() as u64;
+    assert!(rows > 0, "the demo carries sensitive values");
+    assert_eq!(report.compliance.trace.rows, rows);
+    assert_eq!(report.compliance.trace, console.findings.compliance.trace);
+}

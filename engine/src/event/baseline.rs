@@ -13,7 +13,12 @@
 //! parameter shapes): a new API has no baseline and raises no baseline event.
 //!
 //! Memory is bounded: per (API, source) a few fixed-size histograms, at most
-//! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only).
+//! [`MAX_SUBJECTS_PER_API`] sources per API (later sources count in the API's totals only) and
+//! at most [`MAX_SUBJECTS`] (API, source) pairs over all APIs, whatever the input size. When a
+//! new source would pass the global budget, the least active quarter of the sources of the API
+//! with the most sources is *retired*: their learning period is added to the API's reference
+//! (so every call still counts in the baseline) and their own statistics are dropped: the
+//! quietest sources go, and every baseline event needs several calls of its source.
 
 use super::describe::Facts;
 use super::shape::Shape;
@@ -24,6 +29,10 @@ use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
+/// (API, source) statistics kept at most over all APIs (1 to 3 KB each).
+pub const MAX_SUBJECTS: usize = 150_000;
+/// Network prefixes of retired sources remembered per API (internal-IP judgement).
+const MAX_RETIRED_PREFIXES: usize = 4_096;
 /// Reference size for the share-based judgements (tools, parameter shapes): a share under 1%
 /// means something only over 100 calls or more.
 pub const MIN_REF_CALLS: u64 = 100;
@@ -212,6 +221,40 @@ pub struct ApiBase {
     calls: u64,
     subjects: HashMap<SubjectKey, SubjectStats>,
     fields: Vec<String>,
+    /// Learning periods of retired sources, IP sources first, then accounts (see the module
+    /// doc): part of every reference.
+    retired: [Agg; 2],
+    /// Network prefixes of retired IP sources seen in the learning period.
+    retired_prefixes: HashSet<Vec<u8>>,
+}
+
+impl ApiBase {
+    /// Retires the least active quarter of the sources (at least one); returns how many.
+    /// Ties go by source, so the choice is the same whatever the thread count.
+    fn retire_least_active(&mut self) -> usize {
+        let mut by_activity: Vec<(u64, &SubjectKey)> = self
+            .subjects
+            .iter()
+            .map(|(k, s)| (s.learn.calls + s.judge.calls, k))
+            .collect();
+        by_activity.sort_unstable();
+        let n = (by_activity.len() / 4).max(1).min(by_activity.len());
+        let retired: Vec<SubjectKey> = by_activity[..n].iter().map(|(_, k)| (*k).clone()).collect();
+        for k in retired {
+            let Some(mut s) = self.subjects.remove(&k) else {
+                continue;
+            };
+            s.flush_minute();
+            let accounts = matches!(k, SubjectKey::Account(_));
+            self.retired[accounts as usize].apply(&s.learn, 1);
+            if s.learn.calls > 0 && self.retired_prefixes.len() < MAX_RETIRED_PREFIXES {
+                if let Some(p) = prefix(&k) {
+                    self.retired_prefixes.insert(p);
+                }
+            }
+        }
+        n
+    }
 }
 
 #[derive(Debug, Default)]
@@ -220,19 +263,54 @@ pub struct Baselines {
     /// The first observation of any API: the start of the monitoring.
     first: Option<i64>,
     apis: HashMap<ApiKey, ApiBase>,
+    /// (API, source) pairs kept, and the most kept ([`MAX_SUBJECTS`] outside tests).
+    subjects: usize,
+    budget: usize,
 }
 
 impl Baselines {
     pub fn new(days: u32) -> Self {
+        Self::with_budget(days, MAX_SUBJECTS)
+    }
+
+    /// [`Baselines::new`] with another global budget of (API, source) pairs.
+    pub fn with_budget(days: u32, budget: usize) -> Self {
         Baselines {
             window_ms: days.max(1) as i64 * 86_400_000,
             first: None,
             apis: HashMap::new(),
+            subjects: 0,
+            budget: budget.max(1),
+        }
+    }
+
+    /// (API, source) statistics kept now.
+    pub fn subjects(&self) -> usize {
+        self.subjects
+    }
+
+    /// Retires sources of the API with the most of them until the budget has room for one more.
+    fn make_room(&mut self) {
+        while self.subjects >= self.budget {
+            let largest = self
+                .apis
+                .iter_mut()
+                .filter(|(_, b)| !b.subjects.is_empty())
+                .max_by(|(ka, a), (kb, b)| {
+                    a.subjects
+                        .len()
+                        .cmp(&b.subjects.len())
+                        .then_with(|| kb.cmp(ka))
+                });
+            match largest {
+                Some((_, b)) => self.subjects -= b.retire_least_active(),
+                None => return,
+            }
         }
     }
 
     pub fn observe(&mut self, api: &ApiKey, subject: SubjectKey, o: &Obs, full: bool) {
-        let b = match self.apis.get_mut(api) {
+        let mut b = match self.apis.get_mut(api) {
             Some(b) => b,
             None => self.apis.entry(api.clone()).or_insert_with(|| ApiBase {
                 first: o.t,
@@ -246,8 +324,15 @@ impl Baselines {
         let start = self.first.map_or(o.t, |f| f.min(o.t));
         self.first = Some(start);
         let learn = o.t < learning_start(start, b.first, self.window_ms) + self.window_ms;
-        if !b.subjects.contains_key(&subject) && b.subjects.len() >= MAX_SUBJECTS_PER_API {
-            return;
+        if !b.subjects.contains_key(&subject) {
+            if b.subjects.len() >= MAX_SUBJECTS_PER_API {
+                return;
+            }
+            if self.subjects >= self.budget {
+                self.make_room();
+                b = self.apis.get_mut(api).expect("the API was just inserted");
+            }
+            self.subjects += 1;
         }
         let field_ids: Vec<(u16, Shape, &str)> = if full {
             o.shapes
@@ -318,6 +403,14 @@ impl Baselines {
                             None => None,
                         })
                         .collect();
+                    for (mine, theirs) in b.retired.iter_mut().zip(&ob.retired) {
+                        mine.add_remapped(theirs, &map);
+                    }
+                    for p in ob.retired_prefixes {
+                        if b.retired_prefixes.len() < MAX_RETIRED_PREFIXES {
+                            b.retired_prefixes.insert(p);
+                        }
+                    }
                     for (sk, mut ss) in ob.subjects {
                         ss.flush_minute();
                         for p in [&mut ss.learn, &mut ss.judge] {
@@ -341,6 +434,11 @@ impl Baselines {
                     }
                 }
             }
+        }
+        self.subjects = self.apis.values().map(|b| b.subjects.len()).sum();
+        if self.subjects > self.budget {
+            self.make_room();
+            // make_room leaves room for one more; merging needs none.
         }
     }
 }
@@ -393,6 +491,35 @@ impl Agg {
         for (f, s, n, _) in &p.shapes {
             *self.shapes.entry((*f, *s)).or_default() += sign * *n as i64;
             *self.fields.entry(*f).or_default() += sign * *n as i64;
+        }
+    }
+    /// Adds another shard's aggregate, whose field `f` is field `map[f]` here (dropped when
+    /// `None`).
+    fn add_remapped(&mut self, o: &Agg, map: &[Option<u16>]) {
+        let field = |f: &u16| map.get(*f as usize).copied().flatten();
+        self.calls += o.calls;
+        self.subjects += o.subjects;
+        for i in 0..BUCKETS {
+            self.hist[i] += o.hist[i];
+        }
+        for i in 0..24 {
+            self.hours[i] += o.hours[i];
+        }
+        for (f, (k, n)) in &o.tools {
+            self.tools.entry(f.clone()).or_insert((*k, 0)).1 += n;
+        }
+        for (l, n) in &o.locs {
+            *self.locs.entry(*l).or_default() += n;
+        }
+        for ((f, shape), n) in &o.shapes {
+            if let Some(f) = field(f) {
+                *self.shapes.entry((f, *shape)).or_default() += n;
+            }
+        }
+        for (f, n) in &o.fields {
+            if let Some(f) = field(f) {
+                *self.fields.entry(f).or_default() += n;
+            }
         }
     }
     /// The reference's normal per-source peak: the 99th percentile of per-minute counts, or
@@ -479,13 +606,13 @@ impl Baselines {
         // known client of the application is not an unusual address for one more of its APIs.
         let mut host_prefixes: HashMap<&str, HashSet<Vec<u8>>> = HashMap::new();
         for (api, b) in self.apis.iter() {
+            let known = host_prefixes.entry(api.host.as_str()).or_default();
+            // Sources retired by the memory budget were learned too.
+            known.extend(b.retired_prefixes.iter().cloned());
             for (k, s) in b.subjects.iter() {
                 if s.learn.calls > 0 {
                     if let Some(p) = prefix(k) {
-                        host_prefixes
-                            .entry(api.host.as_str())
-                            .or_default()
-                            .insert(p);
+                        known.insert(p);
                     }
                 }
             }
@@ -499,7 +626,8 @@ impl Baselines {
                     .iter()
                     .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
                     .collect();
-                let mut total = Agg::default();
+                // Retired sources count in the reference, never as candidates.
+                let mut total = b.retired[accounts as usize].clone();
                 for (_, s) in &subjects {
                     total.apply(&s.learn, 1);
                 }
@@ -791,6 +919,87 @@ fn judge_params(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(a: u8, b: u8, c: u8, d: u8) -> SubjectKey {
+        SubjectKey::Ip(std::net::IpAddr::from([a, b, c, d]))
+    }
+
+    fn obs(t: i64, tool: (&str, ToolKind)) -> Obs<'_> {
+        Obs {
+            t,
+            tool,
+            location: Location::Internal,
+            shapes: &[],
+            sample: "GET /v1/items",
+        }
+    }
+
+    /// 400 browser sources with one call each and one script with ten, under a budget of 50
+    /// pairs: the reference (which needs 100 calls) only holds because retired sources still
+    /// count in it.
+    #[test]
+    fn retired_sources_still_count_in_the_reference() {
+        let api = ApiKey {
+            host: "shop.example".into(),
+            method: "GET".into(),
+            path: "/v1/items".into(),
+        };
+        let script = ip(10, 9, 9, 9);
+        let run = |budget: usize| {
+            let mut b = Baselines::with_budget(7, budget);
+            let t0 = 1_700_000_000_000i64;
+            for i in 0..400u32 {
+                let t = t0 + i as i64 * 1_000;
+                let browser = ip(10, 0, (i / 200) as u8, (i % 200) as u8);
+                b.observe(&api, browser, &obs(t, ("Chrome", ToolKind::Browser)), true);
+                if i % 40 == 0 {
+                    let o = obs(t, ("python-requests", ToolKind::Script));
+                    b.observe(&api, script.clone(), &o, true);
+                }
+                assert!(b.subjects() <= budget);
+            }
+            let tools: Vec<Draft> = b
+                .judge(&HashMap::new())
+                .into_iter()
+                .filter(|d| d.key == "anomalous_tool_access")
+                .collect();
+            tools
+        };
+        for budget in [50, MAX_SUBJECTS] {
+            let drafts = run(budget);
+            assert_eq!(drafts.len(), 1, "budget {budget}");
+            assert_eq!(drafts[0].subject, script);
+            assert_eq!(drafts[0].facts.count, 10);
+        }
+    }
+
+    #[test]
+    fn the_budget_retires_the_quietest_sources_of_the_largest_api() {
+        let api = |p: &str| ApiKey {
+            host: "h".into(),
+            method: "GET".into(),
+            path: p.into(),
+        };
+        let mut b = Baselines::with_budget(7, 8);
+        let o = obs(0, ("Chrome", ToolKind::Browser));
+        for _ in 0..5 {
+            b.observe(&api("/small"), ip(1, 1, 1, 1), &o, true);
+        }
+        for d in 0..7u8 {
+            for _ in 0..=d {
+                b.observe(&api("/big"), ip(2, 2, 2, d), &o, true);
+            }
+        }
+        assert_eq!(b.subjects(), 8);
+        // A ninth source: the quietest quarter of /big (1 source, the one with one call) goes.
+        b.observe(&api("/small"), ip(1, 1, 1, 2), &o, true);
+        assert_eq!(b.subjects(), 8);
+        let big = &b.apis[&api("/big")];
+        assert!(!big.subjects.contains_key(&ip(2, 2, 2, 0)));
+        assert!(big.subjects.contains_key(&ip(2, 2, 2, 1)));
+        assert_eq!(big.retired[0].calls, 1);
+        assert_eq!(b.apis[&api("/small")].subjects.len(), 2);
+    }
 
     #[test]
     fn buckets() {

@@ -18,7 +18,7 @@ mod waf;
 pub use detect::{detect_format, Detected};
 pub use framing::{Frame, Framer, JsonLayout};
 pub use har::parse_har_entry;
-pub use native::{parse_native, parse_native_line};
+pub use native::{parse_native, parse_native_line, parse_native_route};
 pub use nginx::{NginxFormat, COMBINED, COMMON};
 pub use normalize::{parse_time_text, split_target, UNKNOWN_CLIENT};
 pub use waf::{parse_waf_action, WafMapping};
@@ -222,6 +222,30 @@ pub enum ReadError {
 /// A parser of one frame (a line or a JSON entry) into a record.
 pub trait LineFormat: Send + Sync {
     fn parse(&self, frame: &[u8]) -> Result<Record, String>;
+
+    /// Only what chooses the frame's path template (pass 1 of the analysis); `None` for a
+    /// frame that is not a record. Formats with a cheaper partial parse override it.
+    fn route(&self, frame: &[u8]) -> Option<Route> {
+        self.parse(frame).ok().map(Route::from)
+    }
+}
+
+/// The parts of a record that choose its path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: String,
+    pub host: String,
+    pub path: String,
+}
+
+impl From<Record> for Route {
+    fn from(r: Record) -> Route {
+        Route {
+            method: r.method,
+            host: r.host,
+            path: r.path,
+        }
+    }
 }
 
 struct Native;
@@ -229,6 +253,10 @@ struct Native;
 impl LineFormat for Native {
     fn parse(&self, frame: &[u8]) -> Result<Record, String> {
         parse_native(frame)
+    }
+
+    fn route(&self, frame: &[u8]) -> Option<Route> {
+        parse_native_route(frame)
     }
 }
 
@@ -400,6 +428,12 @@ impl FrameParser {
             }
             Err(reason) => Err(self.reject(line, reason)),
         }
+    }
+
+    /// The route of one `Data` frame (see [`LineFormat::route`]). Not counted in the read
+    /// statistics: pass 1 reads what pass 2 counts.
+    pub fn route(&self, data: &[u8]) -> Option<Route> {
+        self.parser.route(data)
     }
 
     fn reject(&self, line: u64, reason: String) -> Rejected {

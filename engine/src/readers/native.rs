@@ -7,6 +7,7 @@
 
 use super::normalize::{self, quote};
 use super::waf::parse_waf_action;
+use super::Route;
 use crate::record::{Headers, Record};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -25,6 +26,50 @@ pub fn parse_native(line: &[u8]) -> Result<Record, String> {
         Ok(n) => n.into_record(),
         Err(e) => Err(explain(line, e)),
     }
+}
+
+/// The route of one native line for pass 1 of the analysis (path templates): only `method`,
+/// `host` and `path` are decoded; bodies and headers are skipped unparsed, which is several
+/// times cheaper than a full record. `None` where the full parse would reject the line for a
+/// missing or empty route field or a missing `time`, `client_ip` or `status` (other malformed
+/// values are only caught by the full parse of pass 2).
+pub fn parse_native_route(line: &[u8]) -> Option<Route> {
+    let n = serde_json::from_slice::<NativeRoute>(line).ok()?;
+    let host = normalize::normalize_host(&n.host);
+    let method = normalize::normalize_method(&n.method);
+    if host.is_empty() || method.is_empty() {
+        return None;
+    }
+    let path = if is_origin_form(&n.path) {
+        n.path.into_owned()
+    } else {
+        normalize::split_target(&n.path).path
+    };
+    Some(Route { method, host, path })
+}
+
+/// What [`parse_native_route`] reads. The required fields of [`NativeLine`] that it does not
+/// use are still required, so that a line pass 2 rejects for lacking them shapes no template.
+#[derive(Deserialize)]
+struct NativeRoute<'a> {
+    #[serde(borrow)]
+    host: Cow<'a, str>,
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    #[serde(borrow)]
+    path: Cow<'a, str>,
+    #[serde(rename = "time")]
+    _time: IgnoredAny,
+    #[serde(rename = "client_ip")]
+    _client_ip: IgnoredAny,
+    #[serde(rename = "status")]
+    _status: IgnoredAny,
+}
+
+/// The common case of a native `path`: an origin-form path with no query or fragment to split
+/// off.
+fn is_origin_form(path: &str) -> bool {
+    path.starts_with('/') && !path.contains(['?', '#'])
 }
 
 /// A rejection reason that names the field: `missing field \`status\``,
@@ -113,7 +158,7 @@ impl NativeLine<'_> {
             .map(|q| q.strip_prefix('?').unwrap_or(&q).to_string())
             .filter(|q| !q.is_empty());
         // The common case: an origin-form path. Otherwise split a query or a full URL off.
-        let path = if self.path.starts_with('/') && !self.path.contains(['?', '#']) {
+        let path = if is_origin_form(&self.path) {
             self.path.into_owned()
         } else {
             let t = normalize::split_target(&self.path);
@@ -412,6 +457,37 @@ mod tests {
     use super::*;
 
     const GOOD: &str = r#"{"time":"2024-05-01T10:00:00+08:00","host":"API.Example.com:443","method":"post","path":"/v1/login","query":"a=1","scheme":"https","client_ip":"203.0.113.7","status":200,"request_headers":{"Content-Type":"application/json","X-Multi":["a","b"],"X-Null":null,"X-Num":5},"request_body":"{\"user\":\"alice\"}","response_headers":{"Set-Cookie":"sid=1"},"response_body":{"ok":true},"account":"alice","waf_action":"Block","waf_rule":"sqli","extra":{"ignored":[1,2]}}"#;
+
+    /// Pass 1 must template exactly the routes pass 2 resolves.
+    #[test]
+    fn the_route_parse_agrees_with_the_full_parse() {
+        let lines = [
+            GOOD.to_string(),
+            r#"{"time":1714528800000,"host":"shop.example","method":"GET","path":"https://Shop.example:8443/v1/items/42?x=1#top","client_ip":"10.0.0.1","status":"200","response_body":"{\"path\":\"/decoy\"}"}"#.to_string(),
+            r#"{"path":"/a\/b?q=1","method":" delete ","status":204,"client_ip":"::1","time":"2024-05-01T10:00:00Z","host":"H.example:80"}"#.to_string(),
+        ];
+        for line in &lines {
+            let full = Route::from(parse_native(line.as_bytes()).unwrap());
+            assert_eq!(parse_native_route(line.as_bytes()), Some(full), "{line}");
+        }
+        assert_eq!(
+            parse_native_route(lines[1].as_bytes()).map(|r| r.path),
+            Some("/v1/items/42".to_string())
+        );
+        // Lines the full parse rejects for a missing or empty route field, or a missing
+        // required field, template nothing either.
+        for bad in [
+            r#"{"time":1,"host":"","method":"GET","path":"/","client_ip":"10.0.0.1","status":200}"#,
+            r#"{"time":1,"host":"h","method":" ","path":"/","client_ip":"10.0.0.1","status":200}"#,
+            r#"{"time":1,"host":"h","method":"GET","path":"/","client_ip":"10.0.0.1"}"#,
+            r#"{"host":"h","method":"GET","path":"/","client_ip":"10.0.0.1","status":200}"#,
+            r#"{"time":1,"host":"h","method":"GET","client_ip":"10.0.0.1","status":200}"#,
+            "not json",
+        ] {
+            assert!(parse_native(bad.as_bytes()).is_err(), "{bad}");
+            assert_eq!(parse_native_route(bad.as_bytes()), None, "{bad}");
+        }
+    }
 
     #[test]
     fn parses_a_full_line() {

@@ -39,8 +39,16 @@ impl Agg {
         }
     }
     fn add(&mut self, t: i64, evidence: &str) {
-        if t < self.first_ms || (t == self.first_ms && evidence < self.evidence.as_str()) {
-            self.evidence = evidence.to_string();
+        self.add_with(t, || evidence.to_string())
+    }
+    /// [`Agg::add`] that makes the evidence only when it may replace the kept one (the input
+    /// is mostly in time order, so nearly never).
+    fn add_with(&mut self, t: i64, evidence: impl FnOnce() -> String) {
+        if t <= self.first_ms {
+            let evidence = evidence();
+            if t < self.first_ms || evidence < self.evidence {
+                self.evidence = evidence;
+            }
         }
         self.first_ms = self.first_ms.min(t);
         self.last_ms = self.last_ms.max(t);
@@ -247,15 +255,17 @@ impl ApiState {
             }
         }
         if ok && !is_internal_ip(&f.client_ip) {
-            let ev = format!(
-                "{} from public address {}",
-                s.obs.line,
-                mask_ip(&f.client_ip)
-            );
+            let ev = || {
+                format!(
+                    "{} from public address {}",
+                    s.obs.line,
+                    mask_ip(&f.client_ip)
+                )
+            };
             if self.public_ok.count == 0 {
-                self.public_ok = Agg::new(t, ev);
+                self.public_ok = Agg::new(t, ev());
             } else {
-                self.public_ok.add(t, &ev);
+                self.public_ok.add_with(t, ev);
             }
         }
         let line = &s.obs.line;
@@ -298,11 +308,11 @@ impl ApiState {
                 self.login.failures += 1;
             }
             if let Some(r) = l.reason {
-                let ev = l.evidence.clone();
                 match self.login.reasons.get_mut(&(r as u8)) {
-                    Some(a) => a.add(t, &ev),
+                    Some(a) => a.add(t, &l.evidence),
                     None => {
-                        self.login.reasons.insert(r as u8, Agg::new(t, ev));
+                        let first = Agg::new(t, l.evidence.clone());
+                        self.login.reasons.insert(r as u8, first);
                     }
                 }
             }
