@@ -14,14 +14,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`), `APISEC_LOG_FORMAT=json` is not
-/// needed yet: the plain format is structured key=value.
+/// needed yet: the plain format is structured key=value. Colours only on a terminal, so a log
+/// file or collector never gets escape sequences (the payload test checks it holds none).
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
