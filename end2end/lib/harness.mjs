@@ -61,6 +61,16 @@ export function e2e(options = {}) {
     shot,
     serverFn,
     client: () => apiClient(h.base),
+    /** Reloads `target` until `selector` shows (analyses run in the background). */
+    reloadUntil: async (page, target, selector, ms = 120000) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        await page.goto(h.base + target);
+        if (await page.waitForSelector(selector, { timeout: 5000 }).catch(() => null)) return;
+        if (Date.now() > end) throw new Error(`no ${selector} on ${target} after ${ms / 1000} s`);
+        await new Promise(r => setTimeout(r, 3000));
+      }
+    },
     enableApiSecurity: (tenant = 'demo') => enableApiSecurity(h.base, tenant),
   };
 

@@ -11,18 +11,7 @@ const h = e2e({
   name: 'findings', viewport: { width: 1400, height: 900 }, consoleErrors: false,
   loginWaitsForUser: false, ready: h => h.enableApiSecurity(),
 });
-const { newPage, hydrated, login } = h;
-
-/** Reloads `target` until `selector` shows (the demo analysis runs in the background). */
-async function waitForRows(page, target, selector, ms = 120000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    await page.goto(h.base + target);
-    if (await page.waitForSelector(selector, { timeout: 5000 }).catch(() => null)) return;
-    if (Date.now() > end) throw new Error(`no ${selector} on ${target} after ${ms / 1000} s`);
-    await new Promise(r => setTimeout(r, 3000));
-  }
-}
+const { newPage, hydrated, login, reloadUntil: waitForRows } = h;
 
 test('risks: filter, open, confirm, bulk ignore', { timeout: 240000 }, async () => {
   const page = await newPage();

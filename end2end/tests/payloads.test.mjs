@@ -88,22 +88,12 @@ async function openEach(page, target, link, detail, max, where) {
   for (const href of hrefs) {
     await page.goto(h.base + href);
     await hydrated(page);
-    await page.waitForSelector(detail, { timeout: 30000 });
+    await page.waitForSelector(detail, { timeout: 60000 })
+      .catch(e => { throw new Error(`${where} ${href}: ${e.message.split('\n')[0]}`); });
     await assertInert(page, `${where} ${href}`);
     if (await showsPayloadText(page)) shown++;
   }
   return { opened: hrefs.length, shown };
-}
-
-/** Reloads `target` until `selector` shows (the analysis runs in the background). */
-async function waitFor(page, target, selector, ms = 180000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    await page.goto(h.base + target);
-    if (await page.waitForSelector(selector, { timeout: 5000 }).catch(() => null)) return;
-    if (Date.now() > end) throw new Error(`no ${selector} on ${target} after ${ms / 1000} s`);
-    await new Promise(r => setTimeout(r, 3000));
-  }
 }
 
 /** RFC 4180 cells of a CSV text. */
@@ -149,9 +139,11 @@ test('hostile log content stays text on every page, in every export and in the s
   const ingest = await res.json();
   assert.ok(ingest.accepted > 600, `most lines accepted: ${JSON.stringify({ ...ingest, errors: undefined })}`);
   await page.goto(`${h.base}/data-sources?${SCOPE}`);
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll('[data-testid=job-status]')].some(e => e.textContent === 'done'),
-    null, { timeout: 240000 });
+  // Every job finished (result ids stay stable while the drawers are opened below).
+  await page.waitForFunction(() => {
+    const states = [...document.querySelectorAll('[data-testid=job-status]')].map(e => e.textContent);
+    return states.includes('done') && !states.some(s => s === 'queued' || s === 'running');
+  }, null, { timeout: 240000 });
   await assertInert(page, 'data sources');
   assert.ok((await page.innerText('[data-testid=sources]')).includes(SOURCE_NAME.trim()), 'the source name shows as text');
   if (ingest.rejected > 0) {
@@ -161,7 +153,7 @@ test('hostile log content stays text on every page, in every export and in the s
   }
 
   // Basic Detection and Overview, with the chart tooltips hovered.
-  await waitFor(page, `/basic-detection?${SCOPE}`, '[data-testid=event-card]');
+  await h.reloadUntil(page, `/basic-detection?${SCOPE}`, '[data-testid=event-card]', 180000);
   await hydrated(page);
   await assertInert(page, 'basic detection');
   await page.goto(`${h.base}/overview?${SCOPE}`);
@@ -174,7 +166,7 @@ test('hostile log content stays text on every page, in every export and in the s
   await assertInert(page, 'overview');
 
   // Assets: list, every detail, the sensitive data tab and its types; payloads in the filters.
-  await waitFor(page, `/assets?${SCOPE}`, '[data-testid=asset-row]');
+  await h.reloadUntil(page, `/assets?${SCOPE}`, '[data-testid=asset-row]', 180000);
   await hydrated(page);
   await assertInert(page, 'assets');
   assert.ok(await showsPayloadText(page), 'assets list shows payload text');
@@ -189,7 +181,7 @@ test('hostile log content stays text on every page, in every export and in the s
   await assertInert(page, 'assets with payload filters');
 
   // Risks: every drawer (evidence, history).
-  await waitFor(page, `/risks?${SCOPE}`, '[data-testid=risk-row]');
+  await h.reloadUntil(page, `/risks?${SCOPE}`, '[data-testid=risk-row]', 180000);
   const risks = await openEach(page, `/risks?${SCOPE}`, '[data-testid=risk-link]', '[data-testid=risk-detail]', 40, 'risk');
   assert.ok(risks.opened > 0 && risks.shown > 0, `risk drawers ${risks.opened}, with payload text ${risks.shown}`);
   await shot(page, 'payloads-risk-drawer.png');
