@@ -5,125 +5,25 @@
 // work): it waits up to 120 s for the background demo analysis to fill /assets. API security
 // is switched on for the Demo tenant through the server functions as admin first (a 409 means
 // it already was).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 60000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
-
-/** A cookie-keeping client for server functions (no browser). */
-function apiClient() {
-  let cookie = '';
-  return async function call(name, form) {
-    const res = await fetch(`${base}/api/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-      body: new URLSearchParams(form).toString(),
-      redirect: 'manual',
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) {
-      const m = set.match(/apisec_session=([^;]*)/);
-      if (m) cookie = `apisec_session=${m[1]}`;
-    }
-    const text = await res.text();
-    return { status: res.status, text };
-  };
-}
-
-/** Consent + free trial for the Demo tenant, as admin (409 = already done). */
-async function enableApiSecurity() {
-  const call = apiClient();
-  let csrf = JSON.parse((await call('session', {})).text).csrf;
-  const login = await call('login', { username: 'admin', password: 'admin-password-1', csrf, next: '/overview' });
-  assert.ok(login.status < 400, `admin login: ${login.status} ${login.text}`);
-  csrf = JSON.parse((await call('session', {})).text).csrf;
-  for (const action of ['consent', 'trial']) {
-    const r = await call('api_security_action', { tenant: 'demo', action, csrf });
-    assert.ok(r.status === 200 || r.status === 409, `${action}: ${r.status} ${r.text}`);
-  }
-}
-
-// APISEC_E2E_DATA_DIR: run against an existing (for example pre-seeded) data dir, kept after.
-const KEEP_DIR = process.env.APISEC_E2E_DATA_DIR;
-
-before(async () => {
-  dataDir = KEEP_DIR || mkdtempSync(path.join(tmpdir(), 'apisec-e2e-assets-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  await enableApiSecurity();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+const h = e2e({
+  name: 'assets',
+  // APISEC_E2E_DATA_DIR: run against an existing (for example pre-seeded) data dir, kept after.
+  dataDir: process.env.APISEC_E2E_DATA_DIR,
+  viewport: { width: 1400, height: 900 },
+  ready: h => h.enableApiSecurity(),
 });
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir && !KEEP_DIR) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target) {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-  await page.waitForSelector('[data-testid=user]');
-}
+const { newPage, hydrated, login } = h;
 
 /** Reloads /assets until the table has rows (the demo analysis runs after the first start). */
 async function waitForRows(page, ms = 120000) {
   const end = Date.now() + ms;
   for (;;) {
     for (const region of ['cn', 'intl']) {
-      await page.goto(`${base}/assets?tenant=demo&region=${region}`);
+      await page.goto(`${h.base}/assets?tenant=demo&region=${region}`);
       await page.waitForSelector('[data-testid=asset-table], .empty, [data-testid=error]', { timeout: 30000 });
       if ((await page.$$('[data-testid=asset-row]')).length > 0) return region;
     }
@@ -174,7 +74,7 @@ test('assets: filter by host, sort by calls, open a detail, sensitive data tab',
   assert.match(await page.getAttribute('[data-testid=detail-risks-link]', 'href'), /^\/risks\?.*api=/);
   assert.match(await page.getAttribute('[data-testid=csv-export]', 'href'), /^\/export\/assets\.csv\?tenant=demo.*host=/);
   const openapi = await page.getAttribute('[data-testid=openapi-link]', 'href');
-  const res = await page.request.get(base + openapi);
+  const res = await page.request.get(h.base + openapi);
   assert.equal(res.status(), 200);
   assert.equal((await res.json()).openapi, '3.1.0');
 

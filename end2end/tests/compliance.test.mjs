@@ -2,83 +2,14 @@
 // analysed at first start, driven through Debian's chromium. The admin turns API security on
 // (free trial); the analyst `demo` waits for the review, sees the verdict and the counters, and
 // traces the AccessKey ID the demo generator leaks from /v1/app/config.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // Planted by engine/src/demo/incidents.rs whatever the seed.
 const PLANTED_KEY = 'LTAI5tRvGvXk3VYpLq8mZ2Hd';
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 120000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error('server did not become healthy');
-}
-
-before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-compliance-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target) {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-  await page.waitForSelector('[data-testid=user]');
-}
+const h = e2e({ name: 'compliance', healthTimeout: 120000, healthPoll: 250 });
+const { newPage, hydrated, login } = h;
 
 const COMPLIANCE = '/compliance?tenant=demo&region=cn';
 
@@ -108,7 +39,7 @@ test('the Compliance page shows the review and traces a planted value', { timeou
     verdict = await page.getAttribute('[data-testid=verdict]', 'data-verdict');
     if (verdict === 'required' || verdict === 'not_required') break;
     await new Promise(r => setTimeout(r, 3000));
-    await page.goto(base + COMPLIANCE);
+    await page.goto(h.base + COMPLIANCE);
   }
   assert.ok(verdict === 'required' || verdict === 'not_required', `verdict shown, got ${verdict}`);
   assert.match(await page.textContent('[data-testid=verdict]'), /declaration required/i);

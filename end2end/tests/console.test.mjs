@@ -1,84 +1,20 @@
 // Browser tests: a real `apisec serve` (debug build) on a free port with a temporary data dir,
 // driven through Debian's chromium by playwright-core. Run with `make test-e2e`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 60000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
-
-before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', APISEC_DEMO_RECORDS_PER_DAY: '0', RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
+const h = e2e({
+  name: 'console',
+  env: { APISEC_DEMO_RECORDS_PER_DAY: '0' },
+  viewport: { width: 1280, height: 800 },
   // a second tenant with its own admin, for the isolation test
-  execFileSync(BIN, ['user', 'add', '--tenant', 'Acme', '--username', 'acme-admin', '--role', 'admin'],
-    { env: { ...env, APISEC_USER_PASSWORD: 'acme-password' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  beforeServe: cli => cli(['user', 'add', '--tenant', 'Acme', '--username', 'acme-admin', '--role', 'admin'],
+    { APISEC_USER_PASSWORD: 'acme-password' }),
 });
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** A fresh browser context (own cookies) with a page that records console errors. */
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target = '/basic-detection?tenant=demo&region=cn') {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-  await page.waitForSelector('[data-testid=user]');
-}
+const { newPage, hydrated } = h;
+const login = (page, user, password, target = '/basic-detection?tenant=demo&region=cn') =>
+  h.login(page, user, password, target);
 
 test('login leads to the page that was asked for', async () => {
   const page = await newPage();
@@ -126,7 +62,7 @@ test('a user of one tenant cannot see another tenant', async () => {
   await login(page, 'acme-admin', 'acme-password', '/overview?tenant=acme&region=cn');
   const options = await page.$$eval('[data-testid=tenant-select] option', os => os.map(o => o.textContent));
   assert.deepEqual(options, ['Acme']);
-  await page.goto(base + '/settings?tenant=demo&region=cn');
+  await page.goto(h.base + '/settings?tenant=demo&region=cn');
   await page.waitForSelector('[data-testid=error]');
   assert.match(await page.textContent('[data-testid=error]'), /not a member/);
   assert.equal(await page.$('[data-testid=api-security-card]'), null);
@@ -152,7 +88,7 @@ test('an admin starts the free trial and sees when it expires', async () => {
   await page.click('.sidenav a[href^="/risks"]');
   await page.waitForSelector('[data-testid=trial-banner]');
   await page.waitForSelector('[data-testid=audit-log]', { state: 'detached' });
-  await page.goto(base + '/settings?tenant=demo&region=cn');
+  await page.goto(h.base + '/settings?tenant=demo&region=cn');
   await page.waitForSelector('[data-testid=audit-log] table');
   assert.match(await page.textContent('[data-testid=audit-log]'), /api_security\.trial_started/);
   await page.context().close();

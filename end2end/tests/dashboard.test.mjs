@@ -2,102 +2,15 @@
 // `apisec serve` with a fresh data dir; the Demo tenant's demo data is analysed in the
 // background at first start (seed_demo), so the first test waits until events show up.
 // Screenshots of both pages in both languages go to end2end/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../screenshots');
 const SCOPE = 'tenant=demo&region=cn';
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 60000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-dash-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target) {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-  await page.waitForSelector('[data-testid=user]');
-}
-
-/** Calls a server function from inside the page (same origin, the page's session). */
-async function serverFn(page, name, form) {
-  return page.evaluate(async ([name, form]) => {
-    const r = await fetch('/api/' + name, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: r.status, body: await r.json() };
-  }, [name, form]);
-}
+const h = e2e({ name: 'dash' });
+const { newPage, hydrated, login, serverFn, shot } = h;
 
 const num = async (page, id) => Number((await page.textContent(`[data-testid=${id}]`)).trim());
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-}
 
 test('Basic Detection shows the analysed demo data', async () => {
   const page = await newPage();
@@ -135,17 +48,9 @@ test('Basic Detection shows the analysed demo data', async () => {
 });
 
 test('Overview: figures, legend toggle, period, sorting and More links', async () => {
-  // An admin enables API security (consent, then the free trial).
-  const admin = await newPage();
-  await login(admin, 'admin', 'admin-password-1', `/settings?${SCOPE}`);
-  await hydrated(admin);
-  const { body: session } = await serverFn(admin, 'session', {});
-  for (const action of ['consent', 'trial']) {
-    const r = await serverFn(admin, 'api_security_action', { tenant: 'demo', action, csrf: session.csrf });
-    // The seeded Demo tenant has API security purchased already (409): fine either way.
-    assert.ok(r.status === 200 || r.status === 409, JSON.stringify(r.body));
-  }
-  await admin.context().close();
+  // An admin enables API security (consent, then the free trial; the seeded Demo tenant has it
+  // purchased already, a 409: fine either way).
+  await h.enableApiSecurity();
 
   const page = await newPage();
   await login(page, 'demo', 'demo-password', `/overview?${SCOPE}`);
@@ -228,7 +133,7 @@ test('the console switches to Chinese and back, and remembers it', async () => {
   assert.match(page.url(), /\/overview\?tenant=demo/, 'stays on the same page');
   await shot(page, 'overview-zh.png');
   // Remembered across pages and new page loads.
-  await page.goto(`${base}/basic-detection?${SCOPE}`);
+  await page.goto(`${h.base}/basic-detection?${SCOPE}`);
   await hydrated(page);
   await page.waitForSelector('[data-testid=events-total]');
   assert.equal(await page.textContent('h1'), '基础检测');

@@ -1,82 +1,15 @@
 // Data sources page: create a source (token shown once), upload a file with a progress bar,
 // watch the analysis job finish, read a rejected line with its reason; the token endpoint;
 // a viewer sees but cannot change. Runs a real `apisec serve` like console.test.mjs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const NATIVE = readFileSync(path.resolve(import.meta.dirname, '../../docs/formats/examples/native.jsonl'), 'utf8');
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 60000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
-
-before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-ds-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', APISEC_DEMO_RECORDS_PER_DAY: '0',
-    RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target) {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-}
+const h = e2e({ name: 'ds', env: { APISEC_DEMO_RECORDS_PER_DAY: '0' }, loginWaitsForUser: false });
+const { newPage, hydrated, login } = h;
 
 let token;
 
@@ -124,7 +57,7 @@ test('an analyst creates a source, uploads a file, sees the job finish and a rej
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'log text is never markup');
 
   // Uploading the same file again is a duplicate.
-  await page.goto(base + '/data-sources?tenant=demo&region=cn');
+  await page.goto(h.base + '/data-sources?tenant=demo&region=cn');
   await hydrated(page);
   await page.setInputFiles('[data-testid=upload-file]',
     { name: 'again.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(body) });
@@ -140,13 +73,13 @@ test('an analyst creates a source, uploads a file, sees the job finish and a rej
 
 test('the token endpoint takes NDJSON and refuses a bad token', async () => {
   assert.ok(token, 'needs the source of the first test');
-  const ok = await fetch(base + '/ingest/v1/logs', { method: 'POST', body: NATIVE.replaceAll('api.shop', 'api2.shop'),
+  const ok = await fetch(h.base + '/ingest/v1/logs', { method: 'POST', body: NATIVE.replaceAll('api.shop', 'api2.shop'),
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' } });
   assert.equal(ok.status, 201);
   const j = await ok.json();
   assert.equal(j.accepted, 5);
   assert.equal(j.duplicate, false);
-  const bad = await fetch(base + '/ingest/v1/logs', { method: 'POST', body: NATIVE,
+  const bad = await fetch(h.base + '/ingest/v1/logs', { method: 'POST', body: NATIVE,
     headers: { authorization: 'Bearer nope' } });
   assert.equal(bad.status, 401);
 });

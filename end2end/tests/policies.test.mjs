@@ -1,81 +1,12 @@
 // Browser test of the Policies page: a real `apisec serve` on a free port with a temporary data
 // dir, driven through Debian's chromium. Run: APISEC_BIN=target/debug/apisec node --test
 // tests/policies.test.mjs (from end2end/).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import net from 'node:net';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { e2e } from '../lib/harness.mjs';
 
-const BIN = process.env.APISEC_BIN || path.resolve(import.meta.dirname, '../../target/debug/apisec');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let server, base, browser, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitHealthy(url, ms = 60000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url + '/healthz')).ok) return; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
-
-before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'apisec-e2e-policies-'));
-  const port = await freePort();
-  const env = { ...process.env, APISEC_DATA_DIR: dataDir, APISEC_ADDR: `127.0.0.1:${port}`,
-    APISEC_ADMIN_PASSWORD: 'admin-password-1', RUST_LOG: process.env.RUST_LOG || 'warn' };
-  delete env.DATABASE_URL;
-  server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', m => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', e => page.errors.push(String(e)));
-  return page;
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-async function login(page, user, password, target) {
-  await page.goto(base + target);
-  await page.waitForURL(/\/login/);
-  await hydrated(page);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'), { timeout: 30000 });
-  await page.waitForSelector('[data-testid=user]');
-}
+const h = e2e({ name: 'policies' });
+const { newPage, hydrated, login } = h;
 
 const POLICIES = '/policies?tenant=demo&region=cn';
 
@@ -85,7 +16,7 @@ test('API security is on for the Demo tenant (an admin starts the trial if neede
   await hydrated(page);
   await page.waitForSelector('[data-testid=policy-tabs], [data-testid=needs-api-security]');
   if (await page.$('[data-testid=needs-api-security]')) {
-    await page.goto(base + '/settings?tenant=demo&region=cn');
+    await page.goto(h.base + '/settings?tenant=demo&region=cn');
     await hydrated(page);
     await page.waitForSelector('[data-testid=api-security-card]');
     await page.check('[data-testid=consent-box]');
@@ -93,7 +24,7 @@ test('API security is on for the Demo tenant (an admin starts the trial if neede
     await page.waitForSelector('button[data-action=trial]');
     await page.click('button[data-action=trial]');
     await page.waitForSelector('[data-testid=trial-expiry]');
-    await page.goto(base + POLICIES);
+    await page.goto(h.base + POLICIES);
   }
   await page.waitForSelector('[data-testid=policy-tabs]');
   // the built-in policies are listed read-only with their count
@@ -148,7 +79,7 @@ test('an analyst creates a risk rule', async () => {
   const page = await newPage();
   await login(page, 'demo', 'demo-password', POLICIES + '&tab=risk');
   // a full page load (server render + hydration), not only client-side navigation
-  await page.goto(base + POLICIES + '&tab=risk');
+  await page.goto(h.base + POLICIES + '&tab=risk');
   await hydrated(page);
   await page.waitForSelector('[data-testid=risk-condition]');
   const form = '[data-testid=policy-form]';

@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`), `APISEC_LOG_FORMAT=json` is not
-/// needed yet: the plain format is structured key=value. Colours only on a terminal, so log
-/// files and journald get plain text (and an escape in a log line is always foreign).
+/// needed yet: the plain format is structured key=value. Colours only on a terminal, so a log
+/// file or collector never gets escape sequences (the payload test checks it holds none).
 pub fn init_tracing() {
     use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
@@ -23,8 +23,8 @@ pub fn init_tracing() {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
