@@ -33,14 +33,13 @@ fn main() {
             }
         }
         Command::Import(args) => {
-            server::init_tracing();
-            match server::config::Config::from_env() {
-                Ok(cfg) => runtime().block_on(server::cli::run_import(&cfg, args)),
-                Err(e) => {
-                    eprintln!("apisec: {e}");
-                    2
-                }
-            }
+            with_config(|cfg| async move { server::cli::run_import(&cfg, args).await })
+        }
+        Command::Backup(args) => {
+            with_config(|cfg| async move { server::backup::run_backup(&cfg, args).await })
+        }
+        Command::Restore(args) => {
+            with_config(|cfg| async move { server::backup::run_restore(&cfg, args).await })
         }
         Command::User(UserCommand::Add {
             tenant,
@@ -71,6 +70,21 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Runs an admin command that needs the configuration; returns its exit code (2: bad
+/// configuration).
+fn with_config<F: std::future::Future<Output = i32>>(
+    command: impl FnOnce(server::config::Config) -> F,
+) -> i32 {
+    server::init_tracing();
+    match server::config::Config::from_env() {
+        Ok(cfg) => runtime().block_on(command(cfg)),
+        Err(e) => {
+            eprintln!("apisec: {e}");
+            2
+        }
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
