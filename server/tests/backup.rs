@@ -155,7 +155,10 @@ async fn sqlite_backup_of_a_running_console_restores_into_a_fresh_data_dir() {
         if done > done_before && active == 0 {
             break;
         }
-        assert!(std::time::Instant::now() < end, "re-analysis did not finish");
+        assert!(
+            std::time::Instant::now() < end,
+            "re-analysis did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     kill(&mut server);

@@ -223,7 +223,11 @@ pub async fn digest(b: &Backend) -> (String, i64) {
 pub async fn totals(b: &Backend) -> [i64; 4] {
     [
         scalar(b, "SELECT COUNT(*) FROM apis").await,
-        scalar(b, "SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM apis").await,
+        scalar(
+            b,
+            "SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM apis",
+        )
+        .await,
         scalar(b, "SELECT COUNT(*) FROM risks").await,
         scalar(b, "SELECT COUNT(*) FROM events").await,
     ]
