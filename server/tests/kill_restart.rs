@@ -284,9 +284,8 @@ async fn kill_and_restart_case(kind: &str, seed: u64) {
             server = Server::start(&data_a, &url_a);
         }
         // The shipper's retry (or first send): until acknowledged.
-        if !acks.contains_key(&i) {
-            let ack = send(server.port, &token, batch).expect("a live server acknowledges");
-            acks.insert(i, ack);
+        if let std::collections::btree_map::Entry::Vacant(e) = acks.entry(i) {
+            e.insert(send(server.port, &token, batch).expect("a live server acknowledges"));
         }
     }
 
