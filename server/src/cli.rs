@@ -1,5 +1,5 @@
-//! Command line: `apisec serve | analyze | demo-traffic | import | user add` (and the hidden
-//! `load-test-seed`).
+//! Command line: `apisec serve | analyze | demo-traffic | import | backup | restore | user add`
+//! (and the hidden `load-test-seed`).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +26,10 @@ pub enum Command {
     /// Store log files as segments of a data source (like a console upload) and queue their
     /// analysis; `--wait` runs it here and prints the summary.
     Import(ImportArgs),
+    /// Write an online snapshot of the SQLite database (PostgreSQL: pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Install a snapshot as this data directory's database and re-attach the segment files.
+    Restore(crate::backup::RestoreArgs),
     /// Manage local user accounts.
     #[command(subcommand)]
     User(UserCommand),

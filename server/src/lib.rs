@@ -2,6 +2,7 @@
 //! Data logic lives in the `backend` crate, UI in `app`, analysis in `engine`.
 
 pub mod assets;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -43,6 +43,12 @@ fn main() {
         Command::LoadTestSeed => {
             with_config(|cfg| async move { server::cli::run_load_test_seed(&cfg).await })
         }
+        Command::Backup(args) => {
+            with_config(|cfg| async move { server::backup::run_backup(&cfg, args).await })
+        }
+        Command::Restore(args) => {
+            with_config(|cfg| async move { server::backup::run_restore(&cfg, args).await })
+        }
         Command::User(UserCommand::Add {
             tenant,
             username,

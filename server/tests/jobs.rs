@@ -2,128 +2,10 @@
 //! nothing half-applied and, after a restart, gives exactly the results of an uninterrupted
 //! run; (ii) two server processes on one PostgreSQL split queued jobs, each done once.
 
-use backend::clock::OffsetClock;
-use backend::Backend;
-use sha2::{Digest, Sha256};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod procs;
+
+use procs::*;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_apisec");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Environment of every `apisec` process here: no demo data, fast stale detection.
-fn command(data_dir: &Path, database_url: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env("APISEC_DATA_DIR", data_dir)
-        .env("DATABASE_URL", database_url)
-        .env("APISEC_ADMIN_PASSWORD", "admin-password-1")
-        .env("APISEC_DEMO_RECORDS_PER_DAY", "0")
-        .env("APISEC_JOB_STALE_SECS", "2")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    c
-}
-
-fn serve(data_dir: &Path, database_url: &str) -> Child {
-    command(data_dir, database_url, &["serve"])
-        .env("APISEC_ADDR", format!("127.0.0.1:{}", free_port()))
-        .env("APISEC_JOB_WORKERS", "1")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start apisec serve")
-}
-
-fn write_demo(path: &Path, days: u32, per_day: u64) {
-    let g = engine::demo::Generator::new(engine::demo::GeneratorConfig {
-        days,
-        records_per_day: per_day,
-        ..Default::default()
-    });
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    g.write_to(&mut f).unwrap();
-    std::io::Write::flush(&mut f).unwrap();
-}
-
-async fn open(url: &str, data_dir: &Path) -> Backend {
-    Backend::open(url, OffsetClock::new())
-        .await
-        .unwrap()
-        .with_data_dir(data_dir)
-}
-
-async fn scalar(b: &Backend, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&b.db.pool).await.unwrap()
-}
-
-/// A digest of every result row of the apis, risks, events and daily_stats tables (ids and
-/// nothing else left out), in key order.
-async fn digest(b: &Backend) -> (String, i64) {
-    use sqlx::{Column, Row};
-    let mut h = Sha256::new();
-    let mut rows_total = 0;
-    for (table, order) in [
-        ("apis", "api_key"),
-        ("risks", "risk_key"),
-        ("events", "event_key"),
-        ("daily_stats", "day, host"),
-    ] {
-        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
-            .fetch_all(&b.db.pool)
-            .await
-            .unwrap();
-        rows_total += rows.len() as i64;
-        for r in rows {
-            for (i, col) in r.columns().iter().enumerate() {
-                if col.name() == "id" {
-                    continue;
-                }
-                let v = r
-                    .try_get::<Option<String>, _>(i)
-                    .map(|v| v.unwrap_or_default())
-                    .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
-                    .or_else(|_| r.try_get::<Option<f64>, _>(i).map(|v| format!("{v:?}")))
-                    .unwrap();
-                h.update(col.name().as_bytes());
-                h.update(b"=");
-                h.update(v.as_bytes());
-                h.update(b"\x1f");
-            }
-            h.update(b"\n");
-        }
-    }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    (hex, rows_total)
-}
-
-async fn wait_all_done(b: &Backend, deadline: Duration) {
-    let end = Instant::now() + deadline;
-    loop {
-        let active = scalar(
-            b,
-            "SELECT COUNT(*) FROM jobs WHERE kind = 'analysis' AND status IN ('queued', 'running')",
-        )
-        .await;
-        let done = scalar(
-            b,
-            "SELECT COUNT(*) FROM jobs WHERE kind = 'analysis' AND status = 'done'",
-        )
-        .await;
-        if active == 0 && done > 0 {
-            return;
-        }
-        assert!(Instant::now() < end, "jobs did not finish in time");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
@@ -157,18 +39,7 @@ async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
     }
     let a = open(&url_a, &dir_a).await;
     let b = open(&url_b, &dir_b).await;
-    let tenant: i64 = scalar(&a, "SELECT id FROM tenants WHERE slug = 'demo'").await;
-    let key = backend::tenant_settings::get(&a, tenant)
-        .await
-        .unwrap()
-        .hash_key;
-    backend::tenant_settings::get(&b, tenant).await.unwrap();
-    sqlx::query("UPDATE tenant_settings SET hash_key = $1 WHERE tenant_id = $2")
-        .bind(&key)
-        .bind(tenant)
-        .execute(&b.db.pool)
-        .await
-        .unwrap();
+    copy_hash_key(&a, &b, "demo").await;
 
     // A: start the server, kill -9 it while the analysis job runs.
     let mut server = serve(&dir_a, &url_a);
@@ -227,37 +98,18 @@ async fn kill_9_mid_job_then_restart_equals_an_uninterrupted_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_postgres_share_the_jobs() {
-    let Some(base) = std::env::var("APISEC_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(base) = postgres_base() else {
         eprintln!("note: APISEC_TEST_POSTGRES_URL not set, two-process test skipped");
         return;
     };
-    let schema = format!(
-        "jobs_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-    );
-    let admin = backend::Db::connect(&base).await.unwrap();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin.pool)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    let (schema, url) = pg_schema(&base, "jobs").await;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
 
     // Prepared here (migrations, tenants, segments) so the servers start on a ready database.
     let b = open(&url, &data).await;
-    backend::seed::bootstrap(&b, Some("admin-password-1"))
-        .await
-        .unwrap();
+    backend::seed::bootstrap(&b, Some(ADMIN_PW)).await.unwrap();
     let traffic = tmp.path().join("traffic.jsonl");
     write_demo(&traffic, 1, 4_000);
     let mut scopes = vec![];
@@ -334,7 +186,5 @@ async fn two_processes_on_postgres_share_the_jobs() {
         assert!(n > 0);
     }
     b.db.pool.close().await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin.pool)
-        .await;
+    drop_pg_schema(&base, &schema).await;
 }

@@ -131,7 +131,7 @@ impl IngestConfig {
         o
     }
 
-    fn tenant_dir(&self, tenant_id: i64) -> PathBuf {
+    pub(crate) fn tenant_dir(&self, tenant_id: i64) -> PathBuf {
         self.data_dir.join("segments").join(tenant_id.to_string())
     }
 }
@@ -1085,8 +1085,8 @@ async fn commit(
     let file_name: String = excerpt(file_name.as_bytes()).chars().take(200).collect();
 
     let inserted = insert_segment(b, src, &file_name, origin, staged, &scanned, &stored_path).await;
-    let segment_id = match inserted {
-        Ok(id) => id,
+    let (segment_id, job_id) = match inserted {
+        Ok(ids) => ids,
         Err(e) => {
             let _ = std::fs::remove_file(&final_path);
             // Two identical uploads racing: the loser reports the winner's segment.
@@ -1095,18 +1095,6 @@ async fn commit(
             }
             return Err(e);
         }
-    };
-    let job_id = if scanned.accepted > 0 {
-        Some(
-            crate::jobs::enqueue_analysis(
-                b,
-                src.scope(),
-                &format!("new data: {} ({} lines)", file_name, scanned.accepted),
-            )
-            .await?,
-        )
-    } else {
-        None
     };
     Ok(StoreOutcome {
         segment_id,
@@ -1123,6 +1111,9 @@ async fn commit(
     })
 }
 
+/// Inserts the segment row, its kept rejected lines and (when it has accepted lines) its
+/// analysis job in one transaction: a crash before the commit leaves no trace but a file, and
+/// after it a retry is a duplicate whose analysis is already queued. Returns (segment, job).
 async fn insert_segment(
     b: &Backend,
     src: &Source,
@@ -1131,7 +1122,7 @@ async fn insert_segment(
     staged: &Staged,
     s: &Scan,
     path: &str,
-) -> std::result::Result<i64, IngestError> {
+) -> std::result::Result<(i64, Option<i64>), IngestError> {
     let mut tx = b.db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO segments (tenant_id, source_id, rg_id, region, origin, file_name, path,
@@ -1171,8 +1162,23 @@ async fn insert_segment(
         .execute(&mut *tx)
         .await?;
     }
+    let job = if s.accepted > 0 {
+        let message = format!("new data: {} ({} lines)", file_name, s.accepted);
+        Some(
+            crate::jobs::enqueue_on(
+                &mut tx,
+                b,
+                Some(src.scope()),
+                crate::jobs::KIND_ANALYSIS,
+                &message,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(id)
+    Ok((id, job))
 }
 
 /// Makes a rename durable (best effort: not every platform can open a directory).
@@ -1203,6 +1209,34 @@ pub async fn live_segments(b: &Backend, scope: Scope) -> Result<Vec<(i64, PathBu
             ))
         })
         .collect()
+}
+
+/// Uploads not touched for this long are abandoned (their process died mid-body).
+pub const ABANDONED_UPLOAD_MS: u64 = 60 * 60 * 1000;
+
+/// Removes the temporary files of uploads that were never finished (a `kill -9` or a crash
+/// in the middle of a body; a live upload rewrites its file continuously). Such bytes were
+/// never acknowledged, so nothing stored is lost. Returns how many files went.
+pub fn sweep_abandoned_uploads(b: &Backend, idle: std::time::Duration) -> usize {
+    let Ok(tenants) = std::fs::read_dir(b.ingest.data_dir.join("segments")) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for dir in tenants.flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let abandoned = f.file_name().to_string_lossy().starts_with(".incoming-")
+                && f.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= idle));
+            if abandoned && std::fs::remove_file(f.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Retention: for every tenant, segments received more than `retention_days` ago lose their

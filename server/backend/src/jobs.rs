@@ -124,28 +124,51 @@ pub fn worker_id(n: usize) -> String {
 /// Queues a job; if the same kind is already queued for the same scope, returns that one
 /// instead (coalescing: a burst of uploads gives one analysis, not one per file).
 pub async fn enqueue(b: &Backend, scope: Option<Scope>, kind: &str, message: &str) -> Result<i64> {
-    let existing: Option<i64> =
-        match scope {
-            Some(s) => {
-                sqlx::query_scalar(
-                    "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued'
-               AND tenant_id = $2 AND rg_id = $3 AND region = $4 ORDER BY id LIMIT 1",
-                )
-                .bind(kind)
-                .bind(s.tenant_id)
-                .bind(s.rg_id)
-                .bind(s.region_str())
-                .fetch_optional(&b.db.pool)
-                .await?
-            }
-            None => sqlx::query_scalar(
-                "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued' AND tenant_id IS NULL
-             ORDER BY id LIMIT 1",
-            )
+    let mut conn = b.db.pool.acquire().await?;
+    enqueue_on(&mut conn, b, scope, kind, message).await
+}
+
+/// [`enqueue`] on a given connection, so a caller can queue a job in the same transaction as
+/// the data it is for (a new segment and its analysis are committed together: a crash cannot
+/// keep one without the other).
+///
+/// On PostgreSQL the queued job joined is locked until the transaction ends, so a worker
+/// cannot claim it (and read the segments) before the new data is committed; workers skip
+/// locked jobs, and a job claimed meanwhile is no longer `queued`, so a new one is made.
+pub async fn enqueue_on(
+    conn: &mut sqlx::AnyConnection,
+    b: &Backend,
+    scope: Option<Scope>,
+    kind: &str,
+    message: &str,
+) -> Result<i64> {
+    let lock = match b.db.kind {
+        crate::db::DbKind::Postgres => " FOR UPDATE",
+        crate::db::DbKind::Sqlite => "",
+    };
+    let existing: Option<i64> = match scope {
+        Some(s) => {
+            sqlx::query_scalar(&format!(
+                "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued'
+                   AND tenant_id = $2 AND rg_id = $3 AND region = $4 ORDER BY id LIMIT 1{lock}"
+            ))
             .bind(kind)
-            .fetch_optional(&b.db.pool)
-            .await?,
-        };
+            .bind(s.tenant_id)
+            .bind(s.rg_id)
+            .bind(s.region_str())
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_scalar(&format!(
+                "SELECT id FROM jobs WHERE kind = $1 AND status = 'queued' AND tenant_id IS NULL
+                 ORDER BY id LIMIT 1{lock}"
+            ))
+            .bind(kind)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -159,7 +182,7 @@ pub async fn enqueue(b: &Backend, scope: Option<Scope>, kind: &str, message: &st
     .bind(kind)
     .bind(message)
     .bind(b.now_ms())
-    .fetch_one(&b.db.pool)
+    .fetch_one(&mut *conn)
     .await?;
     Ok(id)
 }
@@ -552,7 +575,12 @@ async fn run_retention(b: &Backend) -> Result<String> {
     for s in &scopes {
         enqueue_analysis(b, *s, "raw data past its retention was purged").await?;
     }
-    Ok(format!("{} scopes had expired raw data", scopes.len()))
+    let idle = Duration::from_millis(crate::ingest::ABANDONED_UPLOAD_MS);
+    let swept = crate::ingest::sweep_abandoned_uploads(b, idle);
+    Ok(format!(
+        "{} scopes had expired raw data; {swept} abandoned uploads removed",
+        scopes.len()
+    ))
 }
 
 async fn run_baseline(b: &Backend) -> Result<String> {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod compliance;
 pub mod csv;
