@@ -158,6 +158,8 @@ async fn trial_ends_unpurchased_and_data_is_purged() {
         assert_eq!(backend::editions::analysis_rows(&app.backend, tenant_id).await.unwrap(), 1);
 
         app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+        // A week later the sign-in has outlived its absolute lifetime: sign in again.
+        let mut c = Client::signed_in(&app, "admin", ADMIN_PW).await;
         let st = c.post("/api/api_security", &[("tenant", "demo")]).await.json();
         assert_eq!(st["trial_expired"], true);
         assert_eq!(st["enabled"], false);
@@ -188,6 +190,7 @@ async fn purchase_during_trial_keeps_data() {
         assert_eq!(st["purchased"], true);
         app.clock.advance(chrono::Duration::days(8));
         backend::editions::sweep_expired_trials(&app.backend).await.unwrap();
+        let mut c = Client::signed_in(&app, "admin", ADMIN_PW).await;
         let st = c.post("/api/api_security", &[("tenant", "demo")]).await.json();
         assert_eq!(st["enabled"], true);
         assert_eq!(st["trial_expired"], false);
