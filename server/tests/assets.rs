@@ -6,7 +6,6 @@ mod common;
 
 use axum::http::StatusCode;
 use backend::scope::Scope;
-use backend::tenancy::Region;
 use common::*;
 use engine::pipeline::Findings;
 use serde_json::Value;
@@ -45,27 +44,6 @@ fn findings() -> &'static Findings {
         .unwrap()
         .findings
     })
-}
-
-async fn demo_scope(app: &TestApp) -> Scope {
-    let (tenant_id, rg_id): (i64, i64) = {
-        let tid: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-            .fetch_one(&app.backend.db.pool)
-            .await
-            .unwrap();
-        let rg: i64 =
-            sqlx::query_scalar("SELECT id FROM resource_groups WHERE tenant_id = $1 ORDER BY id")
-                .bind(tid)
-                .fetch_one(&app.backend.db.pool)
-                .await
-                .unwrap();
-        (tid, rg)
-    };
-    Scope {
-        tenant_id,
-        rg_id,
-        region: Region::Cn,
-    }
 }
 
 /// Demo tenant with API security on (trial) and the demo findings stored; returns an

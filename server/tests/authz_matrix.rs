@@ -696,23 +696,6 @@ async fn authorisation_matrix() {
     }
 }
 
-async fn demo_scope(app: &TestApp) -> backend::scope::Scope {
-    let tenant_id: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-        .fetch_one(&app.backend.db.pool)
-        .await
-        .unwrap();
-    let rg_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM resource_groups WHERE tenant_id = $1")
-        .bind(tenant_id)
-        .fetch_one(&app.backend.db.pool)
-        .await
-        .unwrap();
-    backend::scope::Scope {
-        tenant_id,
-        rg_id,
-        region: backend::tenancy::Region::Cn,
-    }
-}
-
 /// Findings of two days of demo traffic: real risks, events, APIs and sensitive types to point
 /// the detail and workflow calls at.
 fn demo_findings() -> engine::pipeline::Findings {

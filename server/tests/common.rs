@@ -293,3 +293,19 @@ pub async fn add_analysis_row(app: &TestApp, slug: &str) -> i64 {
         .unwrap();
     id
 }
+
+/// The Demo tenant's first resource group, region cn: where the tests store findings.
+pub async fn demo_scope(app: &TestApp) -> backend::scope::Scope {
+    let (tenant_id, rg_id): (i64, i64) = sqlx::query_as(
+        "SELECT t.id, g.id FROM tenants t JOIN resource_groups g ON g.tenant_id = t.id
+         WHERE t.slug = 'demo' ORDER BY g.id LIMIT 1",
+    )
+    .fetch_one(&app.backend.db.pool)
+    .await
+    .unwrap();
+    backend::scope::Scope {
+        tenant_id,
+        rg_id,
+        region: backend::tenancy::Region::Cn,
+    }
+}

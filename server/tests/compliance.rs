@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use backend::scope::Scope;
 use backend::tenancy::Region;
-use common::{app, backends, Client, TestApp, ADMIN_PW};
+use common::{app, backends, demo_scope, Client, TestApp, ADMIN_PW};
 use engine::analyze::{analyze_paths, AnalyzeOptions};
 use engine::client::ClientClassifier;
 use engine::compliance::Thresholds;
@@ -22,21 +22,6 @@ use std::sync::{Arc, Mutex};
 /// The Alibaba Cloud AccessKey ID the demo generator's `/v1/app/config` leaks (fixed in
 /// engine/src/demo/incidents.rs whatever the seed).
 const PLANTED_KEY: &str = "LTAI5tRvGvXk3VYpLq8mZ2Hd";
-
-async fn demo_scope(app: &TestApp) -> Scope {
-    let (tenant_id, rg_id): (i64, i64) = sqlx::query_as(
-        "SELECT t.id, g.id FROM tenants t JOIN resource_groups g ON g.tenant_id = t.id
-         WHERE t.slug = 'demo' ORDER BY g.id LIMIT 1",
-    )
-    .fetch_one(&app.backend.db.pool)
-    .await
-    .unwrap();
-    Scope {
-        tenant_id,
-        rg_id,
-        region: Region::Cn,
-    }
-}
 
 /// Turns API security on for the Demo tenant (consent + free trial, as its admin).
 async fn enable(app: &TestApp) {

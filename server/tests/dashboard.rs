@@ -7,7 +7,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use backend::scope::Scope;
-use backend::tenancy::Region;
 use common::*;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -46,21 +45,6 @@ fn findings() -> &'static engine::pipeline::Findings {
         .unwrap()
         .findings
     })
-}
-
-async fn demo_scope(app: &TestApp) -> Scope {
-    let (tenant_id, rg_id): (i64, i64) = sqlx::query_as(
-        "SELECT t.id, rg.id FROM tenants t JOIN resource_groups rg ON rg.tenant_id = t.id
-         WHERE t.slug = 'demo' ORDER BY rg.id LIMIT 1",
-    )
-    .fetch_one(&app.backend.db.pool)
-    .await
-    .unwrap();
-    Scope {
-        tenant_id,
-        rg_id,
-        region: Region::Cn,
-    }
 }
 
 /// Stores the demo analysis in the Demo tenant (region cn) as an analysis job would.

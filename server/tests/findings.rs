@@ -56,23 +56,6 @@ fn demo_findings() -> Findings {
     .clone()
 }
 
-async fn demo_scope(app: &TestApp) -> Scope {
-    let tenant_id: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-        .fetch_one(&app.backend.db.pool)
-        .await
-        .unwrap();
-    let rg_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM resource_groups WHERE tenant_id = $1")
-        .bind(tenant_id)
-        .fetch_one(&app.backend.db.pool)
-        .await
-        .unwrap();
-    Scope {
-        tenant_id,
-        rg_id,
-        region: Region::Cn,
-    }
-}
-
 /// Enables API security for the Demo tenant (admin: consent + trial).
 async fn enable(app: &TestApp) {
     let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
