@@ -215,7 +215,7 @@ impl Setup {
     }
 
     /// Every analysis job: (scope, worker process id, started, finished, status, message).
-    async fn jobs(&self) -> Vec<((i64, i64, String), u32, i64, i64, String, String)> {
+    async fn jobs(&self) -> Vec<JobRow> {
         let rows = sqlx::query(
             "SELECT tenant_id, rg_id, region, worker, started_at, finished_at, status, message
              FROM jobs WHERE kind = 'analysis' ORDER BY id",
@@ -315,11 +315,11 @@ fn traffic(tmp: &Path, seed: u64) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// One analysis job: (scope, worker process id, started, finished, status, message).
+type JobRow = ((i64, i64, String), u32, i64, i64, String, String);
+
 /// Asserts that no two analyses of one scope ran at the same time.
-fn assert_one_job_per_scope_at_a_time(
-    label: &str,
-    jobs: &[((i64, i64, String), u32, i64, i64, String, String)],
-) {
+fn assert_one_job_per_scope_at_a_time(label: &str, jobs: &[JobRow]) {
     for (i, a) in jobs.iter().enumerate() {
         for b in &jobs[i + 1..] {
             if a.0 == b.0 {
