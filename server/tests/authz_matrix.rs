@@ -695,33 +695,3 @@ async fn authorisation_matrix() {
         );
     }
 }
-
-/// Findings of two days of demo traffic: real risks, events, APIs and sensitive types to point
-/// the detail and workflow calls at.
-fn demo_findings() -> engine::pipeline::Findings {
-    use engine::analyze::{analyze_paths, AnalyzeOptions};
-    use engine::client::ClientClassifier;
-    use engine::demo::{Generator, GeneratorConfig};
-    use engine::pipeline::AnalysisConfig;
-    static F: std::sync::OnceLock<engine::pipeline::Findings> = std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.jsonl");
-        let g = Generator::new(GeneratorConfig {
-            days: 2,
-            records_per_day: 3_000,
-            ..GeneratorConfig::default()
-        });
-        g.write_to(std::fs::File::create(&path).unwrap()).unwrap();
-        analyze_paths(
-            &[path],
-            &AnalyzeOptions::default(),
-            &AnalysisConfig::default(),
-            ClientClassifier::without_geo(),
-            &|_| {},
-        )
-        .unwrap()
-        .findings
-    })
-    .clone()
-}

@@ -309,3 +309,36 @@ pub async fn demo_scope(app: &TestApp) -> backend::scope::Scope {
         region: backend::tenancy::Region::Cn,
     }
 }
+
+/// Findings of two days of demo traffic (computed once per test binary: analysis is slow in
+/// debug builds).
+pub fn demo_findings() -> engine::pipeline::Findings {
+    static F: std::sync::OnceLock<engine::pipeline::Findings> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        use engine::analyze::{analyze_paths, AnalyzeOptions};
+        use engine::client::ClientClassifier;
+        use engine::demo::{Generator, GeneratorConfig};
+        use engine::pipeline::AnalysisConfig;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.jsonl");
+        let g = Generator::new(GeneratorConfig {
+            days: 2,
+            records_per_day: 3_000,
+            ..GeneratorConfig::default()
+        });
+        g.write_to(std::fs::File::create(&path).unwrap()).unwrap();
+        let f = analyze_paths(
+            &[path],
+            &AnalyzeOptions::default(),
+            &AnalysisConfig::default(),
+            ClientClassifier::without_geo(),
+            &|_| {},
+        )
+        .unwrap()
+        .findings;
+        assert!(f.risks.len() > 5, "demo traffic yields risks");
+        assert!(f.events.len() > 2, "demo traffic yields events");
+        f
+    })
+    .clone()
+}
