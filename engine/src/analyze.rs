@@ -273,8 +273,10 @@ fn stream<T: Send>(
     use std::sync::mpsc::sync_channel;
     let (full_tx, full_rx) = sync_channel::<FrameBatch>(READ_AHEAD);
     let (empty_tx, empty_rx) = sync_channel::<FrameBatch>(READ_AHEAD + 2);
+    // Allocated once at their working size and recycled: growing them batch after batch
+    // costs fresh pages from the kernel (page clearing was a tenth of the CPU).
     for _ in 0..READ_AHEAD + 2 {
-        let _ = empty_tx.send(FrameBatch::default());
+        let _ = empty_tx.send(FrameBatch::with_capacity(BATCH, BATCH_BYTES));
     }
     std::thread::scope(|s| {
         s.spawn(move || {
@@ -284,7 +286,8 @@ fn stream<T: Send>(
                 }
             }
         });
-        let compute = |batch: &FrameBatch| -> Vec<Option<T>> {
+        // The mapped results go into recycled vectors too (a batch of facts is megabytes).
+        let compute = |batch: &FrameBatch, out: &mut Vec<Option<T>>| {
             batch
                 .frames
                 .par_iter()
@@ -294,10 +297,10 @@ fn stream<T: Send>(
                     }
                     RawFrame::Rejected(_) => None,
                 })
-                .collect()
+                .collect_into_vec(out)
         };
-        let mut fold_batch = |batch: FrameBatch, mapped: Vec<Option<T>>| {
-            for (frame, item) in batch.frames.into_iter().zip(mapped) {
+        let mut fold_batch = |mut batch: FrameBatch, mapped: &mut Vec<Option<T>>| {
+            for (frame, item) in batch.frames.drain(..).zip(mapped.drain(..)) {
                 match frame {
                     RawFrame::Rejected(r) => fold(Some(r), None),
                     RawFrame::Data { .. } => fold(None, item),
@@ -305,29 +308,27 @@ fn stream<T: Send>(
             }
             batch_done();
             // The buffers go back to the reader (its end may already be gone).
-            let _ = empty_tx.send(FrameBatch {
-                buf: batch.buf,
-                frames: Vec::new(),
-            });
+            let _ = empty_tx.send(batch);
         };
         let mut pending: Option<(FrameBatch, Vec<Option<T>>)> = None;
+        let mut spare: Vec<Option<T>> = Vec::with_capacity(BATCH);
         while let Ok(batch) = full_rx.recv() {
-            let mapped = match pending.take() {
+            let mut mapped = std::mem::take(&mut spare);
+            match pending.take() {
                 // Fold the previous batch here while the pool maps this one.
-                Some((prev, prev_mapped)) => {
-                    let mut mapped = None;
+                Some((prev, mut prev_mapped)) => {
                     rayon::in_place_scope(|scope| {
-                        scope.spawn(|_| mapped = Some(compute(&batch)));
-                        fold_batch(prev, prev_mapped);
+                        scope.spawn(|_| compute(&batch, &mut mapped));
+                        fold_batch(prev, &mut prev_mapped);
                     });
-                    mapped.expect("the batch was mapped")
+                    spare = prev_mapped;
                 }
-                None => compute(&batch),
-            };
+                None => compute(&batch, &mut mapped),
+            }
             pending = Some((batch, mapped));
         }
-        if let Some((prev, prev_mapped)) = pending {
-            fold_batch(prev, prev_mapped);
+        if let Some((prev, mut prev_mapped)) = pending {
+            fold_batch(prev, &mut prev_mapped);
         }
         // Unblock the reader if it waits for a buffer, then let it end.
         drop(full_rx);

@@ -55,6 +55,7 @@ pub struct Exchange<'a> {
     request_json: OnceCell<Option<Value>>,
     response_json: OnceCell<Option<Value>>,
     cookies: OnceCell<Vec<(String, String)>>,
+    params: OnceCell<Vec<Param>>,
 }
 
 impl<'a> Exchange<'a> {
@@ -66,6 +67,7 @@ impl<'a> Exchange<'a> {
             request_json: OnceCell::new(),
             response_json: OnceCell::new(),
             cookies: OnceCell::new(),
+            params: OnceCell::new(),
         }
     }
 
@@ -129,22 +131,37 @@ impl<'a> Exchange<'a> {
         })
     }
 
-    /// Every request parameter: query, form, JSON body leaves and cookies.
-    pub fn request_params(&self) -> Vec<Param> {
-        let mut out = Vec::new();
-        for (k, v) in self.query() {
-            out.push(simple_param(ParamLocation::Query, k, v));
-        }
-        for (k, v) in self.form() {
-            out.push(simple_param(ParamLocation::Form, k, v));
-        }
-        if let Some(json) = self.request_json() {
-            flatten_json(json, &mut out);
-        }
-        for (k, v) in self.cookies() {
-            out.push(simple_param(ParamLocation::Cookie, k, v));
-        }
-        out
+    /// Every request parameter: query, form, JSON body leaves, then cookies (last, so that
+    /// [`Exchange::request_params_without_cookies`] is a prefix). Built once per exchange:
+    /// discovery, the risk, event and attack detectors and logon interpretation all read it.
+    pub fn request_params(&self) -> &[Param] {
+        self.params.get_or_init(|| {
+            let mut out = Vec::new();
+            for (k, v) in self.query() {
+                out.push(simple_param(ParamLocation::Query, k, v));
+            }
+            for (k, v) in self.form() {
+                out.push(simple_param(ParamLocation::Form, k, v));
+            }
+            if let Some(json) = self.request_json() {
+                flatten_json(json, &mut out);
+            }
+            for (k, v) in self.cookies() {
+                out.push(simple_param(ParamLocation::Cookie, k, v));
+            }
+            out
+        })
+    }
+
+    /// Query, form and JSON body parameters (cookies excluded).
+    pub fn request_params_without_cookies(&self) -> &[Param] {
+        let all = self.request_params();
+        let cookies = all
+            .iter()
+            .rev()
+            .take_while(|p| p.location == ParamLocation::Cookie)
+            .count();
+        &all[..all.len() - cookies]
     }
 
     /// First value of a named query, form or top-level JSON parameter (case-insensitive name).

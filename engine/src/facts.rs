@@ -9,6 +9,24 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+/// The entry of `key` in `map`, created by `new` when missing. Unlike `entry(key.clone())`
+/// it clones the key only on insertion: the fold looks its per-API state up on every record,
+/// and an `ApiKey` clone is three allocations.
+pub(crate) fn slot<'m, K, V, S>(
+    map: &'m mut std::collections::HashMap<K, V, S>,
+    key: &K,
+    new: impl FnOnce() -> V,
+) -> &'m mut V
+where
+    K: std::hash::Hash + Eq + Clone,
+    S: std::hash::BuildHasher,
+{
+    if !map.contains_key(key) {
+        map.insert(key.clone(), new());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
 /// Identity of one API in the inventory: host, upper-case method and path template
 /// (`/v1/users/{user_id}`; GraphQL/JSON-RPC operations are distinguished inside `path`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

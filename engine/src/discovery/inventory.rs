@@ -293,10 +293,7 @@ pub struct ApiInventory {
 
 impl ApiInventory {
     pub fn absorb(&mut self, f: &ExchangeFacts) {
-        self.apis
-            .entry(f.api.clone())
-            .or_insert_with(|| Acc::new(f.time_ms))
-            .absorb(f);
+        crate::facts::slot(&mut self.apis, &f.api, || Acc::new(f.time_ms)).absorb(f);
     }
 
     pub fn merge(&mut self, other: ApiInventory) {

@@ -33,7 +33,7 @@ use std::net::IpAddr;
 
 pub use custom::{CompiledCustomRule, CustomCondition, CustomEventRule, CustomRuleError};
 pub use signals::EventSignals;
-use window::{Burst, Family, SubjectKey, TrackKey};
+use window::{Burst, Family, SubjectKey, TrackKey, TrackKeyRef};
 
 /// Event detection settings.
 #[derive(Debug, Clone)]
@@ -344,7 +344,8 @@ const SWEEP_EVERY: u64 = 1 << 16;
 pub struct EventState {
     config: EventConfig,
     baselines: baseline::Baselines,
-    open: HashMap<TrackKey, Burst>,
+    /// Open bursts; a `hashbrown` map so that [`TrackKeyRef`] finds one without cloning.
+    open: hashbrown::HashMap<TrackKey, Burst>,
     closed: Vec<(TrackKey, Burst)>,
     custom: HashMap<(u16, SubjectKey), CustomTrack>,
     custom_events: Vec<(u16, SubjectKey, Burst)>,
@@ -394,18 +395,21 @@ impl EventState {
         f: &ExchangeFacts,
     ) -> &mut Burst {
         let t = f.time_ms;
-        let key = TrackKey {
+        let key = TrackKeyRef {
             family,
-            subject: subject.clone(),
-            api: api.cloned(),
+            subject,
+            api,
         };
-        if let Some(b) = self.open.get(&key) {
-            if t - b.last > family.gap_ms() {
-                let old = self.open.remove(&key).unwrap_or_default();
-                self.close(key.clone(), old);
+        if self
+            .open
+            .get(&key)
+            .is_some_and(|b| t - b.last > family.gap_ms())
+        {
+            if let Some((owned, old)) = self.open.remove_entry(&key) {
+                self.close(owned, old);
             }
         }
-        let b = self.open.entry(key).or_insert_with(|| Burst::new(t));
+        let b = self.open.entry_ref(&key).or_insert_with(|| Burst::new(t));
         b.tick(t, family.rate_window_ms());
         b.add_api(&f.api);
         b.add_sample(&f.event.sample);
@@ -454,7 +458,7 @@ impl EventState {
         if let Location::Country(c) = f.client.location {
             *self.countries.entry(c).or_default() += 1;
         }
-        let tally = self.tallies.entry(f.api.clone()).or_default();
+        let tally = crate::facts::slot(&mut self.tallies, &f.api, ApiTally::default);
         tally.calls += 1;
         if s.has_credential {
             tally.with_credential += 1;
@@ -720,10 +724,10 @@ impl EventState {
             return;
         }
         for (_, family) in EXCEPTION_FAMILIES {
-            let key = TrackKey {
+            let key = TrackKeyRef {
                 family,
-                subject: ip.clone(),
-                api: Some(f.api.clone()),
+                subject: ip,
+                api: Some(&f.api),
             };
             if let Some(b) = self.open.get_mut(&key) {
                 if t - b.last <= family.gap_ms() {

@@ -110,6 +110,31 @@ pub struct TrackKey {
     pub api: Option<ApiKey>,
 }
 
+/// A [`TrackKey`] made of borrowed parts: looks a burst up without cloning the subject and the
+/// API. Hashes exactly like the owned key (same fields, same order, derived).
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct TrackKeyRef<'a> {
+    pub family: Family,
+    pub subject: &'a SubjectKey,
+    pub api: Option<&'a ApiKey>,
+}
+
+impl hashbrown::Equivalent<TrackKey> for TrackKeyRef<'_> {
+    fn equivalent(&self, k: &TrackKey) -> bool {
+        self.family == k.family && *self.subject == k.subject && self.api == k.api.as_ref()
+    }
+}
+
+impl From<&TrackKeyRef<'_>> for TrackKey {
+    fn from(r: &TrackKeyRef<'_>) -> Self {
+        TrackKey {
+            family: r.family,
+            subject: r.subject.clone(),
+            api: r.api.cloned(),
+        }
+    }
+}
+
 const MAX_APIS: usize = 8;
 const MAX_SAMPLES: usize = 3;
 const MAX_TOOLS: usize = 8;

@@ -133,19 +133,24 @@ pub fn is_username_field(name: &str) -> bool {
     USERNAME_EXACT.contains(&n.as_str()) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
 }
 
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+/// Whether `text` holds one of the words every password field name holds (ASCII case
+/// ignored): a text without one cannot name a password field (see [`is_password_field`]), so
+/// detectors skip parsing bodies that fail this one-pass test.
+pub fn may_name_password(text: &str) -> bool {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["pass", "pwd", "psw", "pword", "mima"])
+            .expect("password words")
+    })
+    .is_match(text)
 }
 
 /// A password field (not `password_hint` or `passwordPolicy`).
 pub fn is_password_field(name: &str) -> bool {
     // Every password name holds one of these: skip the allocation for all other names.
-    if !["pass", "pwd", "psw", "pword", "mima"]
-        .iter()
-        .any(|w| contains_ci(name, w))
-    {
+    if !may_name_password(name) {
         return false;
     }
     let n = normalize(name);

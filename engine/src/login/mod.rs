@@ -14,7 +14,8 @@ mod outcome;
 mod password;
 
 pub use fields::{
-    is_captcha_field, is_code_field, is_password_field, is_username_field, normalize, path_hint,
+    is_captcha_field, is_code_field, is_password_field, is_username_field, may_name_password,
+    normalize, path_hint,
 };
 pub use outcome::{classify_message, issues_session_cookie};
 pub use password::{
@@ -111,9 +112,7 @@ struct Extracted {
 
 fn extract(ex: &Exchange) -> Extracted {
     let mut e = Extracted::default();
-    let mut params = ex.request_params();
-    params.retain(|p| p.location != ParamLocation::Cookie);
-    for p in &params {
+    for p in ex.request_params_without_cookies() {
         let value = p.value.trim();
         if value.is_empty() || p.kind == "boolean" || p.kind == "null" {
             continue;

@@ -386,6 +386,13 @@ pub struct FrameBatch {
 }
 
 impl FrameBatch {
+    /// An empty batch with room for `frames` frames and `bytes` bytes (plus one long line).
+    pub fn with_capacity(frames: usize, bytes: usize) -> Self {
+        FrameBatch {
+            buf: Vec::with_capacity(bytes + (1 << 20)),
+            frames: Vec::with_capacity(frames),
+        }
+    }
     pub fn clear(&mut self) {
         self.buf.clear();
         self.frames.clear();

@@ -3,7 +3,7 @@
 //! helpers for short, masked evidence.
 
 use crate::catalog::{catalog, SensitivityLevel};
-use crate::exchange::{Param, ParamLocation};
+use crate::exchange::Param;
 use crate::facts::{Direction, ExchangeContext, RawFinding};
 use crate::login::{self, CredentialAttempt};
 use crate::sensitive::mask;
@@ -16,7 +16,6 @@ pub const MAX_BODY_SCAN: usize = 256 * 1024;
 
 pub struct Cx<'a, 'b> {
     pub ctx: &'a ExchangeContext<'b>,
-    params: OnceCell<Vec<Param>>,
     attempt: OnceCell<Option<CredentialAttempt>>,
     authenticated: OnceCell<bool>,
 }
@@ -25,7 +24,6 @@ impl<'a, 'b> Cx<'a, 'b> {
     pub fn new(ctx: &'a ExchangeContext<'b>) -> Self {
         Cx {
             ctx,
-            params: OnceCell::new(),
             attempt: OnceCell::new(),
             authenticated: OnceCell::new(),
         }
@@ -41,11 +39,7 @@ impl<'a, 'b> Cx<'a, 'b> {
 
     /// Query, form and JSON body parameters (cookies excluded).
     pub fn params(&self) -> &[Param] {
-        self.params.get_or_init(|| {
-            let mut p = self.ctx.ex.request_params();
-            p.retain(|p| p.location != ParamLocation::Cookie);
-            p
-        })
+        self.ctx.ex.request_params_without_cookies()
     }
 
     pub fn attempt(&self) -> Option<&CredentialAttempt> {

@@ -430,7 +430,7 @@ impl RiskState {
     }
 
     pub fn absorb(&mut self, f: &ExchangeFacts) {
-        self.apis.entry(f.api.clone()).or_default().absorb(f);
+        crate::facts::slot(&mut self.apis, &f.api, ApiState::default).absorb(f);
     }
 
     pub fn merge(&mut self, other: RiskState) {

@@ -262,6 +262,12 @@ impl Detector for PlaintextPasswordReturned {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
+        // Both the JSON walk and the text pattern need a password word: most responses have
+        // none, and skipping them spares their JSON parse.
+        let full = cx.record().response_body.as_deref().unwrap_or("");
+        if !crate::login::may_name_password(full) {
+            return;
+        }
         if let Some(json) = cx.ctx.ex.response_json() {
             let mut budget = crate::exchange::MAX_JSON_LEAVES;
             if let Some((k, v)) = find_password(json, 0, &mut budget) {

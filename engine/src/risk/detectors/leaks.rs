@@ -243,6 +243,19 @@ impl Detector for OpenapiDocLeak {
         if !cx.ok() {
             return;
         }
+        // A JSON description names its `openapi`/`swagger`/`swaggerVersion` key and a YAML
+        // one its `openapi:`/`swagger:` line: without either word only the UI pages remain,
+        // which never come as JSON. Most responses stop here, unparsed.
+        let full = cx.record().response_body.as_deref().unwrap_or("");
+        if !full.contains("openapi") && !full.contains("swagger") {
+            if doc_ui_page(cx.response_body()) && cx.ctx.ex.response_json().is_none() {
+                out.hit(
+                    self.key(),
+                    format!("{}; Swagger UI / ReDoc page", cx.line()),
+                );
+            }
+            return;
+        }
         if let Some(serde_json::Value::Array(a)) = cx.ctx.ex.response_json() {
             // springfox `/swagger-resources`: the list of API documents.
             if a.first()
@@ -287,14 +300,7 @@ impl Detector for OpenapiDocLeak {
                 || l.starts_with("swagger: '2")
                 || l.starts_with("swagger: 2")
         }) && body.contains("\npaths:");
-        let ui = head.contains("swagger-ui-bundle")
-            || head.contains("<title>Swagger UI</title>")
-            || head.contains("SwaggerUIBundle(")
-            || (head.contains("<redoc") && head.contains("spec-url"));
-        // RapiDoc, Stoplight Elements, Scalar: the markup discovery keeps these pages by.
-        let ui = ui
-            || body.contains("SwaggerUIBundle(")
-            || crate::discovery::looks_like_api_doc_ui(body);
+        let ui = doc_ui_page(body);
         if yaml || ui {
             out.hit(
                 self.key(),
@@ -310,6 +316,18 @@ impl Detector for OpenapiDocLeak {
             );
         }
     }
+}
+
+/// A Swagger UI, ReDoc, RapiDoc, Stoplight Elements or Scalar page (`body`: the scanned
+/// prefix of the response).
+fn doc_ui_page(body: &str) -> bool {
+    let head = crate::risk::cx::prefix(body, 4096);
+    head.contains("swagger-ui-bundle")
+        || head.contains("<title>Swagger UI</title>")
+        || (head.contains("<redoc") && head.contains("spec-url"))
+        || body.contains("SwaggerUIBundle(")
+        // The markup discovery keeps these pages by.
+        || crate::discovery::looks_like_api_doc_ui(body)
 }
 
 #[cfg(test)]
