@@ -41,7 +41,15 @@ const TARGET_PEAK_BYTES: u64 = 1 << 30;
 
 const USAGE: &str = "usage: e2e_bench [--records N[,N...]] [--runs N] [--data-dir DIR]\n       e2e_bench --analyze FILE   (one timed analysis; used by the parent)";
 
+/// As `keep_freed_memory` in `server/src/main.rs`: mimalloc keeps freed memory (its
+/// `mi_option_purge_delay`, 15 in mimalloc.h, set to -1).
+fn keep_freed_memory() {
+    // SAFETY: sets a process-wide allocator option; valid at any time.
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
+}
+
 fn main() {
+    keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--analyze") {
         let Some(file) = args.get(i + 1) else {

@@ -44,10 +44,20 @@ pub fn looks_like_api_doc_ui(body: &str) -> bool {
     while !body.is_char_boundary(end) {
         end -= 1;
     }
-    let head = body[..end].to_ascii_lowercase();
-    UI_MARKERS
-        .iter()
-        .any(|m| head.contains(&m.to_ascii_lowercase()))
+    let head = &body.as_bytes()[..end];
+    // Every marker is a tag: most bodies (JSON) have no `<` and stop here.
+    if memchr::memchr(b'<', head).is_none() {
+        return false;
+    }
+    static MARKERS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(UI_MARKERS)
+                .expect("documentation UI markers")
+        })
+        .is_match(head)
 }
 
 /// Whether a request for an `.html`/`.htm` file fetched an API documentation UI. The body

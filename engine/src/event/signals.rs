@@ -112,10 +112,28 @@ pub fn h64(v: &str) -> u64 {
 }
 
 fn norm(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    with_norm(name, str::to_string)
+}
+
+/// Calls `f` with [`norm`]`(name)`, built on the stack when it fits: names are normalised
+/// several times per parameter and header of every exchange.
+fn with_norm<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        if len == buf.len() {
+            let long: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            return f(&long);
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    // Only ASCII alphanumerics were copied.
+    f(std::str::from_utf8(&buf[..len]).unwrap_or_default())
 }
 
 const USER_NAMES: &[&str] = &[
@@ -189,7 +207,7 @@ fn name_is(names: &[&str], key: &str) -> bool {
     let unprefixed = key.strip_prefix("j_").unwrap_or(key);
     [key, leaf, unprefixed]
         .iter()
-        .any(|k| names.contains(&norm(k).as_str()))
+        .any(|k| with_norm(k, |n| names.contains(&n)))
 }
 
 fn find_param(ex: &Exchange, names: &[&str]) -> Option<String> {
@@ -1129,8 +1147,9 @@ pub fn extract(
     let has_credential = ctx.auth.authenticated()
         || r.request_header("authorization").is_some()
         || r.request_headers.iter().any(|(k, _)| {
-            let n = norm(k);
-            n.contains("apikey") || n.contains("token") || n == "xauth"
+            with_norm(k, |n| {
+                n.contains("apikey") || n.contains("token") || n == "xauth"
+            })
         })
         || session.is_some()
         || ex.query().iter().any(|(k, _)| {

@@ -18,6 +18,11 @@ pub struct Cx<'a, 'b> {
     pub ctx: &'a ExchangeContext<'b>,
     attempt: OnceCell<Option<CredentialAttempt>>,
     authenticated: OnceCell<bool>,
+    /// Whether the response holds a word of the exception signatures (both exception
+    /// detectors and the server-information one ask).
+    exception_words: OnceCell<bool>,
+    /// The first application exception signature in the response, with its offset.
+    app_exception: OnceCell<Option<(usize, &'static str)>>,
 }
 
 impl<'a, 'b> Cx<'a, 'b> {
@@ -26,6 +31,8 @@ impl<'a, 'b> Cx<'a, 'b> {
             ctx,
             attempt: OnceCell::new(),
             authenticated: OnceCell::new(),
+            exception_words: OnceCell::new(),
+            app_exception: OnceCell::new(),
         }
     }
 
@@ -54,6 +61,19 @@ impl<'a, 'b> Cx<'a, 'b> {
         *self
             .authenticated
             .get_or_init(|| self.ctx.auth.authenticated() || request_has_credential(self))
+    }
+
+    /// [`Cx::exception_words`]: computed once per exchange by `compute`.
+    pub fn exception_words(&self, compute: impl FnOnce() -> bool) -> bool {
+        *self.exception_words.get_or_init(compute)
+    }
+
+    /// [`Cx::app_exception`]: computed once per exchange by `compute`.
+    pub fn app_exception(
+        &self,
+        compute: impl FnOnce() -> Option<(usize, &'static str)>,
+    ) -> Option<(usize, &'static str)> {
+        *self.app_exception.get_or_init(compute)
     }
 
     pub fn response_body(&self) -> &str {

@@ -91,9 +91,23 @@ fn db_rules() -> &'static Rules {
     })
 }
 
-/// The body holds an application stack trace or exception page.
-pub fn has_app_exception(body: &str) -> bool {
-    prefilter().is_match(body) && app_rules().set.is_match(body)
+/// Whether the response of `cx` holds a word some signature needs (once per exchange).
+fn has_exception_words(cx: &Cx) -> bool {
+    cx.exception_words(|| {
+        let body = cx.response_body();
+        body.len() >= 12 && prefilter().is_match(body)
+    })
+}
+
+/// The first application stack trace or exception page in the response of `cx`, with its
+/// offset (once per exchange: the server-information detector asks too).
+pub fn app_exception(cx: &Cx) -> Option<(usize, &'static str)> {
+    cx.app_exception(|| {
+        if !has_exception_words(cx) {
+            return None;
+        }
+        first_match(app_rules(), cx.response_body())
+    })
 }
 
 fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
@@ -102,12 +116,8 @@ fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
     Some((at, rules.names[i]))
 }
 
-fn scan(cx: &Cx, out: &mut RiskSignals, key: &'static str, rules: &Rules) {
-    let body = cx.response_body();
-    if body.len() < 12 || !prefilter().is_match(body) {
-        return;
-    }
-    if let Some((at, name)) = first_match(rules, body) {
+fn report(cx: &Cx, out: &mut RiskSignals, key: &'static str, found: Option<(usize, &str)>) {
+    if let Some((at, name)) = found {
         out.hit(key, cx.response_evidence(at, name));
     }
 }
@@ -124,7 +134,7 @@ impl Detector for AppExceptionLeak {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        scan(cx, out, self.key(), app_rules());
+        report(cx, out, self.key(), app_exception(cx));
     }
 }
 
@@ -139,7 +149,12 @@ impl Detector for DbExceptionLeak {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        scan(cx, out, self.key(), db_rules());
+        let found = if has_exception_words(cx) {
+            first_match(db_rules(), cx.response_body())
+        } else {
+            None
+        };
+        report(cx, out, self.key(), found);
     }
 }
 

@@ -142,7 +142,7 @@ impl Detector for ServerInfoLeak {
         let path_only = matched
             .iter()
             .all(|i| rules.names[i] == "absolute server path");
-        if path_only && super::exceptions::has_app_exception(body) {
+        if path_only && super::exceptions::app_exception(cx).is_some() {
             return;
         }
         for i in matched.iter() {
