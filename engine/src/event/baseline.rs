@@ -219,7 +219,8 @@ pub struct ApiBase {
     first: i64,
     last: i64,
     calls: u64,
-    subjects: HashMap<SubjectKey, SubjectStats>,
+    /// Boxed: a growing map moves pointers, not statistics of 1 to 3 KB.
+    subjects: HashMap<SubjectKey, Box<SubjectStats>>,
     fields: Vec<String>,
     /// Learning periods of retired sources, IP sources first, then accounts (see the module
     /// doc): part of every reference.
@@ -625,6 +626,7 @@ impl Baselines {
                     .subjects
                     .iter()
                     .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
+                    .map(|(k, s)| (k, &**s))
                     .collect();
                 // Retired sources count in the reference, never as candidates.
                 let mut total = b.retired[accounts as usize].clone();

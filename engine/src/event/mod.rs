@@ -344,8 +344,9 @@ const SWEEP_EVERY: u64 = 1 << 16;
 pub struct EventState {
     config: EventConfig,
     baselines: baseline::Baselines,
-    /// Open bursts; a `hashbrown` map so that [`TrackKeyRef`] finds one without cloning.
-    open: hashbrown::HashMap<TrackKey, Burst>,
+    /// Open bursts; a `hashbrown` map so that [`TrackKeyRef`] finds one without cloning, and
+    /// boxed so that growing the map moves pointers, not bursts (hundreds of bytes each).
+    open: hashbrown::HashMap<TrackKey, Box<Burst>>,
     closed: Vec<(TrackKey, Burst)>,
     custom: HashMap<(u16, SubjectKey), CustomTrack>,
     custom_events: Vec<(u16, SubjectKey, Burst)>,
@@ -406,10 +407,13 @@ impl EventState {
             .is_some_and(|b| t - b.last > family.gap_ms())
         {
             if let Some((owned, old)) = self.open.remove_entry(&key) {
-                self.close(owned, old);
+                self.close(owned, *old);
             }
         }
-        let b = self.open.entry_ref(&key).or_insert_with(|| Burst::new(t));
+        let b = self
+            .open
+            .entry_ref(&key)
+            .or_insert_with(|| Box::new(Burst::new(t)));
         b.tick(t, family.rate_window_ms());
         b.add_api(&f.api);
         b.add_sample(&f.event.sample);
@@ -427,7 +431,7 @@ impl EventState {
             .collect();
         for k in stale {
             if let Some(b) = self.open.remove(&k) {
-                self.close(k, b);
+                self.close(k, *b);
             }
         }
         let gap = Family::ErrorMessage.gap_ms();
@@ -800,7 +804,7 @@ impl EventState {
         self.baselines.merge(other.baselines);
         for (k, b) in other.open {
             match self.open.get_mut(&k) {
-                Some(mine) => mine.merge(b),
+                Some(mine) => mine.merge(*b),
                 None => {
                     self.open.insert(k, b);
                 }
@@ -856,7 +860,7 @@ impl EventState {
             all_apis,
         };
         let mut bursts: Vec<(TrackKey, Burst)> = std::mem::take(&mut self.closed);
-        bursts.extend(self.open.drain());
+        bursts.extend(self.open.drain().map(|(k, b)| (k, *b)));
         bursts.sort_by(|a, b| (a.1.start, &a.0).cmp(&(b.1.start, &b.0)));
         for (k, b) in &bursts {
             drafts.extend(judge_burst(k, b, &cx));

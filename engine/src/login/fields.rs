@@ -7,6 +7,16 @@
 
 /// Lower case without `_ - . ` separators.
 pub fn normalize(name: &str) -> String {
+    if name.is_ascii() {
+        // The common case, byte by byte: names are normalised many times per exchange.
+        let mut out = String::with_capacity(name.len());
+        for b in name.bytes() {
+            if !matches!(b, b'_' | b'-' | b'.' | b' ') {
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
+        }
+        return out;
+    }
     name.chars()
         .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
         .flat_map(char::to_lowercase)
@@ -129,8 +139,12 @@ const CAPTCHA_EXACT: &[&str] = &[
 ];
 
 pub fn is_username_field(name: &str) -> bool {
-    let n = normalize(name);
-    USERNAME_EXACT.contains(&n.as_str()) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
+    is_username_norm(&normalize(name))
+}
+
+/// [`is_username_field`] of an already [`normalize`]d name.
+pub(crate) fn is_username_norm(n: &str) -> bool {
+    USERNAME_EXACT.contains(&n) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
 }
 
 /// Whether `text` holds one of the words every password field name holds (ASCII case
@@ -171,13 +185,21 @@ pub fn password_rank(name: &str) -> u8 {
 }
 
 pub fn is_code_field(name: &str) -> bool {
-    let n = normalize(name);
-    CODE_EXACT.contains(&n.as_str()) || n.ends_with("captcha") || n.ends_with("verifycode")
+    is_code_norm(&normalize(name))
+}
+
+/// [`is_code_field`] of an already [`normalize`]d name.
+pub(crate) fn is_code_norm(n: &str) -> bool {
+    CODE_EXACT.contains(&n) || n.ends_with("captcha") || n.ends_with("verifycode")
 }
 
 pub fn is_captcha_field(name: &str) -> bool {
-    let n = normalize(name);
-    CAPTCHA_EXACT.contains(&n.as_str())
+    is_captcha_norm(&normalize(name))
+}
+
+/// [`is_captcha_field`] of an already [`normalize`]d name.
+pub(crate) fn is_captcha_norm(n: &str) -> bool {
+    CAPTCHA_EXACT.contains(&n)
         || n.contains("captcha")
         || n.contains("geetest")
         || n.contains("turnstile")

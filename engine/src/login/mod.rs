@@ -124,17 +124,17 @@ fn extract(ex: &Exchange) -> Extracted {
             }
             continue;
         }
-        if is_captcha_field(&p.name) {
+        let n = normalize(&p.name);
+        if fields::is_captcha_norm(&n) {
             e.captcha_field = true;
         }
-        if is_code_field(&p.name) {
+        if fields::is_code_norm(&n) {
             if e.code.is_none() && value.chars().count() <= 64 {
                 e.code = Some(value.to_string());
             }
             continue;
         }
-        if is_username_field(&p.name) {
-            let n = normalize(&p.name);
+        if fields::is_username_norm(&n) {
             if ["email", "mail", "mobile", "phone", "tel"]
                 .iter()
                 .any(|w| n.contains(w))
