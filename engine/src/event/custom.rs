@@ -4,7 +4,7 @@
 
 use crate::catalog::{catalog, Level, Subject};
 use crate::exchange::Exchange;
-use crate::facts::ApiKey;
+use crate::facts::{ApiKey, PurposeTag};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -242,7 +242,7 @@ impl CompiledCustomRule {
     }
 
     /// The non-content part of the condition, evaluated on the exchange's facts.
-    pub fn facts_match(&self, api: &ApiKey, status: u16, purposes: &[String]) -> bool {
+    pub fn facts_match(&self, api: &ApiKey, status: u16, purposes: &[PurposeTag]) -> bool {
         let c = &self.rule.condition;
         if let Some(h) = c.host.as_deref().filter(|s| !s.is_empty()) {
             if !h.eq_ignore_ascii_case(&api.host) {
@@ -263,6 +263,7 @@ impl CompiledCustomRule {
             let cat = catalog();
             let ok = purposes
                 .iter()
+                .map(|t| t.kind.as_str())
                 .any(|t| t == p || cat.purpose_of_type(t).is_some_and(|pp| pp.key == p));
             if !ok {
                 return false;

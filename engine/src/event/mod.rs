@@ -753,7 +753,7 @@ impl EventState {
             .take(custom::MAX_RULES)
         {
             let content_ok = !rule.has_content() || f.event.custom & (1 << i) != 0;
-            if !content_ok || !rule.facts_match(&f.api, f.status, &f.event.purposes) {
+            if !content_ok || !rule.facts_match(&f.api, f.status, &f.discovery.purposes) {
                 continue;
             }
             let subject = match rule.rule.group_by {

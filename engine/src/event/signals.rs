@@ -97,8 +97,6 @@ pub struct EventSignals {
     pub has_credential: bool,
     /// Bit `i` set when custom rule `i`'s content pattern matched.
     pub custom: u64,
-    /// Purpose type keys known for the API at this exchange (copied from discovery).
-    pub purposes: Vec<String>,
 }
 
 pub const MAX_SHAPES: usize = 12;
@@ -1179,7 +1177,6 @@ pub fn extract(
         session_set: session_set(ex),
         has_credential,
         custom: custom_bits,
-        purposes: ctx.purposes.iter().map(|p| p.kind.clone()).collect(),
     }
 }
 

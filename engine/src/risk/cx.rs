@@ -18,9 +18,8 @@ pub struct Cx<'a, 'b> {
     pub ctx: &'a ExchangeContext<'b>,
     attempt: OnceCell<Option<CredentialAttempt>>,
     authenticated: OnceCell<bool>,
-    /// Whether the response holds a word of the exception signatures (both exception
-    /// detectors and the server-information one ask).
-    exception_words: OnceCell<bool>,
+    /// Prefilter words of the response signatures (see `detectors::response_words`).
+    response_words: OnceCell<u8>,
     /// The first application exception signature in the response, with its offset.
     app_exception: OnceCell<Option<(usize, &'static str)>>,
 }
@@ -31,7 +30,7 @@ impl<'a, 'b> Cx<'a, 'b> {
             ctx,
             attempt: OnceCell::new(),
             authenticated: OnceCell::new(),
-            exception_words: OnceCell::new(),
+            response_words: OnceCell::new(),
             app_exception: OnceCell::new(),
         }
     }
@@ -63,9 +62,9 @@ impl<'a, 'b> Cx<'a, 'b> {
             .get_or_init(|| self.ctx.auth.authenticated() || request_has_credential(self))
     }
 
-    /// [`Cx::exception_words`]: computed once per exchange by `compute`.
-    pub fn exception_words(&self, compute: impl FnOnce() -> bool) -> bool {
-        *self.exception_words.get_or_init(compute)
+    /// The prefilter words of the response: computed once per exchange by `compute`.
+    pub fn response_words(&self, compute: impl FnOnce() -> u8) -> u8 {
+        *self.response_words.get_or_init(compute)
     }
 
     /// [`Cx::app_exception`]: computed once per exchange by `compute`.

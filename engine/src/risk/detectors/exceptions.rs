@@ -5,43 +5,35 @@
 use super::{compile, Rules};
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
-use aho_corasick::AhoCorasick;
 use std::sync::OnceLock;
 
-/// Cheap prefilter: a response without any of these words cannot match either rule set.
-fn prefilter() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([
-                "exception",
-                "traceback",
-                "goroutine",
-                "panic",
-                "error",
-                "warning",
-                "ora-",
-                "sqlstate",
-                "sqlite",
-                "stack",
-                ".java:",
-                ".js:",
-                ".rb:",
-                ".php",
-                ".go:",
-                ":line ",
-                "syntax",
-                "sql",
-                "psql",
-                "fatal",
-                "constraint",
-                "duplicate entry",
-                "conversion failed",
-            ])
-            .expect("prefilter")
-    })
-}
+/// Words of the prefilter: a response without any of them (ASCII case ignored) cannot match
+/// either rule set.
+pub(super) const EXCEPTION_WORDS: &[&str] = &[
+    "exception",
+    "traceback",
+    "goroutine",
+    "panic",
+    "error",
+    "warning",
+    "ora-",
+    "sqlstate",
+    "sqlite",
+    "stack",
+    ".java:",
+    ".js:",
+    ".rb:",
+    ".php",
+    ".go:",
+    ":line ",
+    "syntax",
+    "sql",
+    "psql",
+    "fatal",
+    "constraint",
+    "duplicate entry",
+    "conversion failed",
+];
 
 fn app_rules() -> &'static Rules {
     static R: OnceLock<Rules> = OnceLock::new();
@@ -93,10 +85,7 @@ fn db_rules() -> &'static Rules {
 
 /// Whether the response of `cx` holds a word some signature needs (once per exchange).
 fn has_exception_words(cx: &Cx) -> bool {
-    cx.exception_words(|| {
-        let body = cx.response_body();
-        body.len() >= 12 && prefilter().is_match(body)
-    })
+    cx.response_body().len() >= 12 && super::response_words(cx) & super::EXCEPTION_WORD != 0
 }
 
 /// The first application stack trace or exception page in the response of `cx`, with its

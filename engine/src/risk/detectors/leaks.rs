@@ -33,57 +33,49 @@ fn server_rules() -> &'static Rules {
 /// Literals at least one of which every [`server_rules`] pattern needs (case-insensitive, so a
 /// superset): the regex set only runs on the few bodies that contain one. Without this gate the
 /// set, whose patterns are too large for the lazy DFA, dominated the whole analysis.
-fn server_prefilter() -> &'static aho_corasick::AhoCorasick {
-    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([
-                "phpinfo",
-                "PHP Version",
-                "PHP License",
-                "propertySources",
-                "\"beans\"",
-                "configurationProperties",
-                "Server Status",
-                "Total accesses",
-                "nginx/",
-                "Apache/",
-                "Apache Tomcat/",
-                "Jetty(",
-                "Microsoft-IIS/",
-                "openresty/",
-                "PATH=",
-                "HOME=",
-                "HOSTNAME",
-                "JAVA_HOME",
-                "USER=",
-                "PWD=",
-                "SHELL=",
-                "KUBERNETES_SERVICE_HOST",
-                "LD_LIBRARY_PATH",
-                "DB_PASSWORD=",
-                "DATABASE_URL=",
-                "APP_KEY=",
-                "AWS_SECRET_ACCESS_KEY=",
-                "SECRET_KEY=",
-                "REDIS_PASSWORD=",
-                "root:",
-                "/var/www/",
-                "/var/lib/",
-                "/usr/local/",
-                "/opt/",
-                "/srv/",
-                "/home/",
-                "/root/",
-                "/etc/",
-                "/data/app/",
-                "/app/",
-                ":\\",
-            ])
-            .expect("server-information literals")
-    })
-}
+pub(super) const SERVER_WORDS: &[&str] = &[
+    "phpinfo",
+    "PHP Version",
+    "PHP License",
+    "propertySources",
+    "\"beans\"",
+    "configurationProperties",
+    "Server Status",
+    "Total accesses",
+    "nginx/",
+    "Apache/",
+    "Apache Tomcat/",
+    "Jetty(",
+    "Microsoft-IIS/",
+    "openresty/",
+    "PATH=",
+    "HOME=",
+    "HOSTNAME",
+    "JAVA_HOME",
+    "USER=",
+    "PWD=",
+    "SHELL=",
+    "KUBERNETES_SERVICE_HOST",
+    "LD_LIBRARY_PATH",
+    "DB_PASSWORD=",
+    "DATABASE_URL=",
+    "APP_KEY=",
+    "AWS_SECRET_ACCESS_KEY=",
+    "SECRET_KEY=",
+    "REDIS_PASSWORD=",
+    "root:",
+    "/var/www/",
+    "/var/lib/",
+    "/usr/local/",
+    "/opt/",
+    "/srv/",
+    "/home/",
+    "/root/",
+    "/etc/",
+    "/data/app/",
+    "/app/",
+    ":\\",
+];
 
 /// The first server path match that is not a link: web pages and asset manifests reference
 /// URL paths such as `<script src="/app/assets/main.js">` or `"url": "/home/js/site.js"`,
@@ -133,7 +125,7 @@ impl Detector for ServerInfoLeak {
         if body.len() < 8 {
             return;
         }
-        if !server_prefilter().is_match(body) {
+        if super::response_words(cx) & super::SERVER_WORD == 0 {
             return;
         }
         let rules = server_rules();

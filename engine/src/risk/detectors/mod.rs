@@ -76,6 +76,44 @@ pub(crate) static ALL: &[&dyn Detector] = &[
     &custom::CustomRisk,
 ];
 
+/// [`response_words`] bit: the response holds an [`exceptions::EXCEPTION_WORDS`] word.
+const EXCEPTION_WORD: u8 = 1;
+/// [`response_words`] bit: the response holds a [`leaks::SERVER_WORDS`] word.
+const SERVER_WORD: u8 = 2;
+
+/// The prefilter words of the exception and server-information signatures found in the
+/// scanned response, as [`EXCEPTION_WORD`] and [`SERVER_WORD`] bits: one pass of one automaton
+/// per exchange instead of one per detector.
+fn response_words(cx: &crate::risk::cx::Cx) -> u8 {
+    use aho_corasick::AhoCorasick;
+    use std::sync::OnceLock;
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(
+                exceptions::EXCEPTION_WORDS
+                    .iter()
+                    .chain(leaks::SERVER_WORDS),
+            )
+            .expect("response words")
+    });
+    cx.response_words(|| {
+        let mut bits = 0;
+        for m in ac.find_overlapping_iter(cx.response_body()) {
+            bits |= if m.pattern().as_usize() < exceptions::EXCEPTION_WORDS.len() {
+                EXCEPTION_WORD
+            } else {
+                SERVER_WORD
+            };
+            if bits == EXCEPTION_WORD | SERVER_WORD {
+                break;
+            }
+        }
+        bits
+    })
+}
+
 /// A named table of response signatures: the set finds whether any matches in one pass, the
 /// single regexes locate the first match for the evidence excerpt.
 struct Rules {
