@@ -119,7 +119,8 @@ impl Draft {
                 method: String::new(),
                 path: String::new(),
             });
-        let mut apis: Vec<(ApiKey, u64)> = b.apis.clone();
+        let mut apis: Vec<(ApiKey, u64)> =
+            b.apis.iter().map(|(k, n)| ((**k).clone(), *n)).collect();
         apis.sort_by_key(|a| std::cmp::Reverse(a.1));
         let mut facts = describe::Facts {
             start_ms: b.start,
@@ -354,6 +355,10 @@ pub struct EventState {
     human_accounts: HashSet<String>,
     countries: HashMap<[u8; 2], u64>,
     tallies: HashMap<ApiKey, ApiTally>,
+    /// One shared copy of each API key, for the bursts' API lists (see [`Burst::add_api`]).
+    api_keys: HashMap<ApiKey, std::sync::Arc<ApiKey>>,
+    /// The interned key of the exchange being absorbed.
+    current_api: Option<std::sync::Arc<ApiKey>>,
     /// Last exception response per source, so its other calls can be counted in the open
     /// exception bursts (the share of a source's calls that failed).
     exception_sources: HashMap<IpAddr, i64>,
@@ -396,6 +401,7 @@ impl EventState {
         f: &ExchangeFacts,
     ) -> &mut Burst {
         let t = f.time_ms;
+        let api_arc = self.interned_api(f);
         let key = TrackKeyRef {
             family,
             subject,
@@ -415,10 +421,18 @@ impl EventState {
             .entry_ref(&key)
             .or_insert_with(|| Box::new(Burst::new(t)));
         b.tick(t, family.rate_window_ms());
-        b.add_api(&f.api);
+        b.add_api(&api_arc);
         b.add_sample(&f.event.sample);
         b.add_location(f.client.location);
         b
+    }
+
+    /// The shared key of the API of `f` (set by [`EventState::absorb`]).
+    fn interned_api(&self, f: &ExchangeFacts) -> std::sync::Arc<ApiKey> {
+        match &self.current_api {
+            Some(api) if **api == f.api => api.clone(),
+            _ => std::sync::Arc::new(f.api.clone()),
+        }
     }
 
     fn sweep(&mut self) {
@@ -441,6 +455,12 @@ impl EventState {
     pub fn absorb(&mut self, f: &ExchangeFacts) {
         let s = &f.event;
         let t = f.time_ms;
+        self.current_api = Some(
+            crate::facts::slot(&mut self.api_keys, &f.api, || {
+                std::sync::Arc::new(f.api.clone())
+            })
+            .clone(),
+        );
         self.absorbed += 1;
         self.max_t = self.max_t.max(t);
         if self.absorbed.is_multiple_of(SWEEP_EVERY) {
@@ -745,6 +765,7 @@ impl EventState {
     /// event; further matches within the window extend it.
     fn custom(&mut self, f: &ExchangeFacts, ip: &SubjectKey, account: Option<&str>) {
         let t = f.time_ms;
+        let api = self.interned_api(f);
         for (i, rule) in self
             .config
             .custom
@@ -783,7 +804,7 @@ impl EventState {
             if extend {
                 if let Some(b) = tr.open.as_mut() {
                     b.tick(t, w);
-                    b.add_api(&f.api);
+                    b.add_api(&api);
                     b.add_sample(&f.event.sample);
                 }
             } else if tr.recent.len() >= thr {
@@ -792,7 +813,7 @@ impl EventState {
                     b.tick(t, w);
                 }
                 b.start = *tr.recent.front().unwrap_or(&t);
-                b.add_api(&f.api);
+                b.add_api(&api);
                 b.add_sample(&f.event.sample);
                 b.add_location(f.client.location);
                 tr.open = Some(b);

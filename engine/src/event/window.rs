@@ -162,7 +162,8 @@ pub struct Burst {
     recent: VecDeque<i64>,
     /// Most observations within the family's rate window.
     pub peak: u32,
-    pub apis: Vec<(ApiKey, u64)>,
+    /// The burst's APIs, shared with the event state's interned keys (no string copies).
+    pub apis: Vec<(std::sync::Arc<ApiKey>, u64)>,
     pub samples: Vec<String>,
     pub types: BTreeMap<u32, u64>,
     pub tools: Vec<(String, ToolKind, u64)>,
@@ -204,8 +205,12 @@ impl Burst {
         self.peak = self.peak.max(self.recent.len() as u32);
     }
 
-    pub fn add_api(&mut self, api: &ApiKey) {
-        if let Some(e) = self.apis.iter_mut().find(|(k, _)| k == api) {
+    pub fn add_api(&mut self, api: &std::sync::Arc<ApiKey>) {
+        if let Some(e) = self
+            .apis
+            .iter_mut()
+            .find(|(k, _)| std::sync::Arc::ptr_eq(k, api) || k == api)
+        {
             e.1 += 1;
         } else if self.apis.len() < MAX_APIS {
             self.apis.push((api.clone(), 1));
@@ -256,7 +261,7 @@ impl Burst {
 
     /// The API with the most observations.
     pub fn main_api(&self) -> Option<&ApiKey> {
-        self.apis.iter().max_by_key(|(_, n)| *n).map(|(k, _)| k)
+        self.apis.iter().max_by_key(|(_, n)| *n).map(|(k, _)| &**k)
     }
 
     pub fn max_target(&self) -> u32 {
