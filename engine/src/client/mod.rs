@@ -29,7 +29,7 @@ pub struct ClientClassifier {
 pub const MAX_CACHED_AGENTS: usize = 8_192;
 
 #[derive(Debug, Default)]
-struct ToolCache(std::sync::RwLock<std::collections::HashMap<String, crate::facts::ToolInfo>>);
+struct ToolCache(std::sync::RwLock<foldhash::HashMap<String, crate::facts::ToolInfo>>);
 
 impl ToolCache {
     fn classify(&self, ua: Option<&str>) -> crate::facts::ToolInfo {

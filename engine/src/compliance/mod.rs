@@ -24,7 +24,9 @@ use crate::facts::{Direction, Finding, Location};
 use crate::pipeline::ExchangeFacts;
 use chrono::{Datelike, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

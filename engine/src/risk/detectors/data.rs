@@ -9,7 +9,9 @@ use crate::risk::cx::{level_of, Cx};
 use crate::risk::{Detector, RiskSignals};
 use crate::sensitive::mask;
 use regex::Regex;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::OnceLock;
 
 /// Distinct S2+ types in one response that make it "excessive".

@@ -10,7 +10,8 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use regex::Regex;
 use std::cell::RefCell;
-use std::collections::HashMap;
+#[allow(unused_imports)]
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::OnceLock;
 
 pub struct WeakJwtAlgorithm;

@@ -31,17 +31,24 @@ fn looks_like_jwt(v: &str) -> bool {
 /// Shannon entropy of the value's characters times its length, in bits: a rough upper bound
 /// of the guessing work for a token drawn from the observed alphabet.
 pub fn entropy_bits(v: &str) -> f64 {
-    let mut counts = std::collections::HashMap::new();
+    // ASCII characters are counted in an array; others (rare in tokens) in a map.
+    let mut ascii = [0u32; 128];
+    let mut counts: foldhash::HashMap<char, u32> = Default::default();
     let mut n = 0f64;
     for c in v.chars() {
-        *counts.entry(c).or_insert(0u32) += 1;
+        match ascii.get_mut(c as usize) {
+            Some(k) => *k += 1,
+            None => *counts.entry(c).or_insert(0) += 1,
+        }
         n += 1.0;
     }
     if n == 0.0 {
         return 0.0;
     }
-    let h: f64 = counts
-        .values()
+    let h: f64 = ascii
+        .iter()
+        .filter(|&&c| c > 0)
+        .chain(counts.values())
         .map(|&c| {
             let p = c as f64 / n;
             -p * p.log2()
