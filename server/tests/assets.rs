@@ -2,6 +2,7 @@
 //! demo generator's traffic is analysed by the engine, stored with `results::replace`, then
 //! listed, filtered, sorted, paged, opened, exported and compared.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
@@ -10,40 +11,10 @@ use common::*;
 use engine::pipeline::Findings;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
-
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
 
 /// Findings of a small demo traffic set, computed once per test binary.
 fn findings() -> &'static Findings {
-    static F: OnceLock<Findings> = OnceLock::new();
-    F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.jsonl");
-        let g = engine::demo::Generator::new(engine::demo::GeneratorConfig {
-            days: 2,
-            records_per_day: 4_000,
-            ..Default::default()
-        });
-        g.write_to(std::fs::File::create(&path).unwrap()).unwrap();
-        engine::analyze::analyze_paths(
-            &[path],
-            &engine::analyze::AnalyzeOptions::default(),
-            &engine::pipeline::AnalysisConfig::default(),
-            engine::client::ClientClassifier::without_geo(),
-            &|_| {},
-        )
-        .unwrap()
-        .findings
-    })
+    analysed_demo(2, 4_000)
 }
 
 /// Demo tenant with API security on (trial) and the demo findings stored; returns an

@@ -13,6 +13,19 @@ use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// Runs `$body` once per database backend of [`backends`], with `$app` a fresh [`app`] of it.
+/// Test files that use it declare `#[macro_use] mod common;`.
+#[allow(unused_macros)]
+macro_rules! each_db {
+    ($app:ident => $body:block) => {
+        for kind in $crate::common::backends() {
+            eprintln!("-- database: {kind}");
+            let $app = $crate::common::app(kind).await;
+            $body
+        }
+    };
+}
+
 pub const ADMIN_PW: &str = "admin-password-1";
 
 pub struct TestApp {
@@ -158,14 +171,7 @@ impl Client {
                 self.cookie = (!removed).then(|| value.to_string());
             }
         }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        into_resp(res).await
     }
 
     fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
@@ -268,6 +274,46 @@ impl Client {
     }
 }
 
+/// Sends `req` to `router` without a cookie jar.
+pub async fn send(router: &Router, req: Request<Body>) -> Resp {
+    into_resp(router.clone().oneshot(req).await.unwrap()).await
+}
+
+/// Reads a whole response.
+pub async fn into_resp(res: axum::response::Response) -> Resp {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Creates a data source of the Demo tenant (region cn): its id and ingestion token.
+pub async fn create_data_source(c: &mut Client, name: &str, format: &str) -> (i64, String) {
+    let csrf = c.csrf().await;
+    let r = c
+        .post(
+            "/api/create_data_source",
+            &[
+                ("tenant", "demo"),
+                ("region", "cn"),
+                ("name", name),
+                ("format", format),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    (
+        j["id"].as_i64().unwrap(),
+        j["token"].as_str().unwrap().to_string(),
+    )
+}
+
 /// Percent-encodes a form or query value.
 pub fn enc(s: &str) -> String {
     s.bytes()
@@ -310,20 +356,23 @@ pub async fn demo_scope(app: &TestApp) -> backend::scope::Scope {
     }
 }
 
-/// Findings of two days of demo traffic (computed once per test binary: analysis is slow in
-/// debug builds).
-pub fn demo_findings() -> engine::pipeline::Findings {
-    static F: std::sync::OnceLock<engine::pipeline::Findings> = std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        use engine::analyze::{analyze_paths, AnalyzeOptions};
-        use engine::client::ClientClassifier;
-        use engine::demo::{Generator, GeneratorConfig};
-        use engine::pipeline::AnalysisConfig;
+/// Findings of `days` days of demo traffic at `records_per_day` (analysed once per test binary
+/// and size: analysis is slow in debug builds).
+pub fn analysed_demo(days: u32, records_per_day: u64) -> &'static engine::pipeline::Findings {
+    use engine::analyze::{analyze_paths, AnalyzeOptions};
+    use engine::client::ClientClassifier;
+    use engine::demo::{Generator, GeneratorConfig};
+    use engine::pipeline::{AnalysisConfig, Findings};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<(u32, u64), &'static Findings>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    cache.entry((days, records_per_day)).or_insert_with(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.jsonl");
         let g = Generator::new(GeneratorConfig {
-            days: 2,
-            records_per_day: 3_000,
+            days,
+            records_per_day,
             ..GeneratorConfig::default()
         });
         g.write_to(std::fs::File::create(&path).unwrap()).unwrap();
@@ -336,9 +385,27 @@ pub fn demo_findings() -> engine::pipeline::Findings {
         )
         .unwrap()
         .findings;
-        assert!(f.risks.len() > 5, "demo traffic yields risks");
-        assert!(f.events.len() > 2, "demo traffic yields events");
-        f
+        Box::leak(Box::new(f))
     })
-    .clone()
+}
+
+/// Findings of two days of demo traffic, with risks and events in them.
+pub fn demo_findings() -> engine::pipeline::Findings {
+    let f = analysed_demo(2, 3_000);
+    assert!(f.risks.len() > 5, "demo traffic yields risks");
+    assert!(f.events.len() > 2, "demo traffic yields events");
+    f.clone()
+}
+
+/// Turns API security on for the Demo tenant (admin: consent, then trial).
+pub async fn enable_demo_api_security(app: &TestApp) {
+    let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
+    assert_eq!(
+        admin.lifecycle("demo", "consent").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin.lifecycle("demo", "trial").await.status,
+        StatusCode::OK
+    );
 }

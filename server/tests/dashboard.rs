@@ -2,49 +2,19 @@
 //! direct counts of the stored results, period selection, server-drawn SVG charts, escaping of
 //! hostile host names, authorisation and the language switch.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use backend::scope::Scope;
 use common::*;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
 
 const EVIL_HOST: &str = "<script>alert(1)</script>.evil.example";
 
 /// Demo findings (cached per process: the analysis is the slow part).
 fn findings() -> &'static engine::pipeline::Findings {
-    static F: std::sync::OnceLock<engine::pipeline::Findings> = std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.jsonl");
-        let g = engine::demo::Generator::new(engine::demo::GeneratorConfig {
-            days: 4,
-            records_per_day: 4_000,
-            ..Default::default()
-        });
-        g.write_to(std::fs::File::create(&path).unwrap()).unwrap();
-        engine::analyze::analyze_paths(
-            &[path],
-            &engine::analyze::AnalyzeOptions::default(),
-            &engine::pipeline::AnalysisConfig::default(),
-            engine::client::ClientClassifier::without_geo(),
-            &|_| {},
-        )
-        .unwrap()
-        .findings
-    })
+    analysed_demo(4, 4_000)
 }
 
 /// Stores the demo analysis in the Demo tenant (region cn) as an analysis job would.
@@ -98,15 +68,7 @@ async fn send_with_cookie(c: &Client, method: &str, path: &str, cookie: &str, fo
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form.to_string()))
         .unwrap();
-    let res = c.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    send(&c.router, req).await
 }
 
 /// Tags of the SVG open and close in order (a small well-formedness check without a parser).

@@ -3,6 +3,7 @@
 //! reopen; ignore rules that survive re-analysis; event tabs; CSV formula neutralisation;
 //! authorisation.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
@@ -11,29 +12,6 @@ use backend::tenancy::Region;
 use common::*;
 use engine::pipeline::Findings;
 use serde_json::Value;
-
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
-
-/// Enables API security for the Demo tenant (admin: consent + trial).
-async fn enable(app: &TestApp) {
-    let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
-    assert_eq!(
-        admin.lifecycle("demo", "consent").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        admin.lifecycle("demo", "trial").await.status,
-        StatusCode::OK
-    );
-}
 
 async fn seeded(app: &TestApp) -> (Scope, Findings) {
     let scope = demo_scope(app).await;
@@ -87,7 +65,7 @@ async fn risk_id(app: &TestApp, key: &str) -> i64 {
 #[tokio::test]
 async fn risks_filter_sort_and_page() {
     each_db!(app => {
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let (_, f) = seeded(&app).await;
         let mut c = Client::signed_in(&app, "viewer", "viewer-password").await;
 
@@ -162,7 +140,7 @@ async fn risks_filter_sort_and_page() {
 #[tokio::test]
 async fn bulk_status_is_audited_and_fixed_risks_reopen() {
     each_db!(app => {
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let (scope, mut f) = seeded(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         let all = list(&mut c, "risks_list", "per_page=200").await;
@@ -218,7 +196,7 @@ async fn bulk_status_is_audited_and_fixed_risks_reopen() {
 #[tokio::test]
 async fn ignore_rules_hide_risks_across_reanalysis() {
     each_db!(app => {
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let (scope, f) = seeded(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         let target = &f.risks[0];
@@ -264,7 +242,7 @@ async fn ignore_rules_hide_risks_across_reanalysis() {
 #[tokio::test]
 async fn events_tabs_detail_and_workflow() {
     each_db!(app => {
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let (_, f) = seeded(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         let n_ip = f.events.iter().filter(|e| e.subject == engine::catalog::Subject::Ip).count() as i64;
@@ -322,7 +300,7 @@ async fn events_tabs_detail_and_workflow() {
 #[tokio::test]
 async fn csv_exports_follow_filters_and_neutralise_formulas() {
     each_db!(app => {
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let scope = demo_scope(&app).await;
         let mut f = demo_findings();
         f.risks[0].api.path = "=cmd|' /C calc'!A0".into();
@@ -371,7 +349,7 @@ async fn authorisation_of_reads_changes_and_exports() {
         let mut demo = Client::signed_in(&app, "demo", "demo-password").await;
         assert_eq!(call(&mut demo, "risks_list", &[("query", "")]).await.status, StatusCode::FORBIDDEN);
         assert_eq!(demo.get("/export/events.csv?tenant=demo&region=cn").await.status, StatusCode::FORBIDDEN);
-        enable(&app).await;
+        enable_demo_api_security(&app).await;
         let id = ids(&list(&mut demo, "risks_list", "").await)[0];
 
         // no session

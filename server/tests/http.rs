@@ -1,21 +1,12 @@
 //! Integration tests through HTTP against the real router, on SQLite and PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
 use common::*;
 
 /// Runs `$body` (an async block using `app`) once per configured database.
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
-
 #[tokio::test]
 async fn pages_need_a_session_and_login_works() {
     each_db!(app => {

@@ -8,10 +8,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use backend::Backend;
-use common::{Client, Resp};
-use http_body_util::BodyExt;
+use common::{create_data_source, send, Client, Resp};
 use std::io::Write;
-use tower::ServiceExt;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/formats/examples");
 
@@ -57,44 +55,10 @@ async fn client(e: &Env, user: &str, pw: &str) -> Client {
     c
 }
 
-async fn send(router: &Router, req: Request<Body>) -> Resp {
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data).unwrap();
     enc.finish().unwrap()
-}
-
-async fn create_source(c: &mut Client, name: &str, format: &str) -> (i64, String) {
-    let csrf = c.csrf().await;
-    let r = c
-        .post(
-            "/api/create_data_source",
-            &[
-                ("tenant", "demo"),
-                ("region", "cn"),
-                ("name", name),
-                ("format", format),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let j = r.json();
-    (
-        j["id"].as_i64().unwrap(),
-        j["token"].as_str().unwrap().to_string(),
-    )
 }
 
 async fn upload(
@@ -145,8 +109,8 @@ async fn uploads_every_format_plain_and_gzipped() {
         let e = env(kind).await;
         let mut c = client(&e, "demo", "demo-password").await;
         let csrf = c.csrf().await;
-        let (plain, _) = create_source(&mut c, "plain", "auto").await;
-        let (gz, _) = create_source(&mut c, "gzipped", "auto").await;
+        let (plain, _) = create_data_source(&mut c, "plain", "auto").await;
+        let (gz, _) = create_data_source(&mut c, "gzipped", "auto").await;
         for (file, format, expected) in [
             ("native.jsonl", "jsonl", 5),
             ("example.har", "har", 0),
@@ -253,7 +217,7 @@ async fn bad_lines_are_listed_with_line_numbers() {
         let e = env(kind).await;
         let mut c = client(&e, "demo", "demo-password").await;
         let csrf = c.csrf().await;
-        let (src, _) = create_source(&mut c, "app", "jsonl").await;
+        let (src, _) = create_data_source(&mut c, "app", "jsonl").await;
         let native = std::fs::read_to_string(format!("{EXAMPLES}/native.jsonl")).unwrap();
         let good = native.lines().next().unwrap();
         let body = format!(
@@ -311,7 +275,7 @@ async fn uploads_need_a_session_csrf_and_the_analyst_role() {
     for kind in common::backends() {
         let e = env(kind).await;
         let mut c = client(&e, "demo", "demo-password").await;
-        let (src, _) = create_source(&mut c, "app", "auto").await;
+        let (src, _) = create_data_source(&mut c, "app", "auto").await;
         let data = b"{}\n".to_vec();
         let anon = Client {
             router: e.router.clone(),
@@ -389,7 +353,7 @@ async fn token_endpoint_takes_ndjson_and_gzip() {
     for kind in common::backends() {
         let e = env(kind).await;
         let mut c = client(&e, "demo", "demo-password").await;
-        let (_, token) = create_source(&mut c, "vector", "jsonl").await;
+        let (_, token) = create_data_source(&mut c, "vector", "jsonl").await;
         let stored: Option<String> =
             sqlx::query_scalar("SELECT token_hash FROM data_sources WHERE name = 'vector'")
                 .fetch_one(&e.backend.db.pool)
@@ -496,7 +460,7 @@ async fn retention_purges_old_segments_and_reanalyses() {
         let e = env(kind).await;
         let mut c = client(&e, "demo", "demo-password").await;
         let csrf = c.csrf().await;
-        let (src, _) = create_source(&mut c, "app", "auto").await;
+        let (src, _) = create_data_source(&mut c, "app", "auto").await;
         let data = std::fs::read(format!("{EXAMPLES}/native.jsonl")).unwrap();
         let r = upload(&e, &c, Some(&csrf), src, "a.jsonl", data).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

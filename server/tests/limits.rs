@@ -50,21 +50,8 @@ async fn each_ingest_limit_answers_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Client::signed_in(&app, "admin", ADMIN_PW).await;
         c.router = limited(&app, dir.path());
-        let csrf = c.csrf().await;
-        let r = c
-            .post(
-                "/api/create_data_source",
-                &[
-                    ("tenant", "demo"),
-                    ("region", "cn"),
-                    ("name", "limits"),
-                    ("format", "jsonl"),
-                    ("csrf", &csrf),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let source = r.json()["id"].to_string();
+        let (source, _) = create_data_source(&mut c, "limits", "jsonl").await;
+        let source = source.to_string();
 
         // Line length: the long line is rejected with the cap in the reason, the rest is kept.
         let long = line(&format!("/api/{}", "x".repeat(400)));

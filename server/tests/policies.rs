@@ -1,6 +1,7 @@
 //! Custom policies through HTTP (server functions of the Policies page) and the analysis
 //! configuration built from them, on SQLite and PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
@@ -9,33 +10,10 @@ use backend::tenancy::Region;
 use common::*;
 use std::io::Write;
 
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
-
 const SENSITIVE: &str = r#"{"name":"Employee ID","regex":"EMP-\\d{6}","fields":[],"keywords":[],"level":"S3","category":"hr"}"#;
 const PURPOSE: &str = r#"{"name":"Coupons","hosts":["shop.example.com"],"methods":["POST"],"path_regex":"^/api/coupons","param_names":[],"purpose":"user_authentication","type":"logon"}"#;
 const RISK: &str = r#"{"name":"Debug header","level":"high","suggestion":"Remove the debug header.","conditions":[{"kind":"content","part":"response_headers","regex":"(?i)x-debug-token"}]}"#;
 const EVENT: &str = r#"{"name":"Export probing","condition":{"path":"/api/*/export","status":["4xx"]},"group_by":"ip","threshold":3,"window_secs":60,"level":"medium","suggestion":"Block the source."}"#;
-
-/// Turns API security on for the Demo tenant (admin: consent + trial).
-async fn enable_demo(app: &TestApp) {
-    let mut admin = Client::signed_in(app, "admin", ADMIN_PW).await;
-    assert_eq!(
-        admin.lifecycle("demo", "consent").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        admin.lifecycle("demo", "trial").await.status,
-        StatusCode::OK
-    );
-}
 
 async fn save(c: &mut Client, kind: &str, id: Option<i64>, definition: &str) -> Resp {
     let csrf = c.csrf().await;
@@ -78,7 +56,7 @@ async fn demo_scope(app: &TestApp) -> Scope {
 #[tokio::test]
 async fn create_edit_toggle_delete_each_kind() {
     each_db!(app => {
-        enable_demo(&app).await;
+        enable_demo_api_security(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         for (kind, def, renamed) in [
             ("purpose", PURPOSE, PURPOSE.replace("Coupons", "Coupon codes")),
@@ -136,7 +114,7 @@ async fn create_edit_toggle_delete_each_kind() {
 #[tokio::test]
 async fn invalid_definitions_are_rejected_with_the_field() {
     each_db!(app => {
-        enable_demo(&app).await;
+        enable_demo_api_security(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         let bad = SENSITIVE.replace(r"EMP-\\d{6}", "EMP-(\\\\d{6}");
         let r = save(&mut c, "sensitive", None, &bad).await;
@@ -180,7 +158,7 @@ async fn roles_tenants_csrf_and_edition_are_enforced() {
         let mut demo = Client::signed_in(&app, "demo", "demo-password").await;
         assert_eq!(save(&mut demo, "sensitive", None, SENSITIVE).await.status, StatusCode::FORBIDDEN);
         assert_eq!(demo.post("/api/policies", &[("tenant", "demo"), ("kind", "risk")]).await.status, StatusCode::FORBIDDEN);
-        enable_demo(&app).await;
+        enable_demo_api_security(&app).await;
 
         let created = save(&mut demo, "sensitive", None, SENSITIVE).await;
         assert_eq!(created.status, StatusCode::OK, "{}", created.body);
@@ -226,7 +204,7 @@ async fn roles_tenants_csrf_and_edition_are_enforced() {
 #[tokio::test]
 async fn analysis_config_has_the_enabled_policies_and_finds_custom_data() {
     each_db!(app => {
-        enable_demo(&app).await;
+        enable_demo_api_security(&app).await;
         let mut c = Client::signed_in(&app, "demo", "demo-password").await;
         let s1 = save(&mut c, "sensitive", None, SENSITIVE).await.json();
         let second = SENSITIVE.replace("Employee ID", "Badge").replace(r"EMP-\\d{6}", r"BADGE-\\d{4}");

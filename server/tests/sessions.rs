@@ -3,6 +3,7 @@
 //! after failed logins, and the security headers of HTML and non-HTML responses. (CSRF on every
 //! state change is asserted per endpoint by `authz_matrix.rs`.)
 
+#[macro_use]
 mod common;
 
 use axum::http::{header, StatusCode};
@@ -10,16 +11,6 @@ use common::*;
 use server::routes::{router_with_sessions, RouterOptions};
 use server::security::SessionLimits;
 use std::time::Duration;
-
-macro_rules! each_db {
-    ($app:ident => $body:block) => {
-        for kind in backends() {
-            eprintln!("-- database: {kind}");
-            let $app = app(kind).await;
-            $body
-        }
-    };
-}
 
 /// The `Set-Cookie` header of the session cookie in `r`.
 fn session_cookie(r: &Resp) -> String {

@@ -23,10 +23,10 @@ use crate::catalog::catalog;
 use crate::facts::{Direction, Finding, Location};
 use crate::pipeline::ExchangeFacts;
 use chrono::{Datelike, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

@@ -33,9 +33,9 @@ use super::segment::{self, SegKind};
 use crate::exchange::Exchange;
 use crate::facts::ApiKey;
 use crate::record::Record;
-use std::collections::BTreeMap;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// Distinct non-route words at one position from which it is a variable.
 pub const HIGH_CARDINALITY: usize = 10;

@@ -8,10 +8,10 @@ use crate::facts::RawFinding;
 use crate::risk::cx::{level_of, Cx};
 use crate::risk::{Detector, RiskSignals};
 use crate::sensitive::mask;
-use regex::Regex;
-use std::collections::BTreeSet;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use regex::Regex;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Distinct S2+ types in one response that make it "excessive".

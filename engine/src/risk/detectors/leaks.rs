@@ -163,6 +163,16 @@ fn ip_regex() -> &'static Regex {
 /// An internal IPv4 address in text (RFC 1918 private, loopback, link-local), as a whole
 /// dotted quad (not part of a version string or a longer number).
 pub fn internal_ipv4(text: &str) -> Option<(usize, usize, Ipv4Addr)> {
+    // Every match starts with one of these: a one-pass literal search spares the regex on
+    // almost every body.
+    static PREFIXES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let prefixes = PREFIXES.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(["10.", "127.", "169.254.", "172.", "192.168."])
+            .expect("internal address prefixes")
+    });
+    if !prefixes.is_match(text) {
+        return None;
+    }
     for c in ip_regex().captures_iter(text).take(64) {
         let m = c.get(1)?;
         if let Ok(ip) = m.as_str().parse::<Ipv4Addr>() {
