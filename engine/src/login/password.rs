@@ -10,7 +10,25 @@ pub fn password_strength(password: &str) -> u8 {
         return 0;
     }
     let pw: String = password.chars().take(MAX_ZXCVBN_CHARS).collect();
-    u8::from(zxcvbn::zxcvbn(&pw, &[]).score())
+    // zxcvbn costs tens of microseconds a password, and the risk and the event detectors
+    // both ask about the same logon: the scores are cached per thread, keyed by the password
+    // (bounded; cleared when full).
+    thread_local! {
+        static SCORES: std::cell::RefCell<foldhash::HashMap<String, u8>> =
+            std::cell::RefCell::new(foldhash::HashMap::default());
+    }
+    if let Some(score) = SCORES.with(|c| c.borrow().get(&pw).copied()) {
+        return score;
+    }
+    let score = u8::from(zxcvbn::zxcvbn(&pw, &[]).score());
+    SCORES.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(pw, score);
+    });
+    score
 }
 
 /// Character classes present: upper case, lower case, digits, others (symbols, non-ASCII).
