@@ -145,7 +145,21 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-fn check_value(field: &str, raw: &str, only: Option<AttackKind>) -> Option<AttackMatch> {
+/// Where a value came from (`query.id`), built only for a match: most values are clean.
+#[derive(Clone, Copy)]
+struct Field<'a>(&'a str, &'a str);
+
+impl Field<'_> {
+    fn label(self) -> String {
+        if self.0.is_empty() {
+            self.1.to_string()
+        } else {
+            format!("{}.{}", self.0, self.1)
+        }
+    }
+}
+
+fn check_value(field: Field, raw: &str, only: Option<AttackKind>) -> Option<AttackMatch> {
     if raw.len() < 3 {
         return None;
     }
@@ -160,7 +174,7 @@ fn check_value(field: &str, raw: &str, only: Option<AttackKind>) -> Option<Attac
         if let Some(rule) = det(&v) {
             return Some(AttackMatch {
                 kind: *kind,
-                field: field.to_string(),
+                field: field.label(),
                 evidence: cut(&v, MAX_EVIDENCE).to_string(),
                 rule,
             });
@@ -191,7 +205,7 @@ pub fn detect(ex: &Exchange) -> Option<AttackMatch> {
         if p.location == crate::exchange::ParamLocation::Cookie {
             // Cookies hold opaque tokens: only the unambiguous JNDI lookup is checked there.
             if let Some(m) = check_value(
-                &format!("cookie.{}", p.field),
+                Field("cookie", &p.field),
                 &p.value,
                 Some(AttackKind::Log4Shell),
             ) {
@@ -202,19 +216,19 @@ pub fn detect(ex: &Exchange) -> Option<AttackMatch> {
         if p.kind != "string" {
             continue;
         }
-        let field = format!("{}.{}", p.location.as_str(), p.field);
-        if let Some(m) = check_value(&field, &p.value, None) {
+        let field = Field(p.location.as_str(), &p.field);
+        if let Some(m) = check_value(field, &p.value, None) {
             return Some(m);
         }
         // Parameter names are attacker-controlled too (`?<script>=1`).
-        if let Some(m) = check_value(&field, &p.name, None) {
+        if let Some(m) = check_value(field, &p.name, None) {
             return Some(m);
         }
     }
     // A non-JSON, non-form body (XML, text) as one value.
     if let Some(b) = r.request_body.as_deref() {
         if ex.form().is_empty() && ex.request_json().is_none() {
-            if let Some(m) = check_value("body", b, None) {
+            if let Some(m) = check_value(Field("", "body"), b, None) {
                 return Some(m);
             }
         }
@@ -228,21 +242,19 @@ pub fn detect(ex: &Exchange) -> Option<AttackMatch> {
             };
             if *h == "user-agent" || *h == "referer" || only.is_some() {
                 // User agents and referers are free text and URLs: JNDI and SQLi only.
-                if let Some(m) = check_value(
-                    &format!("header.{h}"),
-                    v,
-                    only.or(Some(AttackKind::Log4Shell)),
-                ) {
+                if let Some(m) =
+                    check_value(Field("header", h), v, only.or(Some(AttackKind::Log4Shell)))
+                {
                     return Some(m);
                 }
                 if only.is_none() {
                     if let Some(m) =
-                        check_value(&format!("header.{h}"), v, Some(AttackKind::SqlInjection))
+                        check_value(Field("header", h), v, Some(AttackKind::SqlInjection))
                     {
                         return Some(m);
                     }
                 }
-            } else if let Some(m) = check_value(&format!("header.{h}"), v, None) {
+            } else if let Some(m) = check_value(Field("header", h), v, None) {
                 return Some(m);
             }
         }
