@@ -273,8 +273,8 @@ fn stream<T: Send>(
     use std::sync::mpsc::sync_channel;
     let (full_tx, full_rx) = sync_channel::<FrameBatch>(READ_AHEAD);
     let (empty_tx, empty_rx) = sync_channel::<FrameBatch>(READ_AHEAD + 2);
-    // Allocated once at their working size and recycled: growing them batch after batch
-    // costs fresh pages from the kernel (page clearing was a tenth of the CPU).
+    // Allocated once at their working size and recycled, so that no batch regrows (and
+    // copies) its buffers.
     for _ in 0..READ_AHEAD + 2 {
         let _ = empty_tx.send(FrameBatch::with_capacity(BATCH, BATCH_BYTES));
     }

@@ -336,6 +336,11 @@ mod tests {
         assert!(fields.contains(&(ParamLocation::Json, "user.name")));
         assert!(fields.contains(&(ParamLocation::Json, "user.tags[].id")));
         assert!(fields.contains(&(ParamLocation::Cookie, "pw")));
+        // Built once: a second call hands out the same list.
+        assert!(std::ptr::eq(params, ex.request_params()));
+        let without = ex.request_params_without_cookies();
+        assert_eq!(without.len(), params.len() - 2, "two cookies: sid and pw");
+        assert!(without.iter().all(|p| p.location != ParamLocation::Cookie));
         assert_eq!(ex.param("B").as_deref(), Some("hello world"));
         assert!(ex.response_json().is_some());
     }

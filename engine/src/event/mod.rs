@@ -764,6 +764,9 @@ impl EventState {
     /// Custom rules: `threshold` matching requests of one subject within `window_secs` open an
     /// event; further matches within the window extend it.
     fn custom(&mut self, f: &ExchangeFacts, ip: &SubjectKey, account: Option<&str>) {
+        if self.config.custom.is_empty() {
+            return;
+        }
         let t = f.time_ms;
         let api = self.interned_api(f);
         for (i, rule) in self

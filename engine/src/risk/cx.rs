@@ -67,7 +67,8 @@ impl<'a, 'b> Cx<'a, 'b> {
         *self.response_words.get_or_init(compute)
     }
 
-    /// [`Cx::app_exception`]: computed once per exchange by `compute`.
+    /// The first application exception signature of the response (see
+    /// `detectors::exceptions::app_exception`), computed once per exchange by `compute`.
     pub fn app_exception(
         &self,
         compute: impl FnOnce() -> Option<(usize, &'static str)>,
