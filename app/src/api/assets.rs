@@ -339,8 +339,9 @@ mod server {
     ) -> Result<(Backend, backend::accounts::User, Scope), AppError> {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let (_, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
-        if !backend::editions::status(&b, scope.tenant_id)
+        let (_, scope) =
+            crate::api::ctx::scope_authorize(&b, user.id, tenant, rg, region, role).await?;
+        if !crate::api::ctx::api_security_status(&b, scope.tenant_id)
             .await?
             .enabled
         {

@@ -109,8 +109,12 @@ pub(crate) mod guard {
         if let Some(token) = csrf {
             ctx::check_csrf(&session, token).await?;
         }
-        let (m, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
-        if !backend::editions::status(&b, m.tenant_id).await?.enabled {
+        let (m, scope) =
+            crate::api::ctx::scope_authorize(&b, user.id, tenant, rg, region, role).await?;
+        if !crate::api::ctx::api_security_status(&b, m.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         Ok((b, user, scope, m.role))
