@@ -155,6 +155,7 @@ pub mod ctx {
         user: Option<User>,
         memberships: std::collections::HashMap<(i64, String), backend::tenancy::Membership>,
         status: std::collections::HashMap<i64, backend::editions::ApiSecurityStatus>,
+        results: std::collections::HashMap<String, Box<dyn std::any::Any + Send + Sync>>,
     }
 
     fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> Option<T> {
@@ -178,6 +179,32 @@ pub mod ctx {
             .ok_or(AppError::Unauthenticated)?;
         with_memo(|m| m.user = Some(user.clone()));
         Ok(user)
+    }
+
+    /// Runs the body of a read-only server function once per request and `key` (its name and
+    /// arguments). Server-side rendering builds a page's component tree more than once (Leptos'
+    /// `Suspense` walks its children again to find nested resources, which creates them anew),
+    /// so without this every data function of a page ran twice per request.
+    pub async fn once<T>(
+        key: String,
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError>
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        let hit = with_memo(|m| {
+            m.results
+                .get(&key)
+                .and_then(|v| v.downcast_ref::<T>())
+                .cloned()
+        })
+        .flatten();
+        if let Some(v) = hit {
+            return Ok(v);
+        }
+        let out = body.await?;
+        with_memo(|m| m.results.insert(key, Box::new(out.clone())));
+        Ok(out)
     }
 
     /// `backend::tenancy::authorize`, once per request and tenant: the membership of `user_id`
