@@ -45,13 +45,27 @@ pub fn router_with_sessions(
     let options = leptos_options();
     let routes = generate_route_list(app::App);
 
+    // Per request: the back end, and a fresh memo of the session's user, memberships and API
+    // security status, shared by the server functions that render one page.
     let ctx_backend = backend.clone();
-    let context = move || provide_context(ctx_backend.clone());
+    let context = move || {
+        provide_context(ctx_backend.clone());
+        provide_context(app::api::ctx::RequestMemo::default());
+    };
 
     let fn_backend = backend.clone();
     let server_fns = move |req: Request| {
         let b = fn_backend.clone();
-        async move { handle_server_fns_with_context(move || provide_context(b.clone()), req).await }
+        async move {
+            handle_server_fns_with_context(
+                move || {
+                    provide_context(b.clone());
+                    provide_context(app::api::ctx::RequestMemo::default());
+                },
+                req,
+            )
+            .await
+        }
     };
 
     let shell_options = options.clone();

@@ -360,3 +360,48 @@ async fn pages_render_and_language_switch_is_remembered() {
         assert!(r.body.contains("风险站点统计") && r.body.contains("API 资产趋势"));
     });
 }
+
+/// The Overview is cached per scope and results version (issue 10): a second request is
+/// served from the cache, and a re-analysis (`results::replace`), made here by *another*
+/// back end on the same database as a second server process would, bumps the version so the
+/// next Overview shows the new results.
+#[tokio::test]
+async fn overview_cache_is_invalidated_by_a_reanalysis() {
+    each_db!(app => {
+        let scope = seed(&app).await;
+        enable_api_security(&app).await;
+        let f = findings();
+        let mut c = Client::signed_in(&app, "demo", "demo-password").await;
+        let form = [("period", "90")];
+        let first = overview(&mut c, &form).await.json();
+        assert_eq!(first["apis_total"], f.apis.len() as i64, "{first}");
+        assert!(first["risks_new"].as_i64().unwrap() > 0);
+        let (hits, _) = app.backend.cache.stats();
+        let again = overview(&mut c, &form).await.json();
+        assert_eq!(again, first);
+        assert_eq!(app.backend.cache.stats().0, hits + 1, "the second Overview is a cache hit");
+
+        let version = backend::results::version(&app.backend, scope).await.unwrap();
+        let other_process = backend::Backend::open(&app.database_url, app.clock.clone())
+            .await
+            .unwrap();
+        let fewer = engine::pipeline::Findings {
+            apis: f.apis[..f.apis.len() / 2].to_vec(),
+            risks: vec![],
+            events: vec![],
+            compliance: f.compliance.clone(),
+            trace: Default::default(),
+        };
+        backend::results::replace(&other_process, scope, &fewer).await.unwrap();
+        other_process.db.pool.close().await;
+        assert!(backend::results::version(&app.backend, scope).await.unwrap() > version);
+
+        let after = overview(&mut c, &form).await.json();
+        assert_eq!(after["apis_total"], fewer.apis.len() as i64, "{after}");
+        assert_eq!(after["risks_new"], 0);
+        assert_eq!(after["events"], 0);
+        assert_ne!(after["charts"], first["charts"]);
+        // The entry of the old version made room for the new one.
+        assert_eq!(overview(&mut c, &form).await.json(), after);
+    });
+}

@@ -339,8 +339,9 @@ mod server {
     ) -> Result<(Backend, backend::accounts::User, Scope), AppError> {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let (_, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
-        if !backend::editions::status(&b, scope.tenant_id)
+        let (_, scope) =
+            crate::api::ctx::scope_authorize(&b, user.id, tenant, rg, region, role).await?;
+        if !crate::api::ctx::api_security_status(&b, scope.tenant_id)
             .await?
             .enabled
         {
@@ -426,22 +427,26 @@ pub async fn assets_list(
     region: String,
     query: AssetQuery,
 ) -> Result<AssetPage, AppError> {
-    crate::api::ctx::respond(async {
-        let (b, _, scope) =
-            server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
-        let pairs = query.pairs();
-        let (filter, order) =
-            backend::inventory::ApiFilter::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))?;
-        let page = backend::inventory::list(&b, scope, &filter, order).await?;
-        Ok(AssetPage {
-            total: page.total,
-            page: page.page,
-            page_size: page.page_size,
-            sort: order.column.as_str().into(),
-            desc: order.desc,
-            rows: page.rows.into_iter().map(server::row).collect(),
-        })
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("assets_list|{tenant}|{rg:?}|{region}|{query:?}"),
+        async {
+            let (b, _, scope) =
+                server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
+            let pairs = query.pairs();
+            let (filter, order) = backend::inventory::ApiFilter::from_pairs(
+                pairs.iter().map(|(k, v)| (*k, v.as_str())),
+            )?;
+            let page = backend::inventory::list(&b, scope, &filter, order).await?;
+            Ok(AssetPage {
+                total: page.total,
+                page: page.page,
+                page_size: page.page_size,
+                sort: order.column.as_str().into(),
+                desc: order.desc,
+                rows: page.rows.into_iter().map(server::row).collect(),
+            })
+        },
+    ))
     .await
 }
 
@@ -452,43 +457,46 @@ pub async fn assets_facets(
     rg: Option<i64>,
     region: String,
 ) -> Result<AssetFacets, AppError> {
-    crate::api::ctx::respond(async {
-        let (b, _, scope) =
-            server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
-        let f = backend::inventory::facets(&b, scope).await?;
-        let plain = |v: Vec<(String, i64)>| {
-            v.into_iter()
-                .map(|(k, n)| FacetValue {
-                    label: k.clone(),
-                    key: k,
-                    count: n,
-                })
-                .collect()
-        };
-        Ok(AssetFacets {
-            total: f.total,
-            hosts: plain(f.hosts),
-            purposes: f
-                .purposes
-                .into_iter()
-                .map(|(k, n)| FacetValue {
-                    label: server::purpose_name(&k),
-                    key: k,
-                    count: n,
-                })
-                .collect(),
-            purpose_types: f
-                .purpose_types
-                .into_iter()
-                .map(|(k, n)| FacetValue {
-                    label: server::purpose_type_name(&k),
-                    key: k,
-                    count: n,
-                })
-                .collect(),
-            service_objects: plain(f.service_objects),
-        })
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("assets_facets|{tenant}|{rg:?}|{region}"),
+        async {
+            let (b, _, scope) =
+                server::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer).await?;
+            let f = backend::inventory::facets(&b, scope).await?;
+            let plain = |v: Vec<(String, i64)>| {
+                v.into_iter()
+                    .map(|(k, n)| FacetValue {
+                        label: k.clone(),
+                        key: k,
+                        count: n,
+                    })
+                    .collect()
+            };
+            Ok(AssetFacets {
+                total: f.total,
+                hosts: plain(f.hosts),
+                purposes: f
+                    .purposes
+                    .into_iter()
+                    .map(|(k, n)| FacetValue {
+                        label: server::purpose_name(&k),
+                        key: k,
+                        count: n,
+                    })
+                    .collect(),
+                purpose_types: f
+                    .purpose_types
+                    .into_iter()
+                    .map(|(k, n)| FacetValue {
+                        label: server::purpose_type_name(&k),
+                        key: k,
+                        count: n,
+                    })
+                    .collect(),
+                service_objects: plain(f.service_objects),
+            })
+        },
+    ))
     .await
 }
 
@@ -674,15 +682,18 @@ pub async fn assets_compare_spec(
 /// The tenant's template corrections.
 #[server(prefix = "/api", endpoint = "template_corrections")]
 pub async fn template_corrections(tenant: String) -> Result<Vec<CorrectionView>, AppError> {
-    crate::api::ctx::respond(async {
-        let (b, _, scope) =
-            server::scoped(&tenant, None, "cn", backend::tenancy::Role::Viewer).await?;
-        Ok(backend::inventory::corrections(&b, scope.tenant_id)
-            .await?
-            .into_iter()
-            .map(server::correction_view)
-            .collect())
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("template_corrections|{tenant}"),
+        async {
+            let (b, _, scope) =
+                server::scoped(&tenant, None, "cn", backend::tenancy::Role::Viewer).await?;
+            Ok(backend::inventory::corrections(&b, scope.tenant_id)
+                .await?
+                .into_iter()
+                .map(server::correction_view)
+                .collect())
+        },
+    ))
     .await
 }
 

@@ -271,8 +271,11 @@ async fn scoped(
     region: &str,
     role: backend::tenancy::Role,
 ) -> Result<(backend::tenancy::Membership, backend::scope::Scope), AppError> {
-    let (m, scope) = backend::scope::authorize(b, user.id, tenant, rg, region, role).await?;
-    if !backend::editions::status(b, m.tenant_id).await?.enabled {
+    let (m, scope) = crate::api::ctx::scope_authorize(b, user.id, tenant, rg, region, role).await?;
+    if !crate::api::ctx::api_security_status(b, m.tenant_id)
+        .await?
+        .enabled
+    {
         return Err(AppError::Forbidden);
     }
     Ok((m, scope))
@@ -335,8 +338,11 @@ pub async fn compliance_settings(
         let session = ctx::session().await?;
         ctx::check_csrf(&session, &csrf).await?;
         let user = ctx::current_user(&b, &session).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, Role::Analyst).await?;
-        if !backend::editions::status(&b, m.tenant_id).await?.enabled {
+        let m = crate::api::ctx::tenant_authorize(&b, user.id, &tenant, Role::Analyst).await?;
+        if !crate::api::ctx::api_security_status(&b, m.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         let mut inside = vec!["CN".to_string()];

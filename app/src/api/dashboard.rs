@@ -129,7 +129,7 @@ pub async fn basic_detection(
     ctx::respond(async {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let (m, scope) = backend::scope::authorize(
+        let (m, scope) = crate::api::ctx::scope_authorize(
             &b,
             user.id,
             &tenant,
@@ -144,7 +144,7 @@ pub async fn basic_detection(
             .find(|g| g.id == scope.rg_id)
             .map(|g| g.name.clone())
             .unwrap_or_default();
-        let f = backend::dashboard::basic_detection(&b, scope).await?;
+        let f = server::basic_figures(&b, scope).await?;
         Ok(BasicDetectionView {
             tenant_name: m.tenant_name.clone(),
             resource_group: group,
@@ -159,7 +159,8 @@ pub async fn basic_detection(
             apis_inactive: f.apis_inactive,
             recent_events: f
                 .recent
-                .into_iter()
+                .iter()
+                .cloned()
                 .map(|e| EventCard {
                     type_key: e.type_key,
                     name: e.name,
@@ -198,7 +199,7 @@ pub async fn overview(
     ctx::respond(async {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let (_m, scope) = backend::scope::authorize(
+        let (_m, scope) = crate::api::ctx::scope_authorize(
             &b,
             user.id,
             &tenant,
@@ -207,7 +208,7 @@ pub async fn overview(
             backend::tenancy::Role::Viewer,
         )
         .await?;
-        if !backend::editions::status(&b, scope.tenant_id)
+        if !crate::api::ctx::api_security_status(&b, scope.tenant_id)
             .await?
             .enabled
         {
@@ -221,7 +222,7 @@ pub async fn overview(
             hide,
             sort: [sort_risky, sort_attacked, sort_req, sort_resp],
         };
-        server::overview(&b, scope, lang, &q).await
+        server::overview_cached(&b, scope, lang, &q).await
     })
     .await
 }
@@ -233,12 +234,56 @@ pub mod server {
     use crate::i18n::{catalog_name_in, translate, Lang};
     use backend::dashboard::{self as dash, charts, Sort};
 
+    #[derive(Debug)]
     pub struct OverviewQuery {
         pub period: Option<String>,
         pub from: Option<String>,
         pub to: Option<String>,
         pub hide: Option<String>,
         pub sort: [Option<String>; 4],
+    }
+
+    /// The Basic Detection figures, from the process's cache while the scope's results version
+    /// is unchanged (`backend::cache`).
+    pub async fn basic_figures(
+        b: &backend::Backend,
+        scope: backend::scope::Scope,
+    ) -> Result<std::sync::Arc<dash::BasicFigures>, AppError> {
+        let key = backend::cache::Key {
+            scope,
+            version: backend::results::version(b, scope).await?,
+            page: "basic_detection".into(),
+        };
+        if let Some(hit) = b.cache.get::<dash::BasicFigures>(&key) {
+            return Ok(hit);
+        }
+        let f = std::sync::Arc::new(dash::basic_detection(b, scope).await?);
+        b.cache.insert(key, f.clone());
+        Ok(f)
+    }
+
+    /// [`overview`] through the process's cache: the assembled Overview (charts included) is
+    /// kept per scope, results version, language, day and query (`backend::cache`). A
+    /// re-analysis bumps the version, so the next request assembles it again.
+    pub async fn overview_cached(
+        b: &backend::Backend,
+        scope: backend::scope::Scope,
+        lang: Lang,
+        q: &OverviewQuery,
+    ) -> Result<OverviewView, AppError> {
+        let key = backend::cache::Key {
+            scope,
+            version: backend::results::version(b, scope).await?,
+            // Everything else the Overview depends on: presets end today (or at the newest
+            // data day, which the version covers).
+            page: format!("overview|{}|{}|{q:?}", lang.as_str(), dash::today(b)),
+        };
+        if let Some(hit) = b.cache.get::<OverviewView>(&key) {
+            return Ok((*hit).clone());
+        }
+        let view = overview(b, scope, lang, q).await?;
+        b.cache.insert(key, std::sync::Arc::new(view.clone()));
+        Ok(view)
     }
 
     /// Series of the three charts: (chart key, title, y unit, [(series key, label, color)]).

@@ -122,7 +122,8 @@ mod imp {
             ctx::check_csrf(&session, token).await?;
         }
         let user = ctx::current_user(&b, &session).await?;
-        let (m, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
+        let (m, scope) =
+            crate::api::ctx::scope_authorize(&b, user.id, tenant, rg, region, role).await?;
         Ok((b, user, m, scope))
     }
 
@@ -323,7 +324,7 @@ pub async fn set_retention(tenant: String, days: i64, csrf: String) -> Result<i6
         let session = crate::api::ctx::session().await?;
         crate::api::ctx::check_csrf(&session, &csrf).await?;
         let user = crate::api::ctx::current_user(&b, &session).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, Role::Admin).await?;
+        let m = crate::api::ctx::tenant_authorize(&b, user.id, &tenant, Role::Admin).await?;
         backend::tenant_settings::set_retention(&b, m.tenant_id, days).await?;
         backend::audit::record(
             &b,

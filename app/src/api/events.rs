@@ -104,23 +104,26 @@ pub async fn events_list(
 ) -> Result<EventListView, AppError> {
     use super::risks::guard;
     use backend::findings::events;
-    crate::api::ctx::respond(async {
-        let (b, _, scope, role) =
-            guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
-        let q = events::EventQuery::parse(&query)?;
-        let list = events::list(&b, scope, &q).await?;
-        Ok(EventListView {
-            rows: list.rows.into_iter().map(event_row).collect(),
-            total: list.total,
-            page: list.paging.page,
-            per_page: list.paging.per_page,
-            by_level: list.by_level.into_iter().map(guard::count).collect(),
-            by_type: list.by_type.into_iter().map(guard::count).collect(),
-            by_status: list.by_status.into_iter().map(guard::count).collect(),
-            by_subject: list.by_subject.into_iter().map(guard::count).collect(),
-            can_edit: role >= backend::tenancy::Role::Analyst,
-        })
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("events_list|{tenant}|{rg:?}|{region}|{query}"),
+        async {
+            let (b, _, scope, role) =
+                guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
+            let q = events::EventQuery::parse(&query)?;
+            let list = events::list(&b, scope, &q).await?;
+            Ok(EventListView {
+                rows: list.rows.into_iter().map(event_row).collect(),
+                total: list.total,
+                page: list.paging.page,
+                per_page: list.paging.per_page,
+                by_level: list.by_level.into_iter().map(guard::count).collect(),
+                by_type: list.by_type.into_iter().map(guard::count).collect(),
+                by_status: list.by_status.into_iter().map(guard::count).collect(),
+                by_subject: list.by_subject.into_iter().map(guard::count).collect(),
+                can_edit: role >= backend::tenancy::Role::Analyst,
+            })
+        },
+    ))
     .await
 }
 

@@ -141,18 +141,132 @@ pub mod ctx {
         }
     }
 
+    /// What one request has looked up already: the server renders a page by running several
+    /// server functions (the session's, the page's data, its side panels), and each would
+    /// otherwise read the same user, membership and API security status again. A fresh memo is
+    /// provided per request (`server::routes`), so every request still checks its session,
+    /// membership and role; only repeats within the request are saved. State-changing
+    /// functions read the back end directly after they change something.
+    #[derive(Clone, Default)]
+    pub struct RequestMemo(std::sync::Arc<std::sync::Mutex<Memo>>);
+
+    #[derive(Default)]
+    pub struct Memo {
+        user: Option<User>,
+        memberships: std::collections::HashMap<(i64, String), backend::tenancy::Membership>,
+        status: std::collections::HashMap<i64, backend::editions::ApiSecurityStatus>,
+        results: std::collections::HashMap<String, Box<dyn std::any::Any + Send + Sync>>,
+    }
+
+    fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> Option<T> {
+        use_context::<RequestMemo>().map(|m| f(&mut m.0.lock().unwrap_or_else(|e| e.into_inner())))
+    }
+
     /// The signed-in user, or `Unauthenticated`.
     pub async fn current_user(b: &Backend, session: &Session) -> Result<User, AppError> {
         let id = session
             .get::<i64>(USER_ID)
             .await
             .map_err(|_| AppError::Internal)?;
-        match id {
-            Some(id) => backend::accounts::user_by_id(b, id)
-                .await?
-                .ok_or(AppError::Unauthenticated),
-            None => Err(AppError::Unauthenticated),
+        let Some(id) = id else {
+            return Err(AppError::Unauthenticated);
+        };
+        if let Some(user) = with_memo(|m| m.user.clone().filter(|u| u.id == id)).flatten() {
+            return Ok(user);
         }
+        let user = backend::accounts::user_by_id(b, id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        with_memo(|m| m.user = Some(user.clone()));
+        Ok(user)
+    }
+
+    /// Runs the body of a read-only server function once per request and `key` (its name and
+    /// arguments). Server-side rendering builds a page's component tree more than once (Leptos'
+    /// `Suspense` walks its children again to find nested resources, which creates them anew),
+    /// so without this every data function of a page ran twice per request.
+    pub async fn once<T>(
+        key: String,
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError>
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        let hit = with_memo(|m| {
+            m.results
+                .get(&key)
+                .and_then(|v| v.downcast_ref::<T>())
+                .cloned()
+        })
+        .flatten();
+        if let Some(v) = hit {
+            return Ok(v);
+        }
+        let out = body.await?;
+        with_memo(|m| m.results.insert(key, Box::new(out.clone())));
+        Ok(out)
+    }
+
+    /// `backend::tenancy::authorize`, once per request and tenant: the membership of `user_id`
+    /// in tenant `slug` if its role is at least `needed` (`NotFound` / `Forbidden` otherwise).
+    pub async fn tenant_authorize(
+        b: &Backend,
+        user_id: i64,
+        slug: &str,
+        needed: backend::tenancy::Role,
+    ) -> backend::Result<backend::tenancy::Membership> {
+        let key = (user_id, slug.to_string());
+        let m = match with_memo(|m| m.memberships.get(&key).cloned()).flatten() {
+            Some(m) => m,
+            None => {
+                // The lowest role: any membership is remembered, the role is checked below.
+                let m =
+                    backend::tenancy::authorize(b, user_id, slug, backend::tenancy::Role::Viewer)
+                        .await?;
+                with_memo(|memo| memo.memberships.insert(key, m.clone()));
+                m
+            }
+        };
+        if m.role < needed {
+            return Err(backend::Error::Forbidden);
+        }
+        Ok(m)
+    }
+
+    /// Remembers a membership read with all of the user's (the session's view).
+    pub fn remember_membership(user_id: i64, m: &backend::tenancy::Membership) {
+        with_memo(|memo| {
+            memo.memberships
+                .insert((user_id, m.tenant_slug.clone()), m.clone())
+        });
+    }
+
+    /// `backend::scope::authorize` through [`tenant_authorize`].
+    pub async fn scope_authorize(
+        b: &Backend,
+        user_id: i64,
+        slug: &str,
+        rg: Option<i64>,
+        region: &str,
+        needed: backend::tenancy::Role,
+    ) -> backend::Result<(backend::tenancy::Membership, backend::scope::Scope)> {
+        let m = tenant_authorize(b, user_id, slug, needed).await?;
+        let scope = backend::scope::Scope::resolve(&m, rg, region)?;
+        Ok((m, scope))
+    }
+
+    /// `backend::editions::status` (which also purges an expired trial), once per request and
+    /// tenant.
+    pub async fn api_security_status(
+        b: &Backend,
+        tenant_id: i64,
+    ) -> backend::Result<backend::editions::ApiSecurityStatus> {
+        if let Some(st) = with_memo(|m| m.status.get(&tenant_id).cloned()).flatten() {
+            return Ok(st);
+        }
+        let st = backend::editions::status(b, tenant_id).await?;
+        with_memo(|m| m.status.insert(tenant_id, st.clone()));
+        Ok(st)
     }
 
     /// Runs a server function body and, on error, sets the HTTP status of the response.
@@ -215,7 +329,8 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
                 let ms = backend::tenancy::memberships(&b, user.id).await?;
                 let mut views = Vec::with_capacity(ms.len());
                 for m in ms {
-                    let st = backend::editions::status(&b, m.tenant_id).await?;
+                    ctx::remember_membership(user.id, &m);
+                    let st = ctx::api_security_status(&b, m.tenant_id).await?;
                     views.push(MembershipView {
                         api_security_enabled: st.enabled,
                         trial_ends_at: st
@@ -320,9 +435,8 @@ pub async fn api_security(tenant: String) -> Result<ApiSecurityView, AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Viewer)
-            .await?;
-        let st = backend::editions::status(&b, m.tenant_id).await?;
+        let m = ctx::tenant_authorize(&b, user.id, &tenant, backend::tenancy::Role::Viewer).await?;
+        let st = ctx::api_security_status(&b, m.tenant_id).await?;
         Ok(ctx::status_view(
             st,
             m.role == backend::tenancy::Role::Admin,
@@ -343,8 +457,7 @@ pub async fn api_security_action(
         let session = ctx::session().await?;
         ctx::check_csrf(&session, &csrf).await?;
         let user = ctx::current_user(&b, &session).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
-            .await?;
+        let m = ctx::tenant_authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin).await?;
         use backend::editions as ed;
         let st = match action.as_str() {
             "consent" => ed::consent(&b, &user, m.tenant_id).await?,
@@ -370,8 +483,7 @@ pub async fn set_edition(
         let session = ctx::session().await?;
         ctx::check_csrf(&session, &csrf).await?;
         let user = ctx::current_user(&b, &session).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
-            .await?;
+        let m = ctx::tenant_authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin).await?;
         let edition = backend::editions::Edition::parse(&edition)?;
         let st = backend::editions::set_edition(&b, &user, m.tenant_id, edition).await?;
         Ok(ctx::status_view(st, true))
@@ -385,8 +497,7 @@ pub async fn audit_log(tenant: String) -> Result<Vec<AuditRow>, AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let m = backend::tenancy::authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin)
-            .await?;
+        let m = ctx::tenant_authorize(&b, user.id, &tenant, backend::tenancy::Role::Admin).await?;
         Ok(backend::audit::list(&b, m.tenant_id, 200)
             .await?
             .into_iter()

@@ -117,8 +117,11 @@ mod srv {
         tenant: &str,
         role: Role,
     ) -> Result<Membership, AppError> {
-        let m = backend::tenancy::authorize(b, user_id, tenant, role).await?;
-        if !backend::editions::status(b, m.tenant_id).await?.enabled {
+        let m = crate::api::ctx::tenant_authorize(b, user_id, tenant, role).await?;
+        if !crate::api::ctx::api_security_status(b, m.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         Ok(m)
@@ -319,7 +322,7 @@ pub async fn preview_policy(
     ctx::respond(async {
         let b = ctx::backend()?;
         let user = ctx::current_user(&b, &ctx::session().await?).await?;
-        let (m, scope) = backend::scope::authorize(
+        let (m, scope) = crate::api::ctx::scope_authorize(
             &b,
             user.id,
             &tenant,
@@ -328,7 +331,10 @@ pub async fn preview_policy(
             backend::tenancy::Role::Analyst,
         )
         .await?;
-        if !backend::editions::status(&b, m.tenant_id).await?.enabled {
+        if !crate::api::ctx::api_security_status(&b, m.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         let k = srv::kind(&kind)?;

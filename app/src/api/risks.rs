@@ -109,8 +109,12 @@ pub(crate) mod guard {
         if let Some(token) = csrf {
             ctx::check_csrf(&session, token).await?;
         }
-        let (m, scope) = backend::scope::authorize(&b, user.id, tenant, rg, region, role).await?;
-        if !backend::editions::status(&b, m.tenant_id).await?.enabled {
+        let (m, scope) =
+            crate::api::ctx::scope_authorize(&b, user.id, tenant, rg, region, role).await?;
+        if !crate::api::ctx::api_security_status(&b, m.tenant_id)
+            .await?
+            .enabled
+        {
             return Err(AppError::Forbidden);
         }
         Ok((b, user, scope, m.role))
@@ -177,23 +181,26 @@ pub async fn risks_list(
     query: String,
 ) -> Result<RiskListView, AppError> {
     use backend::findings::risks;
-    crate::api::ctx::respond(async {
-        let (b, _, scope, role) =
-            guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
-        let q = risks::RiskQuery::parse(&query)?;
-        let list = risks::list(&b, scope, &q).await?;
-        Ok(RiskListView {
-            rows: list.rows.into_iter().map(guard::risk_row).collect(),
-            total: list.total,
-            page: list.paging.page,
-            per_page: list.paging.per_page,
-            by_level: list.by_level.into_iter().map(guard::count).collect(),
-            by_category: list.by_category.into_iter().map(guard::count).collect(),
-            by_type: list.by_type.into_iter().map(guard::count).collect(),
-            by_status: list.by_status.into_iter().map(guard::count).collect(),
-            can_edit: role >= backend::tenancy::Role::Analyst,
-        })
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("risks_list|{tenant}|{rg:?}|{region}|{query}"),
+        async {
+            let (b, _, scope, role) =
+                guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
+            let q = risks::RiskQuery::parse(&query)?;
+            let list = risks::list(&b, scope, &q).await?;
+            Ok(RiskListView {
+                rows: list.rows.into_iter().map(guard::risk_row).collect(),
+                total: list.total,
+                page: list.paging.page,
+                per_page: list.paging.per_page,
+                by_level: list.by_level.into_iter().map(guard::count).collect(),
+                by_category: list.by_category.into_iter().map(guard::count).collect(),
+                by_type: list.by_type.into_iter().map(guard::count).collect(),
+                by_status: list.by_status.into_iter().map(guard::count).collect(),
+                can_edit: role >= backend::tenancy::Role::Analyst,
+            })
+        },
+    ))
     .await
 }
 
@@ -259,23 +266,26 @@ pub async fn risk_ignore_rules(
     rg: Option<i64>,
     region: String,
 ) -> Result<Vec<IgnoreRuleView>, AppError> {
-    crate::api::ctx::respond(async {
-        let (b, _, scope, _) =
-            guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
-        Ok(backend::findings::risks::rules(&b, scope.tenant_id)
-            .await?
-            .into_iter()
-            .map(|r| IgnoreRuleView {
-                id: r.id,
-                type_key: r.rule.type_key,
-                api_key: r.rule.api_key,
-                host: r.rule.host,
-                description: r.description,
-                created_by: r.created_by,
-                created_at: backend::clock::rfc3339(r.created_at),
-            })
-            .collect())
-    })
+    crate::api::ctx::respond(crate::api::ctx::once(
+        format!("risk_ignore_rules|{tenant}|{rg:?}|{region}"),
+        async {
+            let (b, _, scope, _) =
+                guard::scoped(&tenant, rg, &region, backend::tenancy::Role::Viewer, None).await?;
+            Ok(backend::findings::risks::rules(&b, scope.tenant_id)
+                .await?
+                .into_iter()
+                .map(|r| IgnoreRuleView {
+                    id: r.id,
+                    type_key: r.rule.type_key,
+                    api_key: r.rule.api_key,
+                    host: r.rule.host,
+                    description: r.description,
+                    created_by: r.created_by,
+                    created_at: backend::clock::rfc3339(r.created_at),
+                })
+                .collect())
+        },
+    ))
     .await
 }
 

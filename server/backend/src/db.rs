@@ -55,6 +55,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "dashboard",
         sql: include_str!("../../../migrations/sqlite/0014_dashboard.sql"),
     },
+    Migration {
+        version: 15,
+        name: "console_load",
+        sql: include_str!("../../../migrations/sqlite/0015_console_load.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -77,6 +82,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 14,
         name: "dashboard",
         sql: include_str!("../../../migrations/postgres/0014_dashboard.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "console_load",
+        sql: include_str!("../../../migrations/postgres/0015_console_load.sql"),
     },
 ];
 

@@ -104,8 +104,8 @@ struct Subscription {
     consent_at: Option<i64>,
     trial_started_at: Option<i64>,
     trial_ends_at: Option<i64>,
-    /// When the trial's data was purged (kept for the record; the UI derives from the end time).
-    #[allow(dead_code)]
+    /// When the trial's data was purged (the UI derives from the end time; [`status`] reads
+    /// it to skip the purge's update when it is done).
     trial_purged_at: Option<i64>,
     enable_requested_at: Option<i64>,
     purchased_at: Option<i64>,
@@ -162,9 +162,21 @@ fn derive(s: &Subscription, now: i64) -> ApiSecurityStatus {
 }
 
 /// The tenant's status, purging first if its trial has just ended unpurchased.
+///
+/// Every console request reads this, so it is one read: the conditional update of
+/// [`expire_if_due`] (a write, which SQLite serialises) runs only when the row says a purge
+/// is due.
 pub async fn status(b: &Backend, tenant_id: i64) -> Result<ApiSecurityStatus> {
-    expire_if_due(b, tenant_id).await?;
-    Ok(derive(&load(b, tenant_id).await?, b.now_ms()))
+    let now = b.now_ms();
+    let mut s = load(b, tenant_id).await?;
+    let due = s.purchased_at.is_none()
+        && s.trial_purged_at.is_none()
+        && s.trial_ends_at.is_some_and(|end| end <= now);
+    if due {
+        expire_if_due(b, tenant_id).await?;
+        s = load(b, tenant_id).await?;
+    }
+    Ok(derive(&s, now))
 }
 
 /// Deletes the tenant's analysis data from every table in [`PURGE_TABLES`].
@@ -180,6 +192,7 @@ pub async fn purge_analysis_data(b: &Backend, tenant_id: i64) -> Result<u64> {
             .await?
             .rows_affected();
     }
+    crate::results::bump_tenant_versions(&mut tx, tenant_id).await?;
     tx.commit().await?;
     Ok(n)
 }

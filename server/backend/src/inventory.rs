@@ -431,14 +431,28 @@ pub async fn list(
     filter.validate()?;
     let (where_sql, texts, ints) = filter.where_sql(b.db.kind);
     let count_sql = format!("SELECT COUNT(*) FROM apis WHERE {where_sql}");
-    let mut q = bind_scope(sqlx::query(&count_sql), &scope);
-    for t in &texts {
-        q = q.bind(t.clone());
-    }
-    for i in &ints {
-        q = q.bind(*i);
-    }
-    let total: i64 = q.fetch_one(&b.db.pool).await?.try_get(0)?;
+    // The count scans every match; it is kept in the page cache under the scope's results
+    // version and the filter (query and bound values), so paging and sorting reuse it.
+    let count_key = crate::cache::Key {
+        scope,
+        version: crate::results::version(b, scope).await?,
+        page: format!("assets.count|{count_sql}|{texts:?}|{ints:?}"),
+    };
+    let total: i64 = match b.cache.get::<i64>(&count_key) {
+        Some(n) => *n,
+        None => {
+            let mut q = bind_scope(sqlx::query(&count_sql), &scope);
+            for t in &texts {
+                q = q.bind(t.clone());
+            }
+            for i in &ints {
+                q = q.bind(*i);
+            }
+            let n: i64 = q.fetch_one(&b.db.pool).await?.try_get(0)?;
+            b.cache.insert(count_key, std::sync::Arc::new(n));
+            n
+        }
+    };
 
     let size = order.page_size.clamp(1, MAX_PAGE_SIZE);
     let page = order.page.max(1);
@@ -518,7 +532,25 @@ pub const MAX_FACET_HOSTS: i64 = 500;
 
 /// Filter values present in `scope`. Purposes are counted from the catalog keys found in the
 /// `purposes` JSON of the APIs that have any (one pass over those rows).
+///
+/// Three scans of the scope's inventory, so the result is kept in the back end's page cache
+/// under the scope's results version ([`crate::results::version`]): it changes only when an
+/// analysis replaces the results.
 pub async fn facets(b: &Backend, scope: Scope) -> Result<Facets> {
+    let key = crate::cache::Key {
+        scope,
+        version: crate::results::version(b, scope).await?,
+        page: "assets.facets".into(),
+    };
+    if let Some(hit) = b.cache.get::<Facets>(&key) {
+        return Ok((*hit).clone());
+    }
+    let f = scan_facets(b, scope).await?;
+    b.cache.insert(key, std::sync::Arc::new(f.clone()));
+    Ok(f)
+}
+
+async fn scan_facets(b: &Backend, scope: Scope) -> Result<Facets> {
     let mut f = Facets::default();
     let rows = bind_scope(
         sqlx::query(

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod cache;
 pub mod clock;
 pub mod compliance;
 pub mod csv;
@@ -50,6 +51,8 @@ pub struct Backend {
     pub ingest: Arc<ingest::IngestConfig>,
     /// Jobs and scheduler settings (see [`jobs`]).
     pub jobs: Arc<jobs::JobsConfig>,
+    /// Assembled result pages keyed by their scope's results version (see [`cache`]).
+    pub cache: Arc<cache::PageCache>,
 }
 
 impl Backend {
@@ -64,6 +67,7 @@ impl Backend {
             metrics: Arc::new(metrics::Metrics::default()),
             ingest: Arc::new(ingest::IngestConfig::new(default_data_dir(database_url))),
             jobs: Arc::new(jobs::JobsConfig::default()),
+            cache: Arc::new(cache::PageCache::default()),
         })
     }
 

@@ -300,6 +300,8 @@ pub async fn fill(b: &Backend, scope: Scope) -> Result<()> {
         daily,
     )
     .await?;
+    // Written outside `results::replace`: bump the version like it does.
+    crate::results::bump_version(&b.db.pool, scope).await?;
     Ok(())
 }
 

@@ -308,8 +308,69 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
 
     replace_trace(&mut tx, scope, &f.trace).await?;
 
+    // Last, so the version row is locked only at the end (as in every other transaction
+    // that bumps it): the pages' caches see the new results with the commit.
+    bump_version(&mut *tx, scope).await?;
     tx.commit().await?;
     Ok(f.apis.len())
+}
+
+/// The scope's results version: 0 until its results first change, then bumped with every
+/// change of what its result pages show (see [`bump_version`]). One primary-key lookup; the
+/// pages' in-process caches are keyed by it ([`crate::cache`]).
+pub async fn version(b: &Backend, scope: Scope) -> Result<i64> {
+    let v: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM results_versions WHERE tenant_id = $1 AND rg_id = $2 AND region = $3",
+    )
+    .bind(scope.tenant_id)
+    .bind(scope.rg_id)
+    .bind(scope.region_str())
+    .fetch_optional(&b.db.pool)
+    .await?;
+    Ok(v.unwrap_or(0))
+}
+
+/// Bumps the scope's results version. Call it inside the transaction that changes the
+/// scope's results or workflow state, as its last statement (one lock order everywhere).
+pub async fn bump_version<'e, E>(exec: E, scope: Scope) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO results_versions (tenant_id, rg_id, region, version) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (tenant_id, rg_id, region)
+         DO UPDATE SET version = results_versions.version + 1",
+    )
+    .bind(scope.tenant_id)
+    .bind(scope.rg_id)
+    .bind(scope.region_str())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Bumps the version of every scope of the tenant (each resource group in each region): for
+/// changes that reach all of them (the trial purge, the tenant's ignore rules).
+pub async fn bump_tenant_versions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant_id: i64,
+) -> Result<()> {
+    let groups: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM resource_groups WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for rg_id in groups {
+        for region in [crate::tenancy::Region::Cn, crate::tenancy::Region::Intl] {
+            let scope = Scope {
+                tenant_id,
+                rg_id,
+                region,
+            };
+            bump_version(&mut **tx, scope).await?;
+        }
+    }
+    Ok(())
 }
 
 /// `value_index.value_hash`: the engine's 64-bit keyed hash as 16 hex digits.

@@ -210,11 +210,25 @@ pub async fn resource_groups(b: &Backend, tenant_id: i64) -> Result<Vec<Resource
 /// A tenant the user is not a member of is reported as [`Error::NotFound`], so that other
 /// tenants' names cannot be probed; too small a role is [`Error::Forbidden`].
 pub async fn authorize(b: &Backend, user_id: i64, slug: &str, needed: Role) -> Result<Membership> {
-    let m = memberships(b, user_id)
-        .await?
-        .into_iter()
-        .find(|m| m.tenant_slug == slug)
-        .ok_or(Error::NotFound)?;
+    // Every scoped request starts here: the one membership (primary key and unique slug),
+    // not all of the user's tenants.
+    let row = sqlx::query(
+        "SELECT t.id, t.slug, t.name, m.role FROM tenants t
+         JOIN memberships m ON m.tenant_id = t.id AND m.user_id = $1 WHERE t.slug = $2",
+    )
+    .bind(user_id)
+    .bind(slug)
+    .fetch_optional(&b.db.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let tenant_id: i64 = row.try_get(0)?;
+    let m = Membership {
+        tenant_id,
+        tenant_slug: row.try_get(1)?,
+        tenant_name: row.try_get(2)?,
+        role: Role::parse(&row.try_get::<String, _>(3)?)?,
+        resource_groups: resource_groups(b, tenant_id).await?,
+    };
     if m.role < needed {
         return Err(Error::Forbidden);
     }

@@ -3,7 +3,8 @@
 
 use super::workflow::{self, Item, Kind, EVENT_STATUSES};
 use super::{
-    count_by, like_pattern, parse_time, HistoryEntry, Paging, Params, Sort, Sql, Val, LEVELS,
+    admits, grouped, like_pattern, parse_time, tally, HistoryEntry, Paging, Params, Sort, Sql, Val,
+    LEVELS,
 };
 use crate::accounts::User;
 use crate::error::{Error, Result};
@@ -165,16 +166,10 @@ fn view(scope: Scope) -> Sql {
     sql
 }
 
-/// Which filters [`filtered`] leaves out (for the count cards and tab counts).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Skip {
-    Nothing,
-    Facets,
-    Status,
-    Subject,
-}
-
-fn filtered(view: &Sql, q: &EventQuery, skip: Skip) -> Sql {
+/// `SELECT * FROM view WHERE <filters>`. With `all` false only the filters that every count
+/// card shares (category, IP, account, host, path, API, time); subject, type, level and status
+/// are then left to [`list`], which applies them to the groups of one scan.
+fn filtered(view: &Sql, q: &EventQuery, all: bool) -> Sql {
     let mut sql = view.clone();
     sql.text = format!("SELECT * FROM ({}) v WHERE 1 = 1", sql.text);
     let like = |sql: &mut Sql, col: &str, v: &Option<String>| {
@@ -185,10 +180,8 @@ fn filtered(view: &Sql, q: &EventQuery, skip: Skip) -> Sql {
             );
         }
     };
-    if skip != Skip::Subject {
+    if all {
         sql.push(" AND subject = ?", [Val::S(q.subject.clone())]);
-    }
-    if skip != Skip::Facets {
         if let Some(t) = &q.type_key {
             sql.push(" AND type_key = ?", [Val::S(t.clone())]);
         }
@@ -206,7 +199,7 @@ fn filtered(view: &Sql, q: &EventQuery, skip: Skip) -> Sql {
     if let Some(a) = &q.api {
         sql.push(" AND api_key = ?", [Val::S(a.clone())]);
     }
-    if skip != Skip::Status {
+    if all {
         if let Some(s) = &q.status {
             sql.push(" AND status = ?", [Val::S(s.clone())]);
         }
@@ -251,38 +244,68 @@ fn type_name(key: &str) -> String {
 }
 
 /// One page of the scope's events of one subject, with the total and the counts.
+///
+/// Two queries: one scan of the scope grouped by subject, level, type and status (under the
+/// shared filters), from which the total, the count cards and the tab counts are summed, and
+/// the page itself (served in the default order by the index `events_page_start`).
 pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList> {
     let view = view(scope);
-    let all = filtered(&view, q, Skip::Nothing);
-    let mut count = all.clone();
-    count.text = format!("SELECT COUNT(*) FROM ({}) t", all.text);
-    let total = count.scalar().fetch_one(&b.db.pool).await?;
-    let mut page = all.clone();
-    page.text.push(' ');
-    page.text.push_str(&q.sort.order_by(SORT_COLUMNS));
-    page.push(
-        " LIMIT ? OFFSET ?",
-        [Val::I(q.paging.per_page), Val::I(q.paging.offset())],
-    );
-    let rows = page
-        .query()
-        .fetch_all(&b.db.pool)
-        .await?
+    let groups = grouped(
+        b,
+        scope,
+        &filtered(&view, q, false),
+        &["subject", "level", "type_key", "status"],
+    )
+    .await?;
+    // Group keys: [subject, level, type_key, status].
+    let subject_ok = |k: &[String]| k[0] == q.subject;
+    let facets_ok = |k: &[String]| admits(&q.level, &k[1]) && admits(&q.type_key, &k[2]);
+    let status_ok = |k: &[String]| admits(&q.status, &k[3]);
+    let total = groups
         .iter()
-        .map(row)
-        .collect::<Result<Vec<_>>>()?;
-    let facets = filtered(&view, q, Skip::Facets);
-    let mut by_level = count_by(b, &facets, "level", |k| k.to_string()).await?;
+        .filter(|g| subject_ok(&g.keys) && facets_ok(&g.keys) && status_ok(&g.keys))
+        .map(|g| g.count)
+        .sum();
+    // Level and type cards count under every filter but those two.
+    let facets: Vec<_> = groups
+        .iter()
+        .filter(|g| subject_ok(&g.keys) && status_ok(&g.keys))
+        .collect();
+    let mut by_level = tally(facets.iter().copied(), 1, |k| k.to_string());
     by_level.sort_by_key(|c| LEVELS.iter().position(|l| *l == c.key).unwrap_or(9));
-    let by_type = count_by(b, &facets, "type_key", type_name).await?;
-    let by_status = count_by(b, &filtered(&view, q, Skip::Status), "status", |k| {
-        k.to_string()
-    })
-    .await?;
-    let by_subject = count_by(b, &filtered(&view, q, Skip::Subject), "subject", |k| {
-        k.to_string()
-    })
-    .await?;
+    let by_type = tally(facets.iter().copied(), 2, type_name);
+    let by_status = tally(
+        groups
+            .iter()
+            .filter(|g| subject_ok(&g.keys) && facets_ok(&g.keys)),
+        3,
+        |k| k.to_string(),
+    );
+    let by_subject = tally(
+        groups
+            .iter()
+            .filter(|g| facets_ok(&g.keys) && status_ok(&g.keys)),
+        0,
+        |k| k.to_string(),
+    );
+
+    let rows = if q.paging.offset() < total {
+        let mut page = filtered(&view, q, true);
+        page.text.push(' ');
+        page.text.push_str(&q.sort.order_by(SORT_COLUMNS));
+        page.push(
+            " LIMIT ? OFFSET ?",
+            [Val::I(q.paging.per_page), Val::I(q.paging.offset())],
+        );
+        page.query()
+            .fetch_all(&b.db.pool)
+            .await?
+            .iter()
+            .map(row)
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        vec![]
+    };
     Ok(EventList {
         rows,
         total,

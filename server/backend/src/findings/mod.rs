@@ -295,17 +295,6 @@ impl Sql {
         }
         q
     }
-
-    fn scalar(&self) -> sqlx::query::QueryScalar<'_, sqlx::Any, i64, sqlx::any::AnyArguments<'_>> {
-        let mut q = sqlx::query_scalar(&self.text);
-        for v in &self.binds {
-            q = match v {
-                Val::I(i) => q.bind(*i),
-                Val::S(s) => q.bind(s.as_str()),
-            };
-        }
-        q
-    }
 }
 
 /// `%value%` for a case-insensitive LIKE, with LIKE's wildcards escaped (`ESCAPE '\'`).
@@ -321,30 +310,85 @@ fn like_pattern(v: &str) -> String {
     out
 }
 
-/// Counts by a column over the rows of `base` (an SQL text selecting from the filtered view).
-async fn count_by(
+/// One group of [`grouped`]: the values of the grouping columns and how many rows have them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    keys: Vec<String>,
+    count: i64,
+}
+
+/// Counts the rows of `base` (an SQL text selecting from the filtered view) per combination
+/// of `columns`: one scan, from which every count card of a page is summed in Rust.
+///
+/// The groups are kept in the back end's page cache under the scope's results version
+/// ([`crate::results::version`], bumped with every change of results, workflow state and
+/// ignore rules) and the query itself (text and bound values: every filter), so paging and
+/// sorting through a list scans the scope once per change rather than once per request.
+async fn grouped(
     b: &crate::Backend,
+    scope: crate::scope::Scope,
     base: &Sql,
-    column: &str,
-    name_of: impl Fn(&str) -> String,
-) -> Result<Vec<Count>> {
+    columns: &[&str],
+) -> Result<std::sync::Arc<Vec<Group>>> {
     use sqlx::Row;
+    let cols = columns.join(", ");
     let mut sql = base.clone();
     sql.text = format!(
-        "SELECT {column}, COUNT(*) FROM ({}) c GROUP BY {column} ORDER BY COUNT(*) DESC, {column}",
+        "SELECT {cols}, COUNT(*) FROM ({}) g GROUP BY {cols}",
         base.text
     );
+    let key = crate::cache::Key {
+        scope,
+        version: crate::results::version(b, scope).await?,
+        page: format!("findings.groups|{}|{:?}", sql.text, sql.binds),
+    };
+    if let Some(hit) = b.cache.get::<Vec<Group>>(&key) {
+        return Ok(hit);
+    }
     let rows = sql.query().fetch_all(&b.db.pool).await?;
-    rows.into_iter()
+    let groups = rows
+        .into_iter()
         .map(|r| {
-            let key: String = r.try_get(0)?;
-            Ok(Count {
-                name: name_of(&key),
-                key,
-                count: r.try_get(1)?,
+            let keys = (0..columns.len())
+                .map(|i| r.try_get::<String, _>(i))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(Group {
+                keys,
+                count: r.try_get(columns.len())?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let groups = std::sync::Arc::new(groups);
+    b.cache.insert(key, groups.clone());
+    Ok(groups)
+}
+
+/// Sums groups by their `column`-th key: the counts of one card row, most frequent first
+/// (ties by key), as `GROUP BY key ORDER BY COUNT(*) DESC, key` would give them.
+fn tally<'a>(
+    groups: impl IntoIterator<Item = &'a Group>,
+    column: usize,
+    name_of: impl Fn(&str) -> String,
+) -> Vec<Count> {
+    let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
+    for g in groups {
+        *sums.entry(g.keys[column].as_str()).or_default() += g.count;
+    }
+    let mut out: Vec<Count> = sums
+        .into_iter()
+        .map(|(key, count)| Count {
+            name: name_of(key),
+            key: key.to_string(),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    out
+}
+
+/// Whether an optional equality filter lets `value` through.
+fn admits(filter: &Option<String>, value: &str) -> bool {
+    filter.as_deref().is_none_or(|f| f == value)
 }
 
 #[cfg(test)]
@@ -392,6 +436,41 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("to must be"));
+    }
+
+    #[test]
+    fn tallies_sum_groups_most_frequent_first() {
+        let g = |k: [&str; 2], count| Group {
+            keys: k.iter().map(|s| s.to_string()).collect(),
+            count,
+        };
+        let groups = [
+            g(["high", "a"], 2),
+            g(["low", "a"], 3),
+            g(["high", "b"], 1),
+            g(["medium", "b"], 3),
+        ];
+        let t = tally(&groups, 0, |k| k.to_uppercase());
+        let got: Vec<(&str, &str, i64)> = t
+            .iter()
+            .map(|c| (c.key.as_str(), c.name.as_str(), c.count))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("high", "HIGH", 3),
+                ("low", "LOW", 3),
+                ("medium", "MEDIUM", 3)
+            ]
+        );
+        let t = tally(
+            groups.iter().filter(|g| g.keys[0] != "low"),
+            1,
+            str::to_string,
+        );
+        assert_eq!((t[0].key.as_str(), t[0].count), ("b", 4));
+        assert!(admits(&None, "x") && admits(&Some("x".into()), "x"));
+        assert!(!admits(&Some("y".into()), "x"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use super::workflow::{self, Item, Kind, RISK_STATUSES};
 use super::{
-    count_by, like_pattern, parse_time, HistoryEntry, Paging, Params, Sort, Sql, Val, LEVELS,
+    admits, grouped, like_pattern, parse_time, tally, HistoryEntry, Paging, Params, Sort, Sql, Val,
+    LEVELS,
 };
 use crate::accounts::User;
 use crate::error::{Error, Result};
@@ -227,6 +228,7 @@ pub async fn add_rule(b: &Backend, tenant_id: i64, user: &User, rule: IgnoreRule
     let now = b.now_ms();
     let def = serde_json::to_string(&rule).map_err(|e| Error::Internal(e.to_string()))?;
     let description = rule.describe();
+    let mut tx = b.db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO policies (tenant_id, kind, name, definition, enabled, created_by, created_at,
             updated_at) VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id",
@@ -237,8 +239,11 @@ pub async fn add_rule(b: &Backend, tenant_id: i64, user: &User, rule: IgnoreRule
     .bind(def)
     .bind(user.id)
     .bind(now)
-    .fetch_one(&b.db.pool)
+    .fetch_one(&mut *tx)
     .await?;
+    // Rules hold for every scope of the tenant: their pages change.
+    crate::results::bump_tenant_versions(&mut tx, tenant_id).await?;
+    tx.commit().await?;
     crate::audit::record(
         b,
         Some(tenant_id),
@@ -257,12 +262,15 @@ pub async fn delete_rule(b: &Backend, tenant_id: i64, user: &User, id: i64) -> R
     let Some(rule) = existing.iter().find(|r| r.id == id) else {
         return Err(Error::NotFound);
     };
+    let mut tx = b.db.pool.begin().await?;
     sqlx::query("DELETE FROM policies WHERE id = $1 AND tenant_id = $2 AND kind = $3")
         .bind(id)
         .bind(tenant_id)
         .bind(IGNORE_KIND)
-        .execute(&b.db.pool)
+        .execute(&mut *tx)
         .await?;
+    crate::results::bump_tenant_versions(&mut tx, tenant_id).await?;
+    tx.commit().await?;
     crate::audit::record(
         b,
         Some(tenant_id),
@@ -328,8 +336,10 @@ fn view(scope: Scope, rules: &[StoredRule]) -> Sql {
     sql
 }
 
-/// `SELECT * FROM view WHERE <filters>`; `facets` false leaves out level and category.
-fn filtered(view: &Sql, q: &RiskQuery, facets: bool) -> Sql {
+/// `SELECT * FROM view WHERE <filters>`. With `all` false only the filters that every count
+/// card shares (host, API, path, time); level, category, type and status are then left to
+/// [`list`], which applies them to the groups of one scan.
+fn filtered(view: &Sql, q: &RiskQuery, all: bool) -> Sql {
     let mut sql = view.clone();
     sql.text = format!("SELECT * FROM ({}) v WHERE 1 = 1", sql.text);
     if let Some(h) = &q.host {
@@ -347,19 +357,19 @@ fn filtered(view: &Sql, q: &RiskQuery, facets: bool) -> Sql {
             [Val::S(like_pattern(p))],
         );
     }
-    if facets {
+    if all {
         if let Some(l) = &q.level {
             sql.push(" AND level = ?", [Val::S(l.clone())]);
         }
         if let Some(c) = &q.category {
             sql.push(" AND category = ?", [Val::S(c.clone())]);
         }
-    }
-    if let Some(t) = &q.type_key {
-        sql.push(" AND type_key = ?", [Val::S(t.clone())]);
-    }
-    if let Some(s) = &q.status {
-        sql.push(" AND status = ?", [Val::S(s.clone())]);
+        if let Some(t) = &q.type_key {
+            sql.push(" AND type_key = ?", [Val::S(t.clone())]);
+        }
+        if let Some(s) = &q.status {
+            sql.push(" AND status = ?", [Val::S(s.clone())]);
+        }
     }
     if let Some(f) = q.from_ms {
         sql.push(" AND last_seen >= ?", [Val::I(f)]);
@@ -403,38 +413,63 @@ fn type_name(key: &str) -> String {
 }
 
 /// One page of the scope's risks, with the total and the counts.
+///
+/// Two queries: one scan of the scope grouped by level, category, type and status (under the
+/// shared filters), from which the total and every count card are summed, and the page itself
+/// (served in the default order by the index `risks_page_level`).
 pub async fn list(b: &Backend, scope: Scope, q: &RiskQuery) -> Result<RiskList> {
     let rules = rules(b, scope.tenant_id).await?;
     let view = view(scope, &rules);
-    let all = filtered(&view, q, true);
-    let mut count = all.clone();
-    count.text = format!("SELECT COUNT(*) FROM ({}) t", all.text);
-    let total = count.scalar().fetch_one(&b.db.pool).await?;
-    let mut page = all.clone();
-    page.text.push(' ');
-    page.text.push_str(&q.sort.order_by(SORT_COLUMNS));
-    page.push(
-        " LIMIT ? OFFSET ?",
-        [Val::I(q.paging.per_page), Val::I(q.paging.offset())],
-    );
-    let rows = page
-        .query()
-        .fetch_all(&b.db.pool)
-        .await?
-        .iter()
-        .map(row)
-        .collect::<Result<Vec<_>>>()?;
-    let facets = filtered(&view, q, false);
-    let mut by_level = count_by(b, &facets, "level", |k| k.to_string()).await?;
-    by_level.sort_by_key(|c| LEVELS.iter().position(|l| *l == c.key).unwrap_or(9));
-    let by_category = count_by(b, &facets, "category", category_name).await?;
-    let by_type = count_by(b, &facets, "type_key", type_name).await?;
-    let mut no_status = q.clone();
-    no_status.status = None;
-    let by_status = count_by(b, &filtered(&view, &no_status, true), "status", |k| {
-        k.to_string()
-    })
+    let groups = grouped(
+        b,
+        scope,
+        &filtered(&view, q, false),
+        &["level", "category", "type_key", "status"],
+    )
     .await?;
+    // Group keys: [level, category, type_key, status].
+    let level_category = |k: &[String]| admits(&q.level, &k[0]) && admits(&q.category, &k[1]);
+    let type_ok = |k: &[String]| admits(&q.type_key, &k[2]);
+    let status_ok = |k: &[String]| admits(&q.status, &k[3]);
+    let total = groups
+        .iter()
+        .filter(|g| level_category(&g.keys) && type_ok(&g.keys) && status_ok(&g.keys))
+        .map(|g| g.count)
+        .sum();
+    // Level and category cards count under every filter but their own two.
+    let facets: Vec<_> = groups
+        .iter()
+        .filter(|g| type_ok(&g.keys) && status_ok(&g.keys))
+        .collect();
+    let mut by_level = tally(facets.iter().copied(), 0, |k| k.to_string());
+    by_level.sort_by_key(|c| LEVELS.iter().position(|l| *l == c.key).unwrap_or(9));
+    let by_category = tally(facets.iter().copied(), 1, category_name);
+    let by_type = tally(facets.iter().copied(), 2, type_name);
+    let by_status = tally(
+        groups
+            .iter()
+            .filter(|g| level_category(&g.keys) && type_ok(&g.keys)),
+        3,
+        |k| k.to_string(),
+    );
+
+    let rows = if q.paging.offset() < total {
+        let mut page = filtered(&view, q, true);
+        page.text.push(' ');
+        page.text.push_str(&q.sort.order_by(SORT_COLUMNS));
+        page.push(
+            " LIMIT ? OFFSET ?",
+            [Val::I(q.paging.per_page), Val::I(q.paging.offset())],
+        );
+        page.query()
+            .fetch_all(&b.db.pool)
+            .await?
+            .iter()
+            .map(row)
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        vec![]
+    };
     Ok(RiskList {
         rows,
         total,

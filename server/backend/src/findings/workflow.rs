@@ -136,6 +136,9 @@ pub async fn set_status(
         .await?;
         changed += 1;
     }
+    if changed > 0 {
+        crate::results::bump_version(&mut *tx, scope).await?;
+    }
     tx.commit().await?;
     Ok(changed)
 }
