@@ -289,23 +289,15 @@ pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList
         |k| k.to_string(),
     );
 
-    let rows = if q.paging.offset() < total {
-        let mut page = filtered(&view, q, true);
-        page.text.push(' ');
-        page.text.push_str(&q.sort.order_by(SORT_COLUMNS));
-        page.push(
-            " LIMIT ? OFFSET ?",
-            [Val::I(q.paging.per_page), Val::I(q.paging.offset())],
-        );
-        page.query()
-            .fetch_all(&b.db.pool)
-            .await?
-            .iter()
-            .map(row)
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        vec![]
-    };
+    let rows = super::fetch_page(
+        b,
+        filtered(&view, q, true),
+        &q.sort.order_by(SORT_COLUMNS),
+        &q.paging,
+        total,
+        row,
+    )
+    .await?;
     Ok(EventList {
         rows,
         total,

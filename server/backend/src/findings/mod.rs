@@ -386,6 +386,33 @@ fn tally<'a>(
     out
 }
 
+/// One page of a filtered list: `page` (the filtered query) ordered by `order_by`, mapped by
+/// `row`; no query at all past the last of `total` rows.
+async fn fetch_page<T>(
+    b: &crate::Backend,
+    mut page: Sql,
+    order_by: &str,
+    paging: &Paging,
+    total: i64,
+    row: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    if paging.offset() >= total {
+        return Ok(Vec::new());
+    }
+    page.text.push(' ');
+    page.text.push_str(order_by);
+    page.push(
+        " LIMIT ? OFFSET ?",
+        [Val::I(paging.per_page), Val::I(paging.offset())],
+    );
+    page.query()
+        .fetch_all(&b.db.pool)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+}
+
 /// Whether an optional equality filter lets `value` through.
 fn admits(filter: &Option<String>, value: &str) -> bool {
     filter.as_deref().is_none_or(|f| f == value)
