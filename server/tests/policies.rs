@@ -6,7 +6,6 @@ mod common;
 
 use axum::http::StatusCode;
 use backend::scope::Scope;
-use backend::tenancy::Region;
 use common::*;
 use std::io::Write;
 
@@ -36,21 +35,6 @@ async fn list(c: &mut Client, kind: &str) -> serde_json::Value {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
-}
-
-async fn demo_scope(app: &TestApp) -> Scope {
-    let (tenant_id, rg_id): (i64, i64) = sqlx::query_as(
-        "SELECT t.id, g.id FROM tenants t JOIN resource_groups g ON g.tenant_id = t.id
-         WHERE t.slug = 'demo' ORDER BY g.id LIMIT 1",
-    )
-    .fetch_one(&app.backend.db.pool)
-    .await
-    .unwrap();
-    Scope {
-        tenant_id,
-        rg_id,
-        region: Region::Cn,
-    }
 }
 
 #[tokio::test]
