@@ -73,6 +73,11 @@ test('assets: filter by host, sort by calls, open a detail, sensitive data tab',
   assert.ok((await page.textContent('[data-testid=detail-title]')).includes(path0));
   assert.match(await page.getAttribute('[data-testid=detail-risks-link]', 'href'), /^\/risks\?.*api=/);
   assert.match(await page.getAttribute('[data-testid=csv-export]', 'href'), /^\/export\/assets\.csv\?tenant=demo.*host=/);
+  // the OpenAPI tab: one export link per host
+  await page.click('[data-testid=tab-openapi]');
+  await page.waitForURL(/tab=openapi/);
+  await page.waitForSelector('[data-testid=openapi-link]');
+  assert.equal(await page.$('[data-testid=asset-table]'), null, 'the inventory table is on its own tab');
   const openapi = await page.getAttribute('[data-testid=openapi-link]', 'href');
   const res = await page.request.get(h.base + openapi);
   assert.equal(res.status(), 200);

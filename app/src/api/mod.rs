@@ -184,7 +184,10 @@ pub mod ctx {
     /// Runs the body of a read-only server function once per request and `key` (its name and
     /// arguments). Server-side rendering builds a page's component tree more than once (Leptos'
     /// `Suspense` walks its children again to find nested resources, which creates them anew),
-    /// so without this every data function of a page ran twice per request.
+    /// so without this every data function of a page ran twice per request. The copies start
+    /// together, so a call that finds the key in flight waits for that run (a `OnceCell` per
+    /// key) instead of starting its own. Only successes are kept: after an error the next
+    /// caller runs the body itself.
     pub async fn once<T>(
         key: String,
         body: impl std::future::Future<Output = Result<T, AppError>>,
@@ -192,19 +195,21 @@ pub mod ctx {
     where
         T: Clone + Send + Sync + 'static,
     {
-        let hit = with_memo(|m| {
+        type Cell<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
+        let cell = with_memo(|m| {
             m.results
-                .get(&key)
-                .and_then(|v| v.downcast_ref::<T>())
+                .entry(key)
+                .or_insert_with(|| Box::new(Cell::<T>::default()))
+                .downcast_ref::<Cell<T>>()
                 .cloned()
         })
         .flatten();
-        if let Some(v) = hit {
-            return Ok(v);
+        match cell {
+            Some(cell) => cell.get_or_try_init(|| body).await.cloned(),
+            // No memo (a test calling the function directly), or the key was used for another
+            // type: run it.
+            None => body.await,
         }
-        let out = body.await?;
-        with_memo(|m| m.results.insert(key, Box::new(out.clone())));
-        Ok(out)
     }
 
     /// `backend::tenancy::authorize`, once per request and tenant: the membership of `user_id`

@@ -1,6 +1,6 @@
 //! Assets page (needs API security): the API inventory with filters, sort, paging and a detail
-//! panel; the sensitive data tab; CSV and OpenAPI export, spec comparison, template
-//! corrections. All view state (tab, filters, sort, page, selected API or type) lives in the
+//! panel; the sensitive data tab; the OpenAPI tab (export per host, spec comparison); CSV
+//! export and template corrections. All view state (tab, filters, sort, page, selected API or type) lives in the
 //! URL query, so every view is a link and is rendered by the server.
 //!
 //! Every string that comes from logs (hosts, paths, parameter names, masked examples,
@@ -51,7 +51,7 @@ fn AssetsView() -> impl IntoView {
     let tab = Memo::new(move |_| {
         query
             .with(|q| q.get("tab"))
-            .filter(|t| t == "sensitive")
+            .filter(|t| t == "sensitive" || t == "openapi")
             .unwrap_or_else(|| "apis".into())
     });
     let tab_class = move |t: &'static str| {
@@ -67,13 +67,12 @@ fn AssetsView() -> impl IntoView {
         <nav class="tabs" data-testid="asset-tabs">
             <a href=move || tab_base(scope, "apis") class=tab_class("apis") data-testid="tab-apis">{tr("APIs")}</a>
             <a href=move || tab_base(scope, "sensitive") class=tab_class("sensitive") data-testid="tab-sensitive">{tr("Sensitive data")}</a>
+            <a href=move || tab_base(scope, "openapi") class=tab_class("openapi") data-testid="tab-openapi">{tr("OpenAPI")}</a>
         </nav>
-        {move || {
-            if tab.get() == "sensitive" {
-                view! { <sensitive::SensitiveTab/> }.into_any()
-            } else {
-                view! { <ApisTab/> }.into_any()
-            }
+        {move || match tab.get().as_str() {
+            "sensitive" => view! { <sensitive::SensitiveTab/> }.into_any(),
+            "openapi" => view! { <spec::OpenApiTab/> }.into_any(),
+            _ => view! { <ApisTab/> }.into_any(),
         }}
     }
 }
@@ -212,14 +211,6 @@ fn ApisTab() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match facets.await {
-                    Ok(f) if f.total > 0 => view! { <spec::SpecPanel hosts=f.hosts.clone()/> }.into_any(),
-                    _ => ().into_any(),
-                }
-            })}
-        </Transition>
         <corrections::CorrectionsPanel/>
     }
 }

@@ -60,6 +60,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "console_load",
         sql: include_str!("../../../migrations/sqlite/0015_console_load.sql"),
     },
+    Migration {
+        version: 16,
+        name: "list_order",
+        sql: include_str!("../../../migrations/sqlite/0016_list_order.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -87,6 +92,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 15,
         name: "console_load",
         sql: include_str!("../../../migrations/postgres/0015_console_load.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "list_order",
+        sql: include_str!("../../../migrations/postgres/0016_list_order.sql"),
     },
 ];
 

@@ -433,9 +433,10 @@ pub async fn list(
     let count_sql = format!("SELECT COUNT(*) FROM apis WHERE {where_sql}");
     // The count scans every match; it is kept in the page cache under the scope's results
     // version and the filter (query and bound values), so paging and sorting reuse it.
+    let version = crate::results::version(b, scope).await?;
     let count_key = crate::cache::Key {
         scope,
-        version: crate::results::version(b, scope).await?,
+        version,
         page: format!("assets.count|{count_sql}|{texts:?}|{ints:?}"),
     };
     let total: i64 = match b.cache.get::<i64>(&count_key) {
@@ -471,23 +472,38 @@ pub async fn list(
         n + 2,
         order.column.order_by(order.desc, false),
     );
-    let mut q = bind_scope(sqlx::query(&sql), &scope);
-    for t in &texts {
-        q = q.bind(t.clone());
-    }
-    for i in &ints {
-        q = q.bind(*i);
-    }
-    let rows = q
-        .bind(size)
-        .bind((page - 1).saturating_mul(size))
-        .fetch_all(&b.db.pool)
-        .await?;
+    // The rows are cached like the count: under the results version, so a new analysis or a
+    // workflow change (which bumps it) is seen at once, by every server process.
+    let rows_key = crate::cache::Key {
+        scope,
+        version,
+        page: format!("assets.rows|{sql}|{texts:?}|{ints:?}|{size}|{page}"),
+    };
+    let rows = match b.cache.get::<Vec<ApiRow>>(&rows_key) {
+        Some(rows) => rows,
+        None => {
+            let mut q = bind_scope(sqlx::query(&sql), &scope);
+            for t in &texts {
+                q = q.bind(t.clone());
+            }
+            for i in &ints {
+                q = q.bind(*i);
+            }
+            let rows = q
+                .bind(size)
+                .bind((page - 1).saturating_mul(size))
+                .fetch_all(&b.db.pool)
+                .await?;
+            let rows = std::sync::Arc::new(rows.iter().map(api_row).collect::<Result<Vec<_>>>()?);
+            b.cache.insert(rows_key, rows.clone());
+            rows
+        }
+    };
     Ok(ApiPage {
         total,
         page,
         page_size: size,
-        rows: rows.iter().map(api_row).collect::<Result<_>>()?,
+        rows: std::sync::Arc::unwrap_or_clone(rows),
     })
 }
 

@@ -291,6 +291,7 @@ pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList
 
     let rows = super::fetch_page(
         b,
+        scope,
         filtered(&view, q, true),
         &q.sort.order_by(SORT_COLUMNS),
         &q.paging,

@@ -387,9 +387,11 @@ fn tally<'a>(
 }
 
 /// One page of a filtered list: `page` (the filtered query) ordered by `order_by`, mapped by
-/// `row`; no query at all past the last of `total` rows.
-async fn fetch_page<T>(
+/// `row`; no query at all past the last of `total` rows. Pages are cached like the count
+/// groups (see [`grouped`]): under the scope's results version and the whole query.
+async fn fetch_page<T: Clone + Send + Sync + 'static>(
     b: &crate::Backend,
+    scope: crate::scope::Scope,
     mut page: Sql,
     order_by: &str,
     paging: &Paging,
@@ -405,12 +407,23 @@ async fn fetch_page<T>(
         " LIMIT ? OFFSET ?",
         [Val::I(paging.per_page), Val::I(paging.offset())],
     );
-    page.query()
+    let key = crate::cache::Key {
+        scope,
+        version: crate::results::version(b, scope).await?,
+        page: format!("findings.rows|{}|{:?}", page.text, page.binds),
+    };
+    if let Some(hit) = b.cache.get::<Vec<T>>(&key) {
+        return Ok(std::sync::Arc::unwrap_or_clone(hit));
+    }
+    let rows = page
+        .query()
         .fetch_all(&b.db.pool)
         .await?
         .iter()
         .map(row)
-        .collect()
+        .collect::<Result<Vec<T>>>()?;
+    b.cache.insert(key, std::sync::Arc::new(rows.clone()));
+    Ok(rows)
 }
 
 /// Whether an optional equality filter lets `value` through.

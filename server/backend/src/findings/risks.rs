@@ -455,6 +455,7 @@ pub async fn list(b: &Backend, scope: Scope, q: &RiskQuery) -> Result<RiskList> 
 
     let rows = super::fetch_page(
         b,
+        scope,
         filtered(&view, q, true),
         &q.sort.order_by(SORT_COLUMNS),
         &q.paging,
