@@ -149,10 +149,7 @@ fn ApisTab() -> impl IntoView {
             .with(|q| q.get("api"))
             .and_then(|v| v.parse::<i64>().ok())
     });
-    let facets = Resource::new(
-        move || (scope.tenant.get(), scope.rg.get(), scope.region.get()),
-        |(t, rg, r)| assets_facets(t, rg, r),
-    );
+    let facets = facets_resource(scope);
     let list = Resource::new(
         move || {
             (
@@ -213,6 +210,16 @@ fn ApisTab() -> impl IntoView {
         </section>
         <corrections::CorrectionsPanel/>
     }
+}
+
+/// The scope's facets (hosts, purposes, service objects), reloaded when the scope changes.
+pub(crate) fn facets_resource(
+    scope: Scope,
+) -> Resource<Result<AssetFacets, crate::error::AppError>> {
+    Resource::new(
+        move || (scope.tenant.get(), scope.rg.get(), scope.region.get()),
+        |(t, rg, r)| assets_facets(t, rg, r),
+    )
 }
 
 /// A `<select>` of facet values (plus "any").

@@ -421,6 +421,23 @@ fn bind_scope<'q>(
         .bind(scope.region_str())
 }
 
+/// `sql` with the scope, then the filter's bound values (`ApiFilter::where_sql`), bound.
+fn filter_query<'q>(
+    sql: &'q str,
+    scope: &Scope,
+    texts: &[String],
+    ints: &[i64],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = bind_scope(sqlx::query(sql), scope);
+    for t in texts {
+        q = q.bind(t.clone());
+    }
+    for i in ints {
+        q = q.bind(*i);
+    }
+    q
+}
+
 /// One page of the APIs of `scope` matching `filter`, sorted, with the total count.
 pub async fn list(
     b: &Backend,
@@ -442,14 +459,10 @@ pub async fn list(
     let total: i64 = match b.cache.get::<i64>(&count_key) {
         Some(n) => *n,
         None => {
-            let mut q = bind_scope(sqlx::query(&count_sql), &scope);
-            for t in &texts {
-                q = q.bind(t.clone());
-            }
-            for i in &ints {
-                q = q.bind(*i);
-            }
-            let n: i64 = q.fetch_one(&b.db.pool).await?.try_get(0)?;
+            let n: i64 = filter_query(&count_sql, &scope, &texts, &ints)
+                .fetch_one(&b.db.pool)
+                .await?
+                .try_get(0)?;
             b.cache.insert(count_key, std::sync::Arc::new(n));
             n
         }
@@ -482,14 +495,7 @@ pub async fn list(
     let rows = match b.cache.get::<Vec<ApiRow>>(&rows_key) {
         Some(rows) => rows,
         None => {
-            let mut q = bind_scope(sqlx::query(&sql), &scope);
-            for t in &texts {
-                q = q.bind(t.clone());
-            }
-            for i in &ints {
-                q = q.bind(*i);
-            }
-            let rows = q
+            let rows = filter_query(&sql, &scope, &texts, &ints)
                 .bind(size)
                 .bind((page - 1).saturating_mul(size))
                 .fetch_all(&b.db.pool)

@@ -4,7 +4,7 @@
 
 use super::apis_href;
 use crate::api::assets::{
-    assets_facets, AssetQuery, AssetsCompareSpec, FacetValue, SpecComparisonView, SpecOpView,
+    AssetQuery, AssetsCompareSpec, FacetValue, SpecComparisonView, SpecOpView,
 };
 use crate::components::feedback::{EmptyState, ErrorView, Loading};
 use crate::i18n::tr;
@@ -17,10 +17,7 @@ use leptos::prelude::*;
 #[component]
 pub fn OpenApiTab() -> impl IntoView {
     let scope = use_scope();
-    let facets = Resource::new(
-        move || (scope.tenant.get(), scope.rg.get(), scope.region.get()),
-        |(t, rg, r)| assets_facets(t, rg, r),
-    );
+    let facets = super::facets_resource(scope);
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
