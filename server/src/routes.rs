@@ -50,7 +50,11 @@ pub fn router_with_sessions(
     let ctx_backend = backend.clone();
     let context = move || {
         provide_context(ctx_backend.clone());
-        provide_context(app::api::ctx::RequestMemo::default());
+        // The session preload of `security::guard` started the request's memo.
+        let memo = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<app::api::ctx::RequestMemo>().cloned())
+            .unwrap_or_default();
+        provide_context(memo);
     };
 
     let fn_backend = backend.clone();

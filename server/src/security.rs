@@ -141,9 +141,36 @@ pub async fn guard(
             return Redirect::to(&format!("/login?next={next}")).into_response();
         } else if path == "/" {
             return Redirect::to("/basic-detection").into_response();
+        } else {
+            preload_session(&st, &session, &mut req).await;
         }
     }
     next.run(req).await
+}
+
+/// Reads the session of a signed-in console page request before Leptos renders it (see
+/// `app::components::layout::ConsoleLayout`), with the request's memo, which the render then
+/// continues (`server::routes`). On an error the page loads the session itself, as before.
+async fn preload_session(st: &GuardState, session: &Session, req: &mut Request) {
+    let memo = app::api::ctx::RequestMemo::default();
+    let cookie = req
+        .headers()
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let info = app::api::ctx::with_request_memo(
+        memo.clone(),
+        app::api::ctx::session_info(&st.backend, session, cookie.as_deref()),
+    )
+    .await;
+    match info {
+        Ok(info) => {
+            req.extensions_mut()
+                .insert(app::api::PreloadedSession(info));
+            req.extensions_mut().insert(memo);
+        }
+        Err(e) => tracing::warn!(error = ?e, "cannot preload the session of a page"),
+    }
 }
 
 fn form_urlencoded_byte(s: &str) -> String {

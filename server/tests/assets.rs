@@ -196,6 +196,24 @@ async fn cached_list_pages_follow_a_reanalysis() {
     });
 }
 
+/// A full page load builds the page once: the server reads the session before rendering
+/// (`security::guard`), so `ConsoleLayout` does not wait in a `Suspense` that walks, and
+/// builds, the page twice. The page's resources (facets, list) are serialised into the HTML
+/// once each, and the session itself travels as the layout's shared value.
+#[tokio::test]
+async fn a_page_load_serialises_its_data_once() {
+    each_db!(app => {
+        let (mut c, _) = seeded(&app).await;
+        let page = c.get("/assets?tenant=demo&region=cn").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-testid=\"asset-row\""));
+        let resources = page.body.matches("__RESOLVED_RESOURCES[").count();
+        let facets = page.body.matches("\\\"purpose_types\\\"").count();
+        let lists = page.body.matches("\\\"page_size\\\"").count();
+        assert_eq!((facets, lists), (1, 1), "{resources} resources in the page");
+    });
+}
+
 #[tokio::test]
 async fn sensitive_tab_counts_values_and_apis() {
     let f = findings();

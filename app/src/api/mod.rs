@@ -158,8 +158,23 @@ pub mod ctx {
         results: std::collections::HashMap<String, Box<dyn std::any::Any + Send + Sync>>,
     }
 
+    tokio::task_local! {
+        /// The memo of a request while code outside the Leptos render runs for it (the
+        /// session preload of `server::security::guard`), see [`with_request_memo`].
+        static CURRENT_MEMO: RequestMemo;
+    }
+
+    /// Runs `f` with `memo` as the request's memo although no Leptos context is there; the
+    /// caller hands the same memo to the render (request extensions), which then starts with
+    /// what `f` looked up.
+    pub async fn with_request_memo<F: std::future::Future>(memo: RequestMemo, f: F) -> F::Output {
+        CURRENT_MEMO.scope(memo, f).await
+    }
+
     fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> Option<T> {
-        use_context::<RequestMemo>().map(|m| f(&mut m.0.lock().unwrap_or_else(|e| e.into_inner())))
+        use_context::<RequestMemo>()
+            .or_else(|| CURRENT_MEMO.try_with(|m| m.clone()).ok())
+            .map(|m| f(&mut m.0.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
     /// The signed-in user, or `Unauthenticated`.
@@ -274,12 +289,69 @@ pub mod ctx {
         Ok(st)
     }
 
-    /// Runs a server function body and, on error, sets the HTTP status of the response.
+    /// [`get_session`]'s answer for `session` (`cookie`: the request's `Cookie` header, for
+    /// the language).
+    pub async fn session_info(
+        b: &Backend,
+        session: &Session,
+        cookie: Option<&str>,
+    ) -> Result<SessionInfo, AppError> {
+        let csrf = csrf_token(session).await?;
+        let (username, memberships) = match current_user(b, session).await {
+            Ok(user) => {
+                let ms = backend::tenancy::memberships(b, user.id).await?;
+                let mut views = Vec::with_capacity(ms.len());
+                for m in ms {
+                    remember_membership(user.id, &m);
+                    let st = api_security_status(b, m.tenant_id).await?;
+                    views.push(MembershipView {
+                        api_security_enabled: st.enabled,
+                        trial_ends_at: st
+                            .trial_active
+                            .then_some(st.trial_ends_at_ms)
+                            .flatten()
+                            .map(backend::clock::rfc3339),
+                        tenant_slug: m.tenant_slug,
+                        tenant_name: m.tenant_name,
+                        role: m.role.as_str().into(),
+                        resource_groups: m
+                            .resource_groups
+                            .into_iter()
+                            .map(|g| ResourceGroupView {
+                                id: g.id,
+                                name: g.name,
+                            })
+                            .collect(),
+                    });
+                }
+                (Some(user.username), views)
+            }
+            Err(AppError::Unauthenticated) => (None, vec![]),
+            Err(e) => return Err(e),
+        };
+        let lang = cookie
+            .map(crate::i18n::lang_from_cookie_header)
+            .unwrap_or_default();
+        Ok(SessionInfo {
+            username,
+            memberships,
+            csrf,
+            lang: lang.as_str().into(),
+        })
+    }
+
+    /// Runs a server function body and, on error of a direct call, sets the HTTP status.
     pub async fn respond<T>(
         body: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let out = body.await;
-        if let Err(e) = &out {
+        // Only a call of the function itself (POST /api/...) answers with the error's status.
+        // While a page renders, a failing part shows its error in place and the page stays
+        // 200: the status is still open there when the page's data loads before the first
+        // byte (the session preload of `server::security::guard`).
+        let called = use_context::<http::request::Parts>()
+            .is_some_and(|p| p.uri.path().starts_with("/api/"));
+        if let (Err(e), true) = (&out, called) {
             if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
                 res.set_status(
                     http::StatusCode::from_u16(e.status())
@@ -322,59 +394,24 @@ pub mod ctx {
     }
 }
 
+/// The session of a console page request, read before the page renders (by
+/// `server::security::guard`, in the request's extensions), so that `ConsoleLayout` builds the
+/// page at once instead of inside a `Suspense` that builds it twice.
+#[derive(Debug, Clone)]
+pub struct PreloadedSession(pub SessionInfo);
+
 /// Who is signed in, their tenants and the CSRF token. Works without a session too.
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
     ctx::respond(async {
         let b = ctx::backend()?;
         let session = ctx::session().await?;
-        let csrf = ctx::csrf_token(&session).await?;
-        let (username, memberships) = match ctx::current_user(&b, &session).await {
-            Ok(user) => {
-                let ms = backend::tenancy::memberships(&b, user.id).await?;
-                let mut views = Vec::with_capacity(ms.len());
-                for m in ms {
-                    ctx::remember_membership(user.id, &m);
-                    let st = ctx::api_security_status(&b, m.tenant_id).await?;
-                    views.push(MembershipView {
-                        api_security_enabled: st.enabled,
-                        trial_ends_at: st
-                            .trial_active
-                            .then_some(st.trial_ends_at_ms)
-                            .flatten()
-                            .map(backend::clock::rfc3339),
-                        tenant_slug: m.tenant_slug,
-                        tenant_name: m.tenant_name,
-                        role: m.role.as_str().into(),
-                        resource_groups: m
-                            .resource_groups
-                            .into_iter()
-                            .map(|g| ResourceGroupView {
-                                id: g.id,
-                                name: g.name,
-                            })
-                            .collect(),
-                    });
-                }
-                (Some(user.username), views)
-            }
-            Err(AppError::Unauthenticated) => (None, vec![]),
-            Err(e) => return Err(e),
-        };
-        let lang = use_context::<http::request::Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get(http::header::COOKIE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(crate::i18n::lang_from_cookie_header)
-            })
-            .unwrap_or_default();
-        Ok(SessionInfo {
-            username,
-            memberships,
-            csrf,
-            lang: lang.as_str().into(),
-        })
+        let parts = use_context::<http::request::Parts>();
+        let cookie = parts
+            .as_ref()
+            .and_then(|p| p.headers.get(http::header::COOKIE))
+            .and_then(|v| v.to_str().ok());
+        ctx::session_info(&b, &session, cookie).await
     })
     .await
 }

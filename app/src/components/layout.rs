@@ -11,8 +11,28 @@ use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate};
 
 /// Loads the session once; signed-out visitors go to the login page.
+///
+/// On a full page load the server has read the session already (`PreloadedSession`); it is
+/// handed to the browser as a `SharedValue`, so both sides build the frame and the page at
+/// once. Inside the `Suspense` below (client-side navigation from the login page, or no
+/// preload) Leptos' server render walks the children twice and so builds every resource of
+/// the page twice.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
+    let preloaded = SharedValue::new(preloaded_session).into_inner();
+    if let Some(info) = preloaded.filter(|i| i.username.is_some()) {
+        provide_context(info);
+        return view! {
+            <TopBar/>
+            <div class="frame">
+                <SideNav/>
+                <main class="content">
+                    <ScopeGuard/>
+                </main>
+            </div>
+        }
+        .into_any();
+    }
     let session = Resource::new(|| (), |_| get_session());
     view! {
         <Suspense fallback=Loading>
@@ -39,6 +59,22 @@ pub fn ConsoleLayout() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+    .into_any()
+}
+
+/// The session the server read before rendering (none in the browser, where the
+/// `SharedValue` carries it, and none when the request had no preload).
+fn preloaded_session() -> Option<SessionInfo> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::api::PreloadedSession>().cloned())
+            .map(|p| p.0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
