@@ -22,16 +22,7 @@ pub fn ConsoleLayout() -> impl IntoView {
     let preloaded = SharedValue::new(preloaded_session).into_inner();
     if let Some(info) = preloaded.filter(|i| i.username.is_some()) {
         provide_context(info);
-        return view! {
-            <TopBar/>
-            <div class="frame">
-                <SideNav/>
-                <main class="content">
-                    <ScopeGuard/>
-                </main>
-            </div>
-        }
-        .into_any();
+        return view! { <Frame/> }.into_any();
     }
     let session = Resource::new(|| (), |_| get_session());
     view! {
@@ -40,16 +31,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                 match session.await {
                     Ok(info) if info.username.is_some() => {
                         provide_context(info);
-                        view! {
-                            <TopBar/>
-                            <div class="frame">
-                                <SideNav/>
-                                <main class="content">
-                                    <ScopeGuard/>
-                                </main>
-                            </div>
-                        }
-                            .into_any()
+                        view! { <Frame/> }.into_any()
                     }
                     Ok(_) | Err(AppError::Unauthenticated) => {
                         let next = use_location().pathname.get_untracked();
@@ -61,6 +43,20 @@ pub fn ConsoleLayout() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Top bar, side navigation and the page (needs the `SessionInfo` context).
+#[component]
+fn Frame() -> impl IntoView {
+    view! {
+        <TopBar/>
+        <div class="frame">
+            <SideNav/>
+            <main class="content">
+                <ScopeGuard/>
+            </main>
+        </div>
+    }
 }
 
 /// The session the server read before rendering (none in the browser, where the
