@@ -250,9 +250,10 @@ fn type_name(key: &str) -> String {
 /// the page itself (served in the default order by the index `events_page_start`).
 pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList> {
     let view = view(scope);
+    let at = super::Version::read(b, scope).await?;
     let groups = grouped(
         b,
-        scope,
+        at,
         &filtered(&view, q, false),
         &["subject", "level", "type_key", "status"],
     )
@@ -291,7 +292,7 @@ pub async fn list(b: &Backend, scope: Scope, q: &EventQuery) -> Result<EventList
 
     let rows = super::fetch_page(
         b,
-        scope,
+        at,
         filtered(&view, q, true),
         &q.sort.order_by(SORT_COLUMNS),
         &q.paging,

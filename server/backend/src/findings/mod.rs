@@ -317,6 +317,32 @@ struct Group {
     count: i64,
 }
 
+/// A scope's results at the version read once at the start of a list request: count groups
+/// and page are cached under it, so both come from the same results.
+#[derive(Debug, Clone, Copy)]
+struct Version {
+    scope: crate::scope::Scope,
+    version: i64,
+}
+
+impl Version {
+    async fn read(b: &crate::Backend, scope: crate::scope::Scope) -> Result<Self> {
+        Ok(Version {
+            scope,
+            version: crate::results::version(b, scope).await?,
+        })
+    }
+
+    /// The page cache key of `page` (what was computed) at this version.
+    fn key(self, page: String) -> crate::cache::Key {
+        crate::cache::Key {
+            scope: self.scope,
+            version: self.version,
+            page,
+        }
+    }
+}
+
 /// Counts the rows of `base` (an SQL text selecting from the filtered view) per combination
 /// of `columns`: one scan, from which every count card of a page is summed in Rust.
 ///
@@ -326,7 +352,7 @@ struct Group {
 /// sorting through a list scans the scope once per change rather than once per request.
 async fn grouped(
     b: &crate::Backend,
-    scope: crate::scope::Scope,
+    at: Version,
     base: &Sql,
     columns: &[&str],
 ) -> Result<std::sync::Arc<Vec<Group>>> {
@@ -337,11 +363,7 @@ async fn grouped(
         "SELECT {cols}, COUNT(*) FROM ({}) g GROUP BY {cols}",
         base.text
     );
-    let key = crate::cache::Key {
-        scope,
-        version: crate::results::version(b, scope).await?,
-        page: format!("findings.groups|{}|{:?}", sql.text, sql.binds),
-    };
+    let key = at.key(format!("findings.groups|{}|{:?}", sql.text, sql.binds));
     if let Some(hit) = b.cache.get::<Vec<Group>>(&key) {
         return Ok(hit);
     }
@@ -388,10 +410,11 @@ fn tally<'a>(
 
 /// One page of a filtered list: `page` (the filtered query) ordered by `order_by`, mapped by
 /// `row`; no query at all past the last of `total` rows. Pages are cached like the count
-/// groups (see [`grouped`]): under the scope's results version and the whole query.
+/// groups (see [`grouped`]): under the scope's results version (read once per list, so the
+/// page and its counts come from the same results) and the whole query.
 async fn fetch_page<T: Clone + Send + Sync + 'static>(
     b: &crate::Backend,
-    scope: crate::scope::Scope,
+    at: Version,
     mut page: Sql,
     order_by: &str,
     paging: &Paging,
@@ -407,11 +430,7 @@ async fn fetch_page<T: Clone + Send + Sync + 'static>(
         " LIMIT ? OFFSET ?",
         [Val::I(paging.per_page), Val::I(paging.offset())],
     );
-    let key = crate::cache::Key {
-        scope,
-        version: crate::results::version(b, scope).await?,
-        page: format!("findings.rows|{}|{:?}", page.text, page.binds),
-    };
+    let key = at.key(format!("findings.rows|{}|{:?}", page.text, page.binds));
     if let Some(hit) = b.cache.get::<Vec<T>>(&key) {
         return Ok(std::sync::Arc::unwrap_or_clone(hit));
     }

@@ -418,11 +418,14 @@ fn type_name(key: &str) -> String {
 /// shared filters), from which the total and every count card are summed, and the page itself
 /// (served in the default order by the index `risks_page_level`).
 pub async fn list(b: &Backend, scope: Scope, q: &RiskQuery) -> Result<RiskList> {
+    // Read before the ignore rules: a rule change after it bumps the version, so what is
+    // cached here under the older version is never served for the newer one.
+    let at = super::Version::read(b, scope).await?;
     let rules = rules(b, scope.tenant_id).await?;
     let view = view(scope, &rules);
     let groups = grouped(
         b,
-        scope,
+        at,
         &filtered(&view, q, false),
         &["level", "category", "type_key", "status"],
     )
@@ -455,7 +458,7 @@ pub async fn list(b: &Backend, scope: Scope, q: &RiskQuery) -> Result<RiskList> 
 
     let rows = super::fetch_page(
         b,
-        scope,
+        at,
         filtered(&view, q, true),
         &q.sort.order_by(SORT_COLUMNS),
         &q.paging,
