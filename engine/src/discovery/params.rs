@@ -65,8 +65,8 @@ pub fn value_type(v: &str, json_kind: &str) -> &'static str {
 }
 
 fn example(v: &str) -> String {
-    let cut: String = v.chars().take(MAX_EXAMPLE).collect();
-    mask(0, &cut)
+    let cut = v.char_indices().nth(MAX_EXAMPLE).map_or(v, |(i, _)| &v[..i]);
+    mask(0, cut)
 }
 
 /// Values of the template's variables, aligned with the request path.

@@ -310,7 +310,7 @@ impl Baselines {
         }
     }
 
-    pub fn observe(&mut self, api: &ApiKey, subject: SubjectKey, o: &Obs, full: bool) {
+    pub fn observe(&mut self, api: &ApiKey, subject: &SubjectKey, o: &Obs, full: bool) {
         let mut b = match self.apis.get_mut(api) {
             Some(b) => b,
             None => self.apis.entry(api.clone()).or_insert_with(|| ApiBase {
@@ -325,7 +325,7 @@ impl Baselines {
         let start = self.first.map_or(o.t, |f| f.min(o.t));
         self.first = Some(start);
         let learn = o.t < learning_start(start, b.first, self.window_ms) + self.window_ms;
-        if !b.subjects.contains_key(&subject) {
+        if !b.subjects.contains_key(subject) {
             if b.subjects.len() >= MAX_SUBJECTS_PER_API {
                 return;
             }
@@ -353,7 +353,10 @@ impl Baselines {
         } else {
             Vec::new()
         };
-        let s = b.subjects.entry(subject).or_default();
+        let s = match b.subjects.get_mut(subject) {
+            Some(s) => s,
+            None => b.subjects.entry(subject.clone()).or_default(),
+        };
         let minute = o.t.div_euclid(60_000);
         if (minute != s.cur_min || learn != s.cur_learn) && (minute > s.cur_min || s.cur_n == 0) {
             s.flush_minute();
@@ -953,10 +956,10 @@ mod tests {
             for i in 0..400u32 {
                 let t = t0 + i as i64 * 1_000;
                 let browser = ip(10, 0, (i / 200) as u8, (i % 200) as u8);
-                b.observe(&api, browser, &obs(t, ("Chrome", ToolKind::Browser)), true);
+                b.observe(&api, &browser, &obs(t, ("Chrome", ToolKind::Browser)), true);
                 if i % 40 == 0 {
                     let o = obs(t, ("python-requests", ToolKind::Script));
-                    b.observe(&api, script.clone(), &o, true);
+                    b.observe(&api, &script, &o, true);
                 }
                 assert!(b.subjects() <= budget);
             }
@@ -985,16 +988,16 @@ mod tests {
         let mut b = Baselines::with_budget(7, 8);
         let o = obs(0, ("Chrome", ToolKind::Browser));
         for _ in 0..5 {
-            b.observe(&api("/small"), ip(1, 1, 1, 1), &o, true);
+            b.observe(&api("/small"), &ip(1, 1, 1, 1), &o, true);
         }
         for d in 0..7u8 {
             for _ in 0..=d {
-                b.observe(&api("/big"), ip(2, 2, 2, d), &o, true);
+                b.observe(&api("/big"), &ip(2, 2, 2, d), &o, true);
             }
         }
         assert_eq!(b.subjects(), 8);
         // A ninth source: the quietest quarter of /big (1 source, the one with one call) goes.
-        b.observe(&api("/small"), ip(1, 1, 1, 2), &o, true);
+        b.observe(&api("/small"), &ip(1, 1, 1, 2), &o, true);
         assert_eq!(b.subjects(), 8);
         let big = &b.apis[&api("/big")];
         assert!(!big.subjects.contains_key(&ip(2, 2, 2, 0)));

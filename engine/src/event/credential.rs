@@ -48,7 +48,7 @@ pub fn judge_weak(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
     let internal = b.x > 0
         || k.api
             .as_ref()
-            .and_then(|a| cx.summaries.get(a))
+            .and_then(|a| cx.summaries.get(&**a))
             .is_some_and(|s| s.service_object == ServiceObject::InternalOffice);
     (internal && b.n >= 1).then(|| Draft::from_burst("internal_weak_password_login", k, b))
 }

@@ -30,6 +30,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 pub use custom::{CompiledCustomRule, CustomCondition, CustomEventRule, CustomRuleError};
 pub use signals::EventSignals;
@@ -112,7 +113,8 @@ impl Draft {
     pub fn from_burst(key: &'static str, k: &TrackKey, b: &Burst) -> Draft {
         let api = k
             .api
-            .clone()
+            .as_deref()
+            .cloned()
             .or_else(|| b.main_api().cloned())
             .unwrap_or(ApiKey {
                 host: String::new(),
@@ -356,9 +358,9 @@ pub struct EventState {
     countries: HashMap<[u8; 2], u64>,
     tallies: HashMap<ApiKey, ApiTally>,
     /// One shared copy of each API key, for the bursts' API lists (see [`Burst::add_api`]).
-    api_keys: HashMap<ApiKey, std::sync::Arc<ApiKey>>,
+    api_keys: HashMap<ApiKey, Arc<ApiKey>>,
     /// The interned key of the exchange being absorbed.
-    current_api: Option<std::sync::Arc<ApiKey>>,
+    current_api: Option<Arc<ApiKey>>,
     /// Last exception response per source, so its other calls can be counted in the open
     /// exception bursts (the share of a source's calls that failed).
     exception_sources: HashMap<IpAddr, i64>,
@@ -393,19 +395,21 @@ impl EventState {
         }
     }
 
+    /// The open burst of `subject` in `family` (per API when `per_api`), opening one or
+    /// closing a stale one first, with this exchange counted in it.
     fn track(
         &mut self,
         family: Family,
         subject: &SubjectKey,
-        api: Option<&ApiKey>,
+        per_api: bool,
         f: &ExchangeFacts,
     ) -> &mut Burst {
         let t = f.time_ms;
-        let api_arc = self.interned_api(f);
+        let api = self.current_api.clone().expect("set by absorb");
         let key = TrackKeyRef {
             family,
             subject,
-            api,
+            api: per_api.then_some(&api),
         };
         if self
             .open
@@ -421,18 +425,15 @@ impl EventState {
             .entry_ref(&key)
             .or_insert_with(|| Box::new(Burst::new(t)));
         b.tick(t, family.rate_window_ms());
-        b.add_api(&api_arc);
+        b.add_api(&api);
         b.add_sample(&f.event.sample);
         b.add_location(f.client.location);
         b
     }
 
-    /// The shared key of the API of `f` (set by [`EventState::absorb`]).
-    fn interned_api(&self, f: &ExchangeFacts) -> std::sync::Arc<ApiKey> {
-        match &self.current_api {
-            Some(api) if **api == f.api => api.clone(),
-            _ => std::sync::Arc::new(f.api.clone()),
-        }
+    /// The one shared copy of `api` (burst keys compare these by address).
+    fn intern(&mut self, api: &ApiKey) -> Arc<ApiKey> {
+        crate::facts::slot(&mut self.api_keys, api, || Arc::new(api.clone())).clone()
     }
 
     fn sweep(&mut self) {
@@ -455,12 +456,7 @@ impl EventState {
     pub fn absorb(&mut self, f: &ExchangeFacts) {
         let s = &f.event;
         let t = f.time_ms;
-        self.current_api = Some(
-            crate::facts::slot(&mut self.api_keys, &f.api, || {
-                std::sync::Arc::new(f.api.clone())
-            })
-            .clone(),
-        );
+        self.current_api = Some(self.intern(&f.api));
         self.absorbed += 1;
         self.max_t = self.max_t.max(t);
         if self.absorbed.is_multiple_of(SWEEP_EVERY) {
@@ -500,10 +496,12 @@ impl EventState {
             shapes: &s.shapes,
             sample: &s.sample,
         };
-        self.baselines.observe(&f.api, ip.clone(), &obs, true);
-        if let Some(acc) = &account {
-            self.baselines
-                .observe(&f.api, SubjectKey::Account(acc.clone()), &obs, false);
+        self.baselines.observe(&f.api, &ip, &obs, true);
+        // The account as a subject, built once: most exchanges of a signed-in caller update
+        // several of its bursts.
+        let acc_subject = account.as_ref().map(|a| SubjectKey::Account(a.clone()));
+        if let Some(subj) = &acc_subject {
+            self.baselines.observe(&f.api, subj, &obs, false);
         }
         let ok = (200..400).contains(&f.status);
         let resp: Vec<&crate::facts::Finding> = f
@@ -523,7 +521,7 @@ impl EventState {
             let is_code = c.op == CredentialOp::Verify
                 || (c.op == CredentialOp::Login && c.code.is_some() && c.password.is_none());
             if is_code {
-                let b = self.track(Family::CodeVerify, &ip, Some(&f.api), f);
+                let b = self.track(Family::CodeVerify, &ip, true, f);
                 mark(b);
                 if let Some(code) = c.code {
                     b.a.insert(code);
@@ -537,7 +535,7 @@ impl EventState {
                     signals::Channel::Unknown => {}
                 }
             } else if c.op == CredentialOp::Login {
-                let b = self.track(Family::Login, &ip, Some(&f.api), f);
+                let b = self.track(Family::Login, &ip, true, f);
                 mark(b);
                 if let Some(u) = c.user {
                     b.a.insert(u);
@@ -547,13 +545,13 @@ impl EventState {
                 }
                 if c.weak_password && outcome != crate::login::Outcome::Failure {
                     let hint = c.internal_app_hint;
-                    let b = self.track(Family::WeakLogin, &ip, Some(&f.api), f);
+                    let b = self.track(Family::WeakLogin, &ip, true, f);
                     if hint {
                         b.x += 1;
                     }
                 }
             } else {
-                let b = self.track(Family::Register, &ip, Some(&f.api), f);
+                let b = self.track(Family::Register, &ip, true, f);
                 mark(b);
                 if let Some(u) = c.user.or(c.target) {
                     b.a.insert(u);
@@ -561,7 +559,7 @@ impl EventState {
             }
         }
         if let Some(send) = s.send {
-            let b = self.track(Family::Send, &ip, Some(&f.api), f);
+            let b = self.track(Family::Send, &ip, true, f);
             if let Some(tg) = send.target {
                 b.add_target(tg);
                 b.a.insert(tg);
@@ -573,34 +571,24 @@ impl EventState {
         }
         if let Some(size) = s.download {
             let item = s.download_item;
-            let b = self.track(Family::Download, &ip, None, f);
+            let b = self.track(Family::Download, &ip, false, f);
             b.a.insert(item);
             b.bytes += size;
-            if let Some(acc) = &account {
-                let b = self.track(
-                    Family::AccountDownload,
-                    &SubjectKey::Account(acc.clone()),
-                    None,
-                    f,
-                );
+            if let Some(subj) = &acc_subject {
+                let b = self.track(Family::AccountDownload, subj, false, f);
                 b.a.insert(item);
                 b.bytes += size;
             }
         }
         if let Some((name, v)) = &s.id_param {
             if ok {
-                let b = self.track(Family::Crawl, &ip, Some(&f.api), f);
+                let b = self.track(Family::Crawl, &ip, true, f);
                 b.add_int(*v);
                 if b.label.is_none() {
                     b.label = Some(name.clone());
                 }
-                if let Some(acc) = &account {
-                    let b = self.track(
-                        Family::AccountTraversal,
-                        &SubjectKey::Account(acc.clone()),
-                        Some(&f.api),
-                        f,
-                    );
+                if let Some(subj) = &acc_subject {
+                    let b = self.track(Family::AccountTraversal, subj, true, f);
                     b.add_int(*v);
                     if b.label.is_none() {
                         b.label = Some(name.clone());
@@ -615,7 +603,7 @@ impl EventState {
                 None => "web attack".to_string(),
             };
             let blocked = att.blocked;
-            let b = self.track(Family::Attack, &ip, None, f);
+            let b = self.track(Family::Attack, &ip, false, f);
             b.add_label(&label);
             if blocked {
                 b.x += 1;
@@ -630,29 +618,24 @@ impl EventState {
                         .is_some_and(|t| t.level >= crate::catalog::SensitivityLevel::S2)
             });
             if !s.has_credential && serious {
-                let b = self.track(Family::Unauthorized, &ip, Some(&f.api), f);
+                let b = self.track(Family::Unauthorized, &ip, true, f);
                 b.x += resp.len() as u64;
                 for x in &resp {
                     *b.types.entry(x.type_id).or_default() += 1;
                 }
             }
-            let b = self.track(Family::SensitiveVolume, &ip, Some(&f.api), f);
+            let b = self.track(Family::SensitiveVolume, &ip, true, f);
             for x in &resp {
                 b.a.insert(x.hash);
                 *b.types.entry(x.type_id).or_default() += 1;
             }
-            if let Some(acc) = &account {
+            if let Some(subj) = &acc_subject {
                 let home = self.home();
                 let foreign = match (f.client.location, home) {
                     (Location::Country(c), Some(h)) if c != h => Some(c),
                     _ => None,
                 };
-                let b = self.track(
-                    Family::AccountSensitive,
-                    &SubjectKey::Account(acc.clone()),
-                    None,
-                    f,
-                );
+                let b = self.track(Family::AccountSensitive, subj, false, f);
                 for x in &resp {
                     b.a.insert(x.hash);
                     if foreign.is_some() {
@@ -666,12 +649,7 @@ impl EventState {
                 }
                 if let Some((name, h, is_self)) = &s.identity_param {
                     if !is_self {
-                        let b = self.track(
-                            Family::AccountHorizontal,
-                            &SubjectKey::Account(acc.clone()),
-                            Some(&f.api),
-                            f,
-                        );
+                        let b = self.track(Family::AccountHorizontal, subj, true, f);
                         b.a.insert(*h);
                         if b.label.is_none() {
                             b.label = Some(name.clone());
@@ -685,19 +663,18 @@ impl EventState {
         }
         self.absorb_exceptions(f, &ip);
         let bad = f.status >= 400;
-        let b = self.track(Family::Status, &ip, None, f);
+        let b = self.track(Family::Status, &ip, false, f);
         if bad {
             b.fail += 1;
         }
-        if let Some(acc) = &account {
-            let subj = SubjectKey::Account(acc.clone());
-            let b = self.track(Family::AccountStatus, &subj, None, f);
+        if let (Some(acc), Some(subj)) = (&account, &acc_subject) {
+            let b = self.track(Family::AccountStatus, subj, false, f);
             if bad {
                 b.fail += 1;
             }
             let exc = s.response & (signals::RESP_ERROR | signals::RESP_DB_ERROR) != 0;
             if exc || f.status >= 500 {
-                let b = self.track(Family::AccountErrors, &subj, None, f);
+                let b = self.track(Family::AccountErrors, subj, false, f);
                 if exc {
                     b.x += 1;
                 } else {
@@ -714,7 +691,7 @@ impl EventState {
                 ToolKind::Script | ToolKind::AttackTool | ToolKind::Bot
             ) {
                 let fam = f.client.tool.family.clone();
-                let b = self.track(Family::AccountTools, &subj, None, f);
+                let b = self.track(Family::AccountTools, subj, false, f);
                 b.add_tool(&fam, kind);
                 b.x += 1;
             }
@@ -731,7 +708,7 @@ impl EventState {
         let mut any = false;
         for (flag, fam) in EXCEPTION_FAMILIES {
             if response & flag != 0 {
-                self.track(fam, ip, Some(&f.api), f);
+                self.track(fam, ip, true, f);
                 any = true;
             }
         }
@@ -747,11 +724,12 @@ impl EventState {
         if !recent {
             return;
         }
+        let api = self.current_api.clone().expect("set by absorb");
         for (_, family) in EXCEPTION_FAMILIES {
             let key = TrackKeyRef {
                 family,
                 subject: ip,
-                api: Some(&f.api),
+                api: Some(&api),
             };
             if let Some(b) = self.open.get_mut(&key) {
                 if t - b.last <= family.gap_ms() {
@@ -768,7 +746,7 @@ impl EventState {
             return;
         }
         let t = f.time_ms;
-        let api = self.interned_api(f);
+        let api = self.current_api.clone().expect("set by absorb");
         for (i, rule) in self
             .config
             .custom
@@ -826,7 +804,13 @@ impl EventState {
 
     pub fn merge(&mut self, other: EventState) {
         self.baselines.merge(other.baselines);
+        // Burst keys compare interned API keys by address: re-intern the other state's.
+        let rekey = |me: &mut Self, k: TrackKey| TrackKey {
+            api: k.api.map(|a| me.intern(&a)),
+            ..k
+        };
         for (k, b) in other.open {
+            let k = rekey(self, k);
             match self.open.get_mut(&k) {
                 Some(mine) => mine.merge(*b),
                 None => {
@@ -836,6 +820,7 @@ impl EventState {
         }
         for (k, b) in other.closed {
             if self.closed.len() < MAX_CANDIDATES {
+                let k = rekey(self, k);
                 self.closed.push((k, b));
             }
         }

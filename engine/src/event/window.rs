@@ -7,7 +7,9 @@ use crate::facts::{ApiKey, Location, ToolKind};
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Distinct 64-bit value hashes, exact up to `DISTINCT_CAP`, saturating after.
 #[derive(Debug, Clone, Default)]
@@ -102,26 +104,69 @@ impl Family {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The key of a burst. Its API is the event state's interned copy of the key (one shared
+/// allocation per API), so hashing and comparing it looks at the pointer, not at three
+/// strings: bursts are looked up several times per exchange in the serial fold. Ordering still
+/// compares the keys' contents, which keeps the output independent of addresses.
+#[derive(Debug, Clone, PartialOrd, Ord)]
 pub struct TrackKey {
     pub family: Family,
     pub subject: SubjectKey,
     /// `None` for families keyed on the subject alone (their APIs are listed in the burst).
-    pub api: Option<ApiKey>,
+    pub api: Option<Arc<ApiKey>>,
+}
+
+fn api_ptr(api: Option<&Arc<ApiKey>>) -> usize {
+    api.map_or(0, |a| Arc::as_ptr(a) as usize)
+}
+
+impl PartialEq for TrackKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.family == o.family
+            && self.subject == o.subject
+            && api_ptr(self.api.as_ref()) == api_ptr(o.api.as_ref())
+    }
+}
+impl Eq for TrackKey {}
+
+impl Hash for TrackKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        TrackKeyRef::from(self).hash(h)
+    }
 }
 
 /// A [`TrackKey`] made of borrowed parts: looks a burst up without cloning the subject and the
-/// API. Hashes exactly like the owned key (same fields, same order, derived).
-#[derive(Debug, Clone, Copy, Hash)]
+/// API. Hashes exactly like the owned key.
+#[derive(Debug, Clone, Copy)]
 pub struct TrackKeyRef<'a> {
     pub family: Family,
     pub subject: &'a SubjectKey,
-    pub api: Option<&'a ApiKey>,
+    pub api: Option<&'a Arc<ApiKey>>,
+}
+
+impl Hash for TrackKeyRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.family.hash(h);
+        self.subject.hash(h);
+        api_ptr(self.api).hash(h);
+    }
+}
+
+impl<'a> From<&'a TrackKey> for TrackKeyRef<'a> {
+    fn from(k: &'a TrackKey) -> Self {
+        TrackKeyRef {
+            family: k.family,
+            subject: &k.subject,
+            api: k.api.as_ref(),
+        }
+    }
 }
 
 impl hashbrown::Equivalent<TrackKey> for TrackKeyRef<'_> {
     fn equivalent(&self, k: &TrackKey) -> bool {
-        self.family == k.family && *self.subject == k.subject && self.api == k.api.as_ref()
+        self.family == k.family
+            && api_ptr(self.api) == api_ptr(k.api.as_ref())
+            && *self.subject == k.subject
     }
 }
 

@@ -147,6 +147,9 @@ pub(crate) fn is_username_norm(n: &str) -> bool {
     USERNAME_EXACT.contains(&n) || USERNAME_SUFFIX.iter().any(|s| n.ends_with(s))
 }
 
+/// Words (ASCII, any case) that every password field name holds.
+pub const PASSWORD_WORDS: &[&str] = &["pass", "pwd", "psw", "pword", "mima"];
+
 /// Whether `text` holds one of the words every password field name holds (ASCII case
 /// ignored): a text without one cannot name a password field (see [`is_password_field`]), so
 /// detectors skip parsing bodies that fail this one-pass test.
@@ -155,7 +158,7 @@ pub fn may_name_password(text: &str) -> bool {
     AC.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(["pass", "pwd", "psw", "pword", "mima"])
+            .build(PASSWORD_WORDS)
             .expect("password words")
     })
     .is_match(text)

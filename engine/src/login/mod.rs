@@ -15,7 +15,7 @@ mod password;
 
 pub use fields::{
     is_captcha_field, is_code_field, is_password_field, is_username_field, may_name_password,
-    normalize, path_hint,
+    normalize, path_hint, PASSWORD_WORDS,
 };
 pub use outcome::{classify_message, issues_session_cookie};
 pub use password::{

@@ -964,21 +964,20 @@ pub fn normalise(type_id: u32, value: &str) -> String {
 /// Masks a value, keeping a little of each end (`110***********123X`). Short values keep less;
 /// long values (keys, PEM blocks) keep four characters each side and at most 16 stars.
 pub fn mask(type_id: u32, value: &str) -> String {
-    let chars: Vec<char> = value.trim().chars().collect();
-    let n = chars.len();
+    // Runs for every parameter example and finding: works on the borrowed text, allocating
+    // only the result.
+    let value = value.trim();
     if type_id == id::EMAIL {
-        if let Some(at) = chars.iter().position(|c| *c == '@') {
-            let local: String = chars[..at].iter().collect();
-            let domain: String = chars[at..].iter().collect();
+        if let Some(at_byte) = value.find('@') {
+            let at = value[..at_byte].chars().count();
             let keep = usize::from(at > 2);
-            let l: String = local
-                .chars()
-                .take(keep)
-                .chain(std::iter::repeat_n('*', (at - keep).clamp(1, 8)))
-                .collect();
-            return l + &domain;
+            let mut out: String = value.chars().take(keep).collect();
+            out.extend(std::iter::repeat_n('*', (at - keep).clamp(1, 8)));
+            out.push_str(&value[at_byte..]);
+            return out;
         }
     }
+    let n = value.chars().count();
     let keep = if n > 40 {
         4
     } else if n >= 12 {
@@ -990,10 +989,10 @@ pub fn mask(type_id: u32, value: &str) -> String {
     };
     let hidden = n - 2 * keep.min(n / 2);
     let stars = hidden.min(16);
-    let mut out = String::with_capacity(keep * 2 + stars);
-    out.extend(chars.iter().take(keep));
+    let mut out = String::with_capacity(keep * 8 + stars);
+    out.extend(value.chars().take(keep));
     out.extend(std::iter::repeat_n('*', stars));
-    out.extend(chars.iter().skip(n - keep));
+    out.extend(value.chars().skip(n - keep));
     out
 }
 

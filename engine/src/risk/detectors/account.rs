@@ -264,8 +264,15 @@ impl Detector for PlaintextPasswordReturned {
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         // Both the JSON walk and the text pattern need a password word: most responses have
         // none, and skipping them spares their JSON parse.
+        // The word is looked up in the shared prefilter pass over the scanned prefix; a longer
+        // body is searched whole, as the JSON walk below reads all of it.
         let full = cx.record().response_body.as_deref().unwrap_or("");
-        if !crate::login::may_name_password(full) {
+        let has_word = if full.len() > crate::risk::cx::MAX_BODY_SCAN {
+            crate::login::may_name_password(full)
+        } else {
+            super::response_words(cx) & super::PASSWORD_WORD != 0
+        };
+        if !has_word {
             return;
         }
         if let Some(json) = cx.ctx.ex.response_json() {

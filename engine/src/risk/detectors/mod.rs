@@ -80,10 +80,12 @@ pub(crate) static ALL: &[&dyn Detector] = &[
 const EXCEPTION_WORD: u8 = 1;
 /// [`response_words`] bit: the response holds a [`leaks::SERVER_WORDS`] word.
 const SERVER_WORD: u8 = 2;
+/// [`response_words`] bit: the response holds a password word ([`crate::login::PASSWORD_WORDS`]).
+const PASSWORD_WORD: u8 = 4;
 
-/// The prefilter words of the exception and server-information signatures found in the
-/// scanned response, as [`EXCEPTION_WORD`] and [`SERVER_WORD`] bits: one pass of one automaton
-/// per exchange instead of one per detector.
+/// The prefilter words of the exception, server-information and returned-password checks
+/// found in the scanned response, as [`EXCEPTION_WORD`], [`SERVER_WORD`] and
+/// [`PASSWORD_WORD`] bits: one pass of one automaton per exchange instead of one per detector.
 fn response_words(cx: &crate::risk::cx::Cx) -> u8 {
     use aho_corasick::AhoCorasick;
     use std::sync::OnceLock;
@@ -94,19 +96,23 @@ fn response_words(cx: &crate::risk::cx::Cx) -> u8 {
             .build(
                 exceptions::EXCEPTION_WORDS
                     .iter()
-                    .chain(leaks::SERVER_WORDS),
+                    .chain(leaks::SERVER_WORDS)
+                    .chain(crate::login::PASSWORD_WORDS),
             )
             .expect("response words")
     });
     cx.response_words(|| {
         let mut bits = 0;
         for m in ac.find_overlapping_iter(cx.response_body()) {
-            bits |= if m.pattern().as_usize() < exceptions::EXCEPTION_WORDS.len() {
+            let i = m.pattern().as_usize();
+            bits |= if i < exceptions::EXCEPTION_WORDS.len() {
                 EXCEPTION_WORD
-            } else {
+            } else if i < exceptions::EXCEPTION_WORDS.len() + leaks::SERVER_WORDS.len() {
                 SERVER_WORD
+            } else {
+                PASSWORD_WORD
             };
-            if bits == EXCEPTION_WORD | SERVER_WORD {
+            if bits == EXCEPTION_WORD | SERVER_WORD | PASSWORD_WORD {
                 break;
             }
         }
