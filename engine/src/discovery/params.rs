@@ -65,7 +65,10 @@ pub fn value_type(v: &str, json_kind: &str) -> &'static str {
 }
 
 fn example(v: &str) -> String {
-    let cut = v.char_indices().nth(MAX_EXAMPLE).map_or(v, |(i, _)| &v[..i]);
+    let cut = v
+        .char_indices()
+        .nth(MAX_EXAMPLE)
+        .map_or(v, |(i, _)| &v[..i]);
     mask(0, cut)
 }
 

@@ -638,12 +638,16 @@ impl Baselines {
                 }
                 let summary = summaries.get(api).copied();
                 for (k, s) in &subjects {
+                    // The reference is the total itself unless the candidate's own learning
+                    // period must come out of it: no copy of the aggregate per source.
+                    let without_self;
                     let (cand, reference) = if fallback {
                         let mut r = total.clone();
                         r.apply(&s.learn, -1);
-                        (&s.learn, r)
+                        without_self = r;
+                        (&s.learn, &without_self)
                     } else {
-                        (&s.judge, total.clone())
+                        (&s.judge, &total)
                     };
                     if cand.calls == 0 {
                         continue;
@@ -654,7 +658,7 @@ impl Baselines {
                     {
                         let known = host_prefixes.get(api.host.as_str());
                         judge_internal(
-                            &mut out, api, k, s, cand, &reference, fallback, summary, known,
+                            &mut out, api, k, s, cand, reference, fallback, summary, known,
                         );
                     }
                     if reference.calls < MIN_TESTED_REF_CALLS as i64
@@ -662,16 +666,16 @@ impl Baselines {
                     {
                         continue;
                     }
-                    judge_rate(&mut out, api, k, s, cand, &reference, fallback, accounts);
+                    judge_rate(&mut out, api, k, s, cand, reference, fallback, accounts);
                     if accounts {
                         continue;
                     }
-                    judge_time(&mut out, api, k, cand, &reference);
+                    judge_time(&mut out, api, k, cand, reference);
                     if reference.calls < MIN_REF_CALLS as i64 {
                         continue;
                     }
-                    judge_tools(&mut out, api, k, cand, &reference);
-                    judge_params(&mut out, api, k, cand, &reference, &b.fields);
+                    judge_tools(&mut out, api, k, cand, reference);
+                    judge_params(&mut out, api, k, cand, reference, &b.fields);
                 }
             }
         }

@@ -306,6 +306,13 @@ fn judge_burst(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
 
 /// The least a closed burst must hold to be kept for judging (cheap pre-filter; the judges
 /// apply the real thresholds).
+/// Keeps a closed burst for judging when it can still become an event (and there is room).
+fn close_into(closed: &mut Vec<(TrackKey, Burst)>, k: TrackKey, b: Burst) {
+    if worth_keeping(k.family, &b) && closed.len() < MAX_CANDIDATES {
+        closed.push((k, b));
+    }
+}
+
 fn worth_keeping(f: Family, b: &Burst) -> bool {
     match f {
         Family::Attack | Family::WeakLogin => true,
@@ -390,9 +397,7 @@ impl EventState {
     }
 
     fn close(&mut self, k: TrackKey, b: Burst) {
-        if worth_keeping(k.family, &b) && self.closed.len() < MAX_CANDIDATES {
-            self.closed.push((k, b));
-        }
+        close_into(&mut self.closed, k, b);
     }
 
     /// The open burst of `subject` in `family` (per API when `per_api`), opening one or
@@ -405,27 +410,27 @@ impl EventState {
         f: &ExchangeFacts,
     ) -> &mut Burst {
         let t = f.time_ms;
-        let api = self.current_api.clone().expect("set by absorb");
+        let api = self.current_api.as_ref().expect("set by absorb");
         let key = TrackKeyRef {
             family,
             subject,
-            api: per_api.then_some(&api),
+            api: per_api.then_some(api),
         };
-        if self
-            .open
-            .get(&key)
-            .is_some_and(|b| t - b.last > family.gap_ms())
-        {
-            if let Some((owned, old)) = self.open.remove_entry(&key) {
-                self.close(owned, *old);
+        // One probe of the (large, cache-cold) map: a stale burst is closed and its slot
+        // reused for the new one, which has the same key.
+        let b = match self.open.entry_ref(&key) {
+            hashbrown::hash_map::EntryRef::Occupied(e) => {
+                let b = e.into_mut();
+                if t - b.last > family.gap_ms() {
+                    let old = std::mem::replace(&mut **b, Burst::new(t));
+                    close_into(&mut self.closed, TrackKey::from(&key), old);
+                }
+                b
             }
-        }
-        let b = self
-            .open
-            .entry_ref(&key)
-            .or_insert_with(|| Box::new(Burst::new(t)));
+            hashbrown::hash_map::EntryRef::Vacant(e) => e.insert(Box::new(Burst::new(t))),
+        };
         b.tick(t, family.rate_window_ms());
-        b.add_api(&api);
+        b.add_api(api);
         b.add_sample(&f.event.sample);
         b.add_location(f.client.location);
         b

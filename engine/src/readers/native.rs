@@ -22,7 +22,14 @@ pub fn parse_native_line(line: &str) -> Result<Record, String> {
 
 /// Parses one native JSON line (or JSON object) into a record.
 pub fn parse_native(line: &[u8]) -> Result<Record, String> {
-    match serde_json::from_slice::<NativeLine>(line) {
+    // Validating the line's UTF-8 once lets serde_json take its strings without checking each
+    // again (those checks were a fifth of the parse); a line that is not UTF-8 takes the byte
+    // path, whose error names the offending string.
+    let parsed = match std::str::from_utf8(line) {
+        Ok(text) => serde_json::from_str::<NativeLine>(text),
+        Err(_) => serde_json::from_slice::<NativeLine>(line),
+    };
+    match parsed {
         Ok(n) => n.into_record(),
         Err(e) => Err(explain(line, e)),
     }

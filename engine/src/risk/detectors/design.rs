@@ -420,7 +420,7 @@ pub fn is_file_path(v: &str) -> bool {
 }
 
 fn is_download_api(cx: &Cx) -> bool {
-    let p = cx.record().path.to_ascii_lowercase();
+    let p = cx.path_lower();
     cx.has_purpose("file_management", Some("file_download"))
         || cx.has_purpose("data_operations", Some("data_download"))
         || [

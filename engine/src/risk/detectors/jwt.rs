@@ -10,9 +10,7 @@ use base64::Engine as _;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use hmac::{Hmac, Mac};
-use regex::Regex;
 use std::cell::RefCell;
-use std::sync::OnceLock;
 
 pub struct WeakJwtAlgorithm;
 
@@ -73,10 +71,36 @@ pub const COMMON_SECRETS: &[&str] = &[
 
 const MAX_TOKENS: usize = 4;
 
-fn jwt_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*").expect("jwt regex")
+/// The compact JWTs in `text`, left to right: the matches of
+/// `eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`. The dot is outside the class,
+/// so each part is a maximal run and one forward scan per `eyJ` finds exactly the regex's
+/// leftmost matches, without a regex engine on every header and body.
+fn find_jwts(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let finder = memchr::memmem::Finder::new("eyJ");
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let run = |i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
+                .map_or(b.len(), |n| i + n)
+        };
+        while let Some(off) = finder.find(&b[from..]) {
+            let start = from + off;
+            let head = run(start + 3);
+            if head - (start + 3) >= 8 && b.get(head) == Some(&b'.') {
+                let payload = run(head + 1);
+                if payload - (head + 1) >= 2 && b.get(payload) == Some(&b'.') {
+                    let end = run(payload + 1);
+                    from = end;
+                    // Only ASCII bytes were matched: the bounds are char boundaries.
+                    return Some(&text[start..end]);
+                }
+            }
+            from = start + 1;
+        }
+        None
     })
 }
 
@@ -159,7 +183,6 @@ impl Detector for WeakJwtAlgorithm {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         let r = cx.record();
-        let re = jwt_regex();
         let mut sources: Vec<(&str, &str)> = Vec::new();
         for (k, v) in &r.request_headers {
             sources.push((k.as_str(), v.as_str()));
@@ -181,12 +204,12 @@ impl Detector for WeakJwtAlgorithm {
             if !text.contains("eyJ") {
                 continue;
             }
-            for m in re.find_iter(text) {
+            for token in find_jwts(text) {
                 seen += 1;
                 if seen > MAX_TOKENS {
                     return;
                 }
-                if let Some(w) = cached_weakness(m.as_str()) {
+                if let Some(w) = cached_weakness(token) {
                     let why = match w {
                         Weakness::Unsigned(alg) => format!("alg={alg} (unsigned)"),
                         Weakness::CommonSecret { alg, secret } => format!(
@@ -198,7 +221,6 @@ impl Detector for WeakJwtAlgorithm {
                             }
                         ),
                     };
-                    let token = m.as_str();
                     out.hit(
                         self.key(),
                         format!(
@@ -219,6 +241,30 @@ impl Detector for WeakJwtAlgorithm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scanner finds exactly what the regex it replaces finds.
+    #[test]
+    fn the_token_scanner_matches_the_regex() {
+        let re =
+            regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*").unwrap();
+        let texts = [
+            "",
+            "eyJ",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_x",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.",
+            "eyJshort.eyJ.x eyJhbGciOiJub25lIn0.eyJhIjoxfQ.",
+            "xxeyJeyJhbGciOiJIUzI1NiJ9.ab.cd.ef",
+            "eyJhbGciOiJIUzI1NiJ9..eyJhbGciOiJIUzI1NiJ9.ab.",
+            "a=eyJhbGciOiJIUzI1NiJ9.a.b&b=eyJhbGciOiJIUzI1NiJ9.abc.déf eyJ12345678.ab.",
+            "日本eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln日本",
+            "eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln.eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln",
+        ];
+        for t in texts {
+            let want: Vec<&str> = re.find_iter(t).map(|m| m.as_str()).collect();
+            let got: Vec<&str> = find_jwts(t).collect();
+            assert_eq!(got, want, "{t}");
+        }
+    }
 
     fn sign(alg: &str, secret: &str, payload: &str) -> String {
         let h = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));

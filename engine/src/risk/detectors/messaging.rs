@@ -9,8 +9,8 @@ use crate::sensitive::mask;
 use regex::Regex;
 use std::sync::OnceLock;
 
-fn path(cx: &Cx) -> String {
-    cx.record().path.to_ascii_lowercase()
+fn path<'c>(cx: &'c Cx) -> &'c str {
+    cx.path_lower()
 }
 
 fn is_sms_api(cx: &Cx) -> bool {

@@ -345,8 +345,7 @@ impl Detector for CredentialInUrl {
     );
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
-        let r = cx.record();
-        if r.path.to_ascii_lowercase().contains(";jsessionid=") {
+        if cx.path_lower().contains(";jsessionid=") {
             out.hit(
                 self.key(),
                 format!("{}; ;jsessionid= in the path", cx.line()),
