@@ -304,8 +304,6 @@ fn judge_burst(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
     }
 }
 
-/// The least a closed burst must hold to be kept for judging (cheap pre-filter; the judges
-/// apply the real thresholds).
 /// Keeps a closed burst for judging when it can still become an event (and there is room).
 fn close_into(closed: &mut Vec<(TrackKey, Burst)>, k: TrackKey, b: Burst) {
     if worth_keeping(k.family, &b) && closed.len() < MAX_CANDIDATES {
@@ -313,6 +311,8 @@ fn close_into(closed: &mut Vec<(TrackKey, Burst)>, k: TrackKey, b: Burst) {
     }
 }
 
+/// The least a closed burst must hold to be kept for judging (cheap pre-filter; the judges
+/// apply the real thresholds).
 fn worth_keeping(f: Family, b: &Burst) -> bool {
     match f {
         Family::Attack | Family::WeakLogin => true,
