@@ -56,6 +56,7 @@ pub struct Exchange<'a> {
     response_json: OnceCell<Option<Value>>,
     cookies: OnceCell<Vec<(String, String)>>,
     params: OnceCell<Vec<Param>>,
+    path_lower: OnceCell<String>,
 }
 
 impl<'a> Exchange<'a> {
@@ -68,7 +69,14 @@ impl<'a> Exchange<'a> {
             response_json: OnceCell::new(),
             cookies: OnceCell::new(),
             params: OnceCell::new(),
+            path_lower: OnceCell::new(),
         }
+    }
+
+    /// The request path in ASCII lower case: risk and event detectors look for words in it.
+    pub fn path_lower(&self) -> &str {
+        self.path_lower
+            .get_or_init(|| self.record.path.to_ascii_lowercase())
     }
 
     /// Decoded query string pairs.

@@ -729,12 +729,12 @@ impl EventState {
         if !recent {
             return;
         }
-        let api = self.current_api.clone().expect("set by absorb");
+        let api = self.current_api.as_ref().expect("set by absorb");
         for (_, family) in EXCEPTION_FAMILIES {
             let key = TrackKeyRef {
                 family,
                 subject: ip,
-                api: Some(&api),
+                api: Some(api),
             };
             if let Some(b) = self.open.get_mut(&key) {
                 if t - b.last <= family.gap_ms() {
@@ -751,7 +751,7 @@ impl EventState {
             return;
         }
         let t = f.time_ms;
-        let api = self.current_api.clone().expect("set by absorb");
+        let api = self.current_api.as_ref().expect("set by absorb");
         for (i, rule) in self
             .config
             .custom
@@ -790,7 +790,7 @@ impl EventState {
             if extend {
                 if let Some(b) = tr.open.as_mut() {
                     b.tick(t, w);
-                    b.add_api(&api);
+                    b.add_api(api);
                     b.add_sample(&f.event.sample);
                 }
             } else if tr.recent.len() >= thr {
@@ -799,7 +799,7 @@ impl EventState {
                     b.tick(t, w);
                 }
                 b.start = *tr.recent.front().unwrap_or(&t);
-                b.add_api(&api);
+                b.add_api(api);
                 b.add_sample(&f.event.sample);
                 b.add_location(f.client.location);
                 tr.open = Some(b);

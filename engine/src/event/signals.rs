@@ -1077,7 +1077,7 @@ pub fn extract(
 ) -> EventSignals {
     let ex = ctx.ex;
     let r = ex.record;
-    let lpath = r.path.to_ascii_lowercase();
+    let lpath = ex.path_lower();
     let attack = match r.waf_action {
         Some(WafAction::Block) => Some(AttackSignal {
             kind: None,
@@ -1098,13 +1098,13 @@ pub fn extract(
             rule: format!("{} in {}", m.rule, m.field),
         }),
     };
-    let credential = credential_signal(ex, ctx.purposes, &lpath);
+    let credential = credential_signal(ex, ctx.purposes, lpath);
     let send = if credential.is_none() {
-        send_signal(ex, ctx.purposes, &lpath)
+        send_signal(ex, ctx.purposes, lpath)
     } else {
         None
     };
-    let download = download_signal(ex, ctx.purposes, &lpath);
+    let download = download_signal(ex, ctx.purposes, lpath);
     let download_item = if download.is_some() {
         h64(&format!("{}?{}", r.path, r.query.as_deref().unwrap_or("")))
     } else {

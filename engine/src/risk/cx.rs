@@ -22,8 +22,6 @@ pub struct Cx<'a, 'b> {
     response_words: OnceCell<u8>,
     /// The first application exception signature in the response, with its offset.
     app_exception: OnceCell<Option<(usize, &'static str)>>,
-    /// The request path in ASCII lower case (several detectors look for words in it).
-    path_lower: OnceCell<String>,
 }
 
 impl<'a, 'b> Cx<'a, 'b> {
@@ -34,14 +32,12 @@ impl<'a, 'b> Cx<'a, 'b> {
             authenticated: OnceCell::new(),
             response_words: OnceCell::new(),
             app_exception: OnceCell::new(),
-            path_lower: OnceCell::new(),
         }
     }
 
-    /// The request path in ASCII lower case, computed once per exchange.
+    /// The request path in ASCII lower case ([`crate::exchange::Exchange::path_lower`]).
     pub fn path_lower(&self) -> &str {
-        self.path_lower
-            .get_or_init(|| self.record().path.to_ascii_lowercase())
+        self.ctx.ex.path_lower()
     }
 
     pub fn record(&self) -> &crate::record::Record {

@@ -9,12 +9,8 @@ use crate::sensitive::mask;
 use regex::Regex;
 use std::sync::OnceLock;
 
-fn path<'c>(cx: &'c Cx) -> &'c str {
-    cx.path_lower()
-}
-
 fn is_sms_api(cx: &Cx) -> bool {
-    let p = path(cx);
+    let p = cx.path_lower();
     cx.has_purpose("notification", Some("sms_message_sending"))
         || p.contains("sms")
         || p.contains("duanxin")
@@ -25,14 +21,14 @@ fn is_sms_api(cx: &Cx) -> bool {
 }
 
 fn is_email_api(cx: &Cx) -> bool {
-    let p = path(cx);
+    let p = cx.path_lower();
     cx.has_purpose("notification", Some("mail_sending"))
         || p.contains("mail")
         || (p.contains("send") && p.contains("notify"))
 }
 
 fn is_code_api(cx: &Cx) -> bool {
-    let p = path(cx);
+    let p = cx.path_lower();
     cx.has_purpose("notification", None)
         || cx.has_purpose("user_authentication", None)
         || cx.has_purpose("user_registration", None)
