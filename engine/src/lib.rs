@@ -16,6 +16,7 @@ pub mod event;
 pub mod exchange;
 pub mod facts;
 pub mod login;
+pub mod name_memo;
 pub mod pipeline;
 pub mod readers;
 pub mod record;

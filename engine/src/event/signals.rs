@@ -3,13 +3,11 @@
 
 use super::shape::{self, Shape};
 use crate::attack::{self, AttackKind};
-use crate::exchange::{Exchange, ParamLocation};
+use crate::exchange::{path_words, response_words, Exchange, ParamLocation, ResponseWords};
 use crate::facts::{ExchangeContext, PurposeTag};
 use crate::login::{self, CredentialAttempt, Outcome};
 use crate::record::WafAction;
-use aho_corasick::AhoCorasick;
 use std::hash::{Hash, Hasher};
-use std::sync::OnceLock;
 
 /// Channel of a verification code or a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +194,79 @@ const EMAIL_NAMES: &[&str] = &["email", "mail", "emailaddress", "mailbox"];
 /// Whether a parameter name is one of `names`, also in the spellings of common frameworks'
 /// login forms: `j_username` (Java servlet and Spring Security), `session[password]` and
 /// `user[email]` (Rails), `LoginForm[password]` (Yii), `credentials.password`.
+/// What the event signals make of a parameter, header or cookie name ([`name_class`]).
+mod name {
+    pub const USER: u32 = 1 << 0;
+    pub const PASSWORD: u32 = 1 << 1;
+    pub const CODE: u32 = 1 << 2;
+    pub const PHONE: u32 = 1 << 3;
+    pub const EMAIL: u32 = 1 << 4;
+    /// A name of a person, account or contact (`userId`, `phone`): identity enumeration.
+    pub const IDENTITY: u32 = 1 << 5;
+    /// `id` or a name without letters or digits: the path segment before it decides.
+    pub const BARE_ID: u32 = 1 << 6;
+    /// A name that holds a numeric identifier (`id`, `page`, `orderId`): traversal.
+    pub const ID: u32 = 1 << 7;
+    /// A secret whose value must not reach samples, even masked.
+    pub const SECRET: u32 = 1 << 8;
+    /// A request header that carries a credential.
+    pub const CREDENTIAL_HEADER: u32 = 1 << 9;
+    /// A query parameter that carries a credential.
+    pub const CREDENTIAL_QUERY: u32 = 1 << 10;
+    pub const SESSION_COOKIE: u32 = 1 << 11;
+}
+
+/// The [`name`] flags of `key`, memoised per thread: the same names come back on every
+/// exchange.
+fn name_class(key: &str) -> u32 {
+    crate::name_memo::memoised!(classify_name, key)
+}
+
+fn classify_name(key: &str) -> u32 {
+    let mut f = 0;
+    for (bit, names) in [
+        (name::USER, USER_NAMES),
+        (name::PASSWORD, PASSWORD_NAMES),
+        (name::CODE, CODE_NAMES),
+        (name::PHONE, PHONE_NAMES),
+        (name::EMAIL, EMAIL_NAMES),
+    ] {
+        if name_is(names, key) {
+            f |= bit;
+        }
+    }
+    let n = norm(key);
+    if IDENTITY_WORDS.iter().any(|w| n.contains(w)) && !n.contains("agent") && !n.contains("type") {
+        f |= name::IDENTITY;
+    }
+    if matches!(n.as_str(), "id" | "") {
+        f |= name::BARE_ID;
+    }
+    if ID_NAMES.contains(&n.as_str()) || n.ends_with("id") {
+        f |= name::ID;
+    }
+    if PASSWORD_NAMES.contains(&n.as_str())
+        || n.contains("password")
+        || n.contains("token")
+        || n.contains("secret")
+    {
+        f |= name::SECRET;
+    }
+    if n.contains("apikey") || n.contains("token") || n == "xauth" {
+        f |= name::CREDENTIAL_HEADER;
+    }
+    if matches!(
+        n.as_str(),
+        "token" | "accesstoken" | "apikey" | "key" | "sign"
+    ) {
+        f |= name::CREDENTIAL_QUERY;
+    }
+    if SESSION_COOKIES.contains(&n.as_str()) || n.ends_with("session") || n.ends_with("sessionid") {
+        f |= name::SESSION_COOKIE;
+    }
+    f
+}
+
 fn name_is(names: &[&str], key: &str) -> bool {
     let leaf = key
         .trim_end_matches(']')
@@ -208,9 +279,11 @@ fn name_is(names: &[&str], key: &str) -> bool {
         .any(|k| with_norm(k, |n| names.contains(&n)))
 }
 
-fn find_param(ex: &Exchange, names: &[&str]) -> Option<String> {
+/// The first non-empty value of a query, form or JSON parameter whose name has the [`name`]
+/// flag `class` (`name::PHONE`...).
+fn find_param(ex: &Exchange, class: u32) -> Option<String> {
     for (k, v) in ex.query().iter().chain(ex.form().iter()) {
-        if name_is(names, k) && !v.is_empty() {
+        if name_class(k) & class != 0 && !v.is_empty() {
             return Some(v.clone());
         }
     }
@@ -224,7 +297,7 @@ fn find_param(ex: &Exchange, names: &[&str]) -> Option<String> {
         }
         for m in stack {
             for (k, v) in m {
-                if name_is(names, k) {
+                if name_class(k) & class != 0 {
                     let s = crate::exchange::json_scalar(v);
                     if !s.is_empty() && !v.is_object() && !v.is_array() {
                         return Some(s);
@@ -269,7 +342,7 @@ fn path_has(path: &str, words: &[&str]) -> bool {
 }
 
 /// What kind of credential exchange this is, from the purposes first, then from the request.
-fn credential_op(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Option<CredentialOp> {
+fn credential_op(ex: &Exchange, purposes: &[PurposeTag]) -> Option<CredentialOp> {
     let r = ex.record;
     if has_purpose(purposes, &["verification_code_verification"]) {
         return Some(CredentialOp::Verify);
@@ -283,56 +356,27 @@ fn credential_op(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Option<
     if r.method != "POST" && r.method != "PUT" {
         return None;
     }
-    if path_has(
-        lpath,
-        &[
-            "register",
-            "signup",
-            "sign-up",
-            "sign_up",
-            "/join",
-            "createaccount",
-            "create-account",
-        ],
-    ) {
+    let words = ex.path_words();
+    if words.has(path_words::REGISTER) {
         return Some(CredentialOp::Register);
     }
-    let has_pw = find_param(ex, PASSWORD_NAMES).is_some();
-    if path_has(
-        lpath,
-        &[
-            "login", "logon", "signin", "sign-in", "sign_in", "/auth", "/token", "/session",
-            "oauth",
-        ],
-    ) && (has_pw || find_param(ex, CODE_NAMES).is_some())
-    {
+    let has_pw = find_param(ex, name::PASSWORD).is_some();
+    if words.has(path_words::LOGIN) && (has_pw || find_param(ex, name::CODE).is_some()) {
         return Some(CredentialOp::Login);
     }
-    if path_has(
-        lpath,
-        &[
-            "verify",
-            "verification",
-            "check",
-            "validate",
-            "confirm",
-            "otp",
-        ],
-    ) && find_param(ex, CODE_NAMES).is_some()
-        && !path_has(lpath, &["send", "resend", "request"])
+    if words.has(path_words::VERIFY)
+        && find_param(ex, name::CODE).is_some()
+        && !words.has(path_words::SEND_OR_REQUEST)
     {
         return Some(CredentialOp::Verify);
     }
-    if has_pw
-        && find_param(ex, USER_NAMES).is_some()
-        && !path_has(lpath, &["change", "reset", "update", "modify"])
-    {
+    if has_pw && find_param(ex, name::USER).is_some() && !words.has(path_words::CHANGE) {
         return Some(CredentialOp::Login);
     }
     None
 }
 
-fn channel_of(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Channel {
+fn channel_of(ex: &Exchange, purposes: &[PurposeTag]) -> Channel {
     let kinds: Vec<&str> = purposes.iter().map(|p| p.kind.as_str()).collect();
     if kinds
         .iter()
@@ -346,43 +390,36 @@ fn channel_of(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Channel {
     {
         return Channel::Email;
     }
-    if path_has(lpath, &["sms", "mobile", "phone", "otp"]) {
+    if ex.path_words().has(path_words::SMS_CHANNEL) {
         return Channel::Sms;
     }
-    if path_has(lpath, &["email", "mail"]) {
+    if ex.path_words().has(path_words::EMAIL_CHANNEL) {
         return Channel::Email;
     }
-    if find_param(ex, PHONE_NAMES).is_some() {
+    if find_param(ex, name::PHONE).is_some() {
         return Channel::Sms;
     }
-    if find_param(ex, EMAIL_NAMES).is_some() {
+    if find_param(ex, name::EMAIL).is_some() {
         return Channel::Email;
     }
     Channel::Unknown
 }
 
-fn send_signal(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Option<SendSignal> {
+fn send_signal(ex: &Exchange, purposes: &[PurposeTag]) -> Option<SendSignal> {
+    let words = ex.path_words();
     let by_purpose = has_purpose(purposes, &["sms_message_sending", "mail_sending"]);
     let r = ex.record;
-    let phone = find_param(ex, PHONE_NAMES);
-    let email = find_param(ex, EMAIL_NAMES);
+    let phone = find_param(ex, name::PHONE);
+    let email = find_param(ex, name::EMAIL);
     let by_request = (r.method == "POST" || r.method == "GET" || r.method == "PUT")
-        && path_has(
-            lpath,
-            &["send", "sms", "otp", "code", "captcha", "mail", "notify"],
-        )
-        && !path_has(
-            lpath,
-            &["verify", "check", "validate", "login", "register", "signup"],
-        )
-        && (path_has(lpath, &["send", "sms", "otp", "resend"])
-            || phone.is_some()
-            || email.is_some())
+        && words.has(path_words::SEND_LIKE)
+        && !words.has(path_words::NOT_SEND)
+        && (words.has(path_words::SENDS) || phone.is_some() || email.is_some())
         && (phone.is_some() || email.is_some());
     if !by_purpose && !by_request {
         return None;
     }
-    let channel = match channel_of(ex, purposes, lpath) {
+    let channel = match channel_of(ex, purposes) {
         Channel::Unknown if phone.is_some() => Channel::Sms,
         Channel::Unknown if email.is_some() => Channel::Email,
         c => c,
@@ -642,27 +679,27 @@ fn credential_signal(
     purposes: &[PurposeTag],
     lpath: &str,
 ) -> Option<CredentialSignal> {
-    let op = credential_op(ex, purposes, lpath)?;
+    let op = credential_op(ex, purposes)?;
     let interpreted: Option<CredentialAttempt> = login::interpret(ex, purposes);
     let user = interpreted
         .as_ref()
         .and_then(|a| a.username.clone())
-        .or_else(|| find_param(ex, USER_NAMES));
+        .or_else(|| find_param(ex, name::USER));
     let password = interpreted
         .as_ref()
         .and_then(|a| a.password.clone())
-        .or_else(|| find_param(ex, PASSWORD_NAMES));
+        .or_else(|| find_param(ex, name::PASSWORD));
     let code = interpreted
         .as_ref()
         .and_then(|a| a.code.clone())
-        .or_else(|| find_param(ex, CODE_NAMES));
+        .or_else(|| find_param(ex, name::CODE));
     let outcome = interpreted
         .as_ref()
         .and_then(|a| a.outcome)
         .filter(|o| *o != Outcome::Unknown)
         .unwrap_or_else(|| guess_outcome(ex));
-    let channel = channel_of(ex, purposes, lpath);
-    let target = find_param(ex, PHONE_NAMES).or_else(|| find_param(ex, EMAIL_NAMES));
+    let channel = channel_of(ex, purposes);
+    let target = find_param(ex, name::PHONE).or_else(|| find_param(ex, name::EMAIL));
     let weak = password
         .as_deref()
         .is_some_and(|p| is_weak_password(p, user.as_deref()));
@@ -688,7 +725,7 @@ fn credential_signal(
     })
 }
 
-fn download_signal(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Option<u64> {
+fn download_signal(ex: &Exchange, purposes: &[PurposeTag]) -> Option<u64> {
     let r = ex.record;
     if !(200..300).contains(&r.status) || r.method != "GET" && r.method != "POST" {
         return None;
@@ -709,14 +746,12 @@ fn download_signal(ex: &Exchange, purposes: &[PurposeTag], lpath: &str) -> Optio
             | "application/gzip"
             | "application/x-tar"
     ) || ct.starts_with("application/vnd.openxmlformats");
-    let by_path = path_has(
-        lpath,
-        &["download", "export", "/file/", "/files/", "/attachment"],
-    );
+    let words = ex.path_words();
+    let by_path = words.has(path_words::FILE_PATH);
     if !(has_purpose(purposes, DOWNLOAD_TYPES)
         || attach
         || (binary && by_path)
-        || (by_path && path_has(lpath, &["download", "export"])))
+        || (by_path && words.has(path_words::DOWNLOAD_OR_EXPORT)))
     {
         return None;
     }
@@ -763,11 +798,6 @@ const IDENTITY_SEGMENTS: &[&str] = &[
     "buyers",
 ];
 
-fn is_identity_name(n: &str) -> bool {
-    let n = norm(n);
-    IDENTITY_WORDS.iter().any(|w| n.contains(w)) && !n.contains("agent") && !n.contains("type")
-}
-
 /// Path variables: the template segments in `{}` aligned with the request path segments.
 fn path_vars<'a>(template: &'a str, path: &'a str) -> Vec<(&'a str, &'a str, &'a str)> {
     let t: Vec<&str> = template.split('/').collect();
@@ -803,9 +833,9 @@ fn id_and_identity(ctx: &ExchangeContext) -> IdParams {
         if value.is_empty() || value.len() > 128 {
             return;
         }
-        let n = norm(name);
-        let identity = is_identity_name(name)
-            || (matches!(n.as_str(), "id" | "")
+        let class = name_class(name);
+        let identity = class & name::IDENTITY != 0
+            || (class & name::BARE_ID != 0
                 && IDENTITY_SEGMENTS.contains(&prev_seg.to_ascii_lowercase().as_str()));
         if identity && ident.is_none() {
             let is_self = own.as_deref().is_some_and(|o| o == value.to_lowercase());
@@ -813,7 +843,7 @@ fn id_and_identity(ctx: &ExchangeContext) -> IdParams {
         }
         if id.is_none() {
             if let Some(v) = parse_id(value) {
-                if ID_NAMES.contains(&n.as_str()) || n.ends_with("id") || prev_seg != "\u{0}" {
+                if class & name::ID != 0 || prev_seg != "\u{0}" {
                     id = Some((name.to_string(), v));
                 }
             }
@@ -846,7 +876,7 @@ fn id_and_identity(ctx: &ExchangeContext) -> IdParams {
 
 /// Response content signatures.
 /// Application errors: stack traces and framework error pages (CRS 95x "data leakage" ideas).
-const ERROR_PATTERNS: &[&str] = &[
+pub(crate) const ERROR_PATTERNS: &[&str] = &[
     "traceback (most recent call last)",
     "exception in thread",
     "java.lang.",
@@ -878,7 +908,7 @@ const ERROR_PATTERNS: &[&str] = &[
     "whoops, looks like something went wrong",
 ];
 /// Database errors (CRS 951xxx SQL error leakage ideas).
-const DB_PATTERNS: &[&str] = &[
+pub(crate) const DB_PATTERNS: &[&str] = &[
     "you have an error in your sql syntax",
     "mysql_fetch",
     "mysqli_",
@@ -913,7 +943,7 @@ const DB_PATTERNS: &[&str] = &[
     "incorrect syntax near",
 ];
 /// Sensitive system information: OS files, process environment, server internals.
-const SYSINFO_PATTERNS: &[&str] = &[
+pub(crate) const SYSINFO_PATTERNS: &[&str] = &[
     "root:x:0:0:",
     "daemon:x:1:1:",
     "[boot loader]",
@@ -939,53 +969,21 @@ const SYSINFO_PATTERNS: &[&str] = &[
     "document_root",
 ];
 
-struct RespScanner {
-    ac: AhoCorasick,
-    n_err: usize,
-    n_db: usize,
-}
-
-fn resp_scanner() -> &'static RespScanner {
-    static S: OnceLock<RespScanner> = OnceLock::new();
-    S.get_or_init(|| {
-        let pats: Vec<&str> = ERROR_PATTERNS
-            .iter()
-            .chain(DB_PATTERNS)
-            .chain(SYSINFO_PATTERNS)
-            .copied()
-            .collect();
-        RespScanner {
-            ac: aho_corasick::AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(pats)
-                .expect("static response patterns"),
-            n_err: ERROR_PATTERNS.len(),
-            n_db: DB_PATTERNS.len(),
-        }
-    })
-}
-
-/// Longest response prefix scanned for error signatures.
-const MAX_RESPONSE_SCAN: usize = 65_536;
-
+/// The response's error, database error and system information flags (`RESP_*`), from the
+/// exchange's shared response word pass ([`crate::exchange::response_words`]).
 pub fn response_flags(body: &str) -> u8 {
-    let s = resp_scanner();
-    let mut end = body.len().min(MAX_RESPONSE_SCAN);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
+    flags_of(response_words::find(body))
+}
+
+fn flags_of(words: ResponseWords) -> u8 {
     let mut flags = 0;
-    for m in s.ac.find_iter(&body[..end]) {
-        let i = m.pattern().as_usize();
-        flags |= if i < s.n_err {
-            RESP_ERROR
-        } else if i < s.n_err + s.n_db {
-            RESP_DB_ERROR
-        } else {
-            RESP_SYSTEM_INFO
-        };
-        if flags == RESP_ERROR | RESP_DB_ERROR | RESP_SYSTEM_INFO {
-            break;
+    for (g, flag) in [
+        (response_words::ERROR, RESP_ERROR),
+        (response_words::DB_ERROR, RESP_DB_ERROR),
+        (response_words::SYSTEM_INFO, RESP_SYSTEM_INFO),
+    ] {
+        if words.has(g) {
+            flags |= flag;
         }
     }
     flags
@@ -1009,8 +1007,7 @@ const SESSION_COOKIES: &[&str] = &[
 ];
 
 fn is_session_cookie(name: &str) -> bool {
-    let n = norm(name);
-    SESSION_COOKIES.contains(&n.as_str()) || n.ends_with("session") || n.ends_with("sessionid")
+    name_class(name) & name::SESSION_COOKIE != 0
 }
 
 fn session_set(ex: &Exchange) -> Option<u64> {
@@ -1100,18 +1097,18 @@ pub fn extract(
     };
     let credential = credential_signal(ex, ctx.purposes, lpath);
     let send = if credential.is_none() {
-        send_signal(ex, ctx.purposes, lpath)
+        send_signal(ex, ctx.purposes)
     } else {
         None
     };
-    let download = download_signal(ex, ctx.purposes, lpath);
+    let download = download_signal(ex, ctx.purposes);
     let download_item = if download.is_some() {
         h64(&format!("{}?{}", r.path, r.query.as_deref().unwrap_or("")))
     } else {
         0
     };
     let (id_param, identity_param) = id_and_identity(ctx);
-    let response = r.response_body.as_deref().map_or(0, response_flags);
+    let response = flags_of(ex.response_words());
     let mut shapes = Vec::new();
     for p in ex.request_params() {
         if shapes.len() >= MAX_SHAPES {
@@ -1121,12 +1118,7 @@ pub fn extract(
             continue;
         }
         // Secrets have no stable shape and must not reach samples, even masked.
-        let n = norm(&p.name);
-        if PASSWORD_NAMES.contains(&n.as_str())
-            || n.contains("password")
-            || n.contains("token")
-            || n.contains("secret")
-        {
+        if name_class(&p.name) & name::SECRET != 0 {
             continue;
         }
         let s = shape::classify(&p.value);
@@ -1144,18 +1136,14 @@ pub fn extract(
         .map(|(_, v)| h64(v));
     let has_credential = ctx.auth.authenticated()
         || r.request_header("authorization").is_some()
-        || r.request_headers.iter().any(|(k, _)| {
-            with_norm(k, |n| {
-                n.contains("apikey") || n.contains("token") || n == "xauth"
-            })
-        })
+        || r.request_headers
+            .iter()
+            .any(|(k, _)| name_class(k) & name::CREDENTIAL_HEADER != 0)
         || session.is_some()
-        || ex.query().iter().any(|(k, _)| {
-            matches!(
-                norm(k).as_str(),
-                "token" | "accesstoken" | "apikey" | "key" | "sign"
-            )
-        });
+        || ex
+            .query()
+            .iter()
+            .any(|(k, _)| name_class(k) & name::CREDENTIAL_QUERY != 0);
     let mut custom_bits = 0u64;
     for (i, rule) in custom.iter().enumerate().take(64) {
         if rule.content_matches(ex) {

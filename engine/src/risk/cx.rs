@@ -12,14 +12,12 @@ use std::cell::OnceCell;
 /// Longest evidence string (characters).
 pub const MAX_EVIDENCE: usize = 300;
 /// Longest body prefix any risk detector reads: bounded work on huge or hostile bodies.
-pub const MAX_BODY_SCAN: usize = 256 * 1024;
+pub const MAX_BODY_SCAN: usize = crate::exchange::response_words::RISK_SCAN;
 
 pub struct Cx<'a, 'b> {
     pub ctx: &'a ExchangeContext<'b>,
     attempt: OnceCell<Option<CredentialAttempt>>,
     authenticated: OnceCell<bool>,
-    /// Prefilter words of the response signatures (see `detectors::response_words`).
-    response_words: OnceCell<u8>,
     /// The first application exception signature in the response, with its offset.
     app_exception: OnceCell<Option<(usize, &'static str)>>,
 }
@@ -30,7 +28,6 @@ impl<'a, 'b> Cx<'a, 'b> {
             ctx,
             attempt: OnceCell::new(),
             authenticated: OnceCell::new(),
-            response_words: OnceCell::new(),
             app_exception: OnceCell::new(),
         }
     }
@@ -38,6 +35,11 @@ impl<'a, 'b> Cx<'a, 'b> {
     /// The request path in ASCII lower case ([`crate::exchange::Exchange::path_lower`]).
     pub fn path_lower(&self) -> &str {
         self.ctx.ex.path_lower()
+    }
+
+    /// The detectors' word groups in the path ([`crate::exchange::Exchange::path_words`]).
+    pub fn path_words(&self) -> crate::exchange::PathWords {
+        self.ctx.ex.path_words()
     }
 
     pub fn record(&self) -> &crate::record::Record {
@@ -68,8 +70,10 @@ impl<'a, 'b> Cx<'a, 'b> {
     }
 
     /// The prefilter words of the response: computed once per exchange by `compute`.
-    pub fn response_words(&self, compute: impl FnOnce() -> u8) -> u8 {
-        *self.response_words.get_or_init(compute)
+    /// The signature word groups of the response
+    /// ([`crate::exchange::Exchange::response_words`]).
+    pub fn response_words(&self) -> crate::exchange::ResponseWords {
+        self.ctx.ex.response_words()
     }
 
     /// The first application exception signature of the response (see

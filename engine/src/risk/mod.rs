@@ -9,7 +9,7 @@
 
 mod custom;
 mod cx;
-mod detectors;
+pub(crate) mod detectors;
 mod state;
 
 pub use custom::{

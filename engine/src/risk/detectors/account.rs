@@ -1,6 +1,7 @@
 //! Account-security risks about where passwords travel and rest: plaintext transmission over
 //! HTTP, passwords in the URL, in cookies, and in responses.
 
+use crate::exchange::response_words;
 use crate::exchange::ParamLocation;
 use crate::login::{is_password_field, looks_protected};
 use crate::risk::cx::{self, Cx};
@@ -270,7 +271,7 @@ impl Detector for PlaintextPasswordReturned {
         let has_word = if full.len() > crate::risk::cx::MAX_BODY_SCAN {
             crate::login::may_name_password(full)
         } else {
-            super::response_words(cx) & super::PASSWORD_WORD != 0
+            cx.response_words().has(response_words::PASSWORD)
         };
         if !has_word {
             return;

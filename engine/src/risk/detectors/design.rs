@@ -1,7 +1,7 @@
 //! API-design risks: walkable identifiers, client-controlled page sizes, SQL statements, shell
 //! commands and file paths taken as parameters.
 
-use crate::exchange::ParamLocation;
+use crate::exchange::{path_words, ParamLocation};
 use crate::facts::ApiSummary;
 use crate::login::normalize;
 use crate::risk::cx::{self, Cx};
@@ -420,25 +420,9 @@ pub fn is_file_path(v: &str) -> bool {
 }
 
 fn is_download_api(cx: &Cx) -> bool {
-    let p = cx.path_lower();
     cx.has_purpose("file_management", Some("file_download"))
         || cx.has_purpose("data_operations", Some("data_download"))
-        || [
-            "download",
-            "export",
-            "attachment",
-            "getfile",
-            "get_file",
-            "readfile",
-            "read_file",
-            "fetchfile",
-            "file/get",
-            "files/get",
-            "preview",
-            "/file",
-        ]
-        .iter()
-        .any(|w| p.contains(w))
+        || cx.path_words().has(path_words::DOWNLOAD_API)
         || cx
             .record()
             .response_header("content-disposition")

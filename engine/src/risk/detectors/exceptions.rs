@@ -3,13 +3,14 @@
 //! responses. Signatures come from the default error output of each runtime and driver.
 
 use super::{compile, Rules};
+use crate::exchange::response_words;
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
 use std::sync::OnceLock;
 
 /// Words of the prefilter: a response without any of them (ASCII case ignored) cannot match
 /// either rule set.
-pub(super) const EXCEPTION_WORDS: &[&str] = &[
+pub(crate) const EXCEPTION_WORDS: &[&str] = &[
     "exception",
     "traceback",
     "goroutine",
@@ -85,7 +86,7 @@ fn db_rules() -> &'static Rules {
 
 /// Whether the response of `cx` holds a word some signature needs (once per exchange).
 fn has_exception_words(cx: &Cx) -> bool {
-    cx.response_body().len() >= 12 && super::response_words(cx) & super::EXCEPTION_WORD != 0
+    cx.response_body().len() >= 12 && cx.response_words().has(response_words::EXCEPTION)
 }
 
 /// The first application stack trace or exception page in the response of `cx`, with its

@@ -3,6 +3,7 @@
 //! and API description documents.
 
 use super::{compile, Rules};
+use crate::exchange::response_words;
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
 use regex::Regex;
@@ -33,7 +34,7 @@ fn server_rules() -> &'static Rules {
 /// Literals at least one of which every [`server_rules`] pattern needs (case-insensitive, so a
 /// superset): the regex set only runs on the few bodies that contain one. Without this gate the
 /// set, whose patterns are too large for the lazy DFA, dominated the whole analysis.
-pub(super) const SERVER_WORDS: &[&str] = &[
+pub(crate) const SERVER_WORDS: &[&str] = &[
     "phpinfo",
     "PHP Version",
     "PHP License",
@@ -125,7 +126,7 @@ impl Detector for ServerInfoLeak {
         if body.len() < 8 {
             return;
         }
-        if super::response_words(cx) & super::SERVER_WORD == 0 {
+        if !cx.response_words().has(response_words::SERVER) {
             return;
         }
         let rules = server_rules();

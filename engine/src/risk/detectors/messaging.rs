@@ -1,7 +1,7 @@
 //! Messaging risks: SMS and e-mail sending APIs that take both the recipient and free text
 //! from the client, and code-sending APIs whose response gives the code away.
 
-use crate::exchange::{flatten_json, Param};
+use crate::exchange::{flatten_json, path_words, Param};
 use crate::login::normalize;
 use crate::risk::cx::Cx;
 use crate::risk::{Detector, RiskSignals};
@@ -10,31 +10,24 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 fn is_sms_api(cx: &Cx) -> bool {
-    let p = cx.path_lower();
+    let p = cx.path_words();
     cx.has_purpose("notification", Some("sms_message_sending"))
-        || p.contains("sms")
-        || p.contains("duanxin")
-        || (p.contains("send")
-            && ["msg", "message", "notify", "text"]
-                .iter()
-                .any(|w| p.contains(w)))
+        || p.has(path_words::SMS)
+        || (p.has(path_words::SEND) && p.has(path_words::MESSAGE))
 }
 
 fn is_email_api(cx: &Cx) -> bool {
-    let p = cx.path_lower();
+    let p = cx.path_words();
     cx.has_purpose("notification", Some("mail_sending"))
-        || p.contains("mail")
-        || (p.contains("send") && p.contains("notify"))
+        || p.has(path_words::MAIL)
+        || (p.has(path_words::SEND) && p.has(path_words::NOTIFY))
 }
 
 fn is_code_api(cx: &Cx) -> bool {
-    let p = cx.path_lower();
     cx.has_purpose("notification", None)
         || cx.has_purpose("user_authentication", None)
         || cx.has_purpose("user_registration", None)
-        || ["code", "captcha", "verify", "otp", "sms", "yzm", "mail"]
-            .iter()
-            .any(|w| p.contains(w))
+        || cx.path_words().has(path_words::CODE_API)
 }
 
 fn phone_value(v: &str) -> bool {

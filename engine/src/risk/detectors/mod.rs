@@ -23,9 +23,9 @@ mod account;
 mod custom;
 mod data;
 mod design;
-mod exceptions;
+pub(crate) mod exceptions;
 mod jwt;
-mod leaks;
+pub(crate) mod leaks;
 mod login;
 mod messaging;
 mod permission;
@@ -75,50 +75,6 @@ pub(crate) static ALL: &[&dyn Detector] = &[
     &exceptions::DbExceptionLeak,
     &custom::CustomRisk,
 ];
-
-/// [`response_words`] bit: the response holds an [`exceptions::EXCEPTION_WORDS`] word.
-const EXCEPTION_WORD: u8 = 1;
-/// [`response_words`] bit: the response holds a [`leaks::SERVER_WORDS`] word.
-const SERVER_WORD: u8 = 2;
-/// [`response_words`] bit: the response holds a password word ([`crate::login::PASSWORD_WORDS`]).
-const PASSWORD_WORD: u8 = 4;
-
-/// The prefilter words of the exception, server-information and returned-password checks
-/// found in the scanned response, as [`EXCEPTION_WORD`], [`SERVER_WORD`] and
-/// [`PASSWORD_WORD`] bits: one pass of one automaton per exchange instead of one per detector.
-fn response_words(cx: &crate::risk::cx::Cx) -> u8 {
-    use aho_corasick::AhoCorasick;
-    use std::sync::OnceLock;
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    let ac = AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(
-                exceptions::EXCEPTION_WORDS
-                    .iter()
-                    .chain(leaks::SERVER_WORDS)
-                    .chain(crate::login::PASSWORD_WORDS),
-            )
-            .expect("response words")
-    });
-    cx.response_words(|| {
-        let mut bits = 0;
-        for m in ac.find_overlapping_iter(cx.response_body()) {
-            let i = m.pattern().as_usize();
-            bits |= if i < exceptions::EXCEPTION_WORDS.len() {
-                EXCEPTION_WORD
-            } else if i < exceptions::EXCEPTION_WORDS.len() + leaks::SERVER_WORDS.len() {
-                SERVER_WORD
-            } else {
-                PASSWORD_WORD
-            };
-            if bits == EXCEPTION_WORD | SERVER_WORD | PASSWORD_WORD {
-                break;
-            }
-        }
-        bits
-    })
-}
 
 /// A named table of response signatures: the set finds whether any matches in one pass, the
 /// single regexes locate the first match for the evidence excerpt.

@@ -2,7 +2,12 @@
 //! so that detectors share one parse instead of each re-parsing the bodies.
 //! Parsing is lazy: a detector that never looks at the response JSON costs nothing for it.
 
+pub mod path_words;
+pub mod response_words;
+
 use crate::record::Record;
+pub use path_words::PathWords;
+pub use response_words::ResponseWords;
 use serde_json::Value;
 use std::cell::OnceCell;
 
@@ -57,6 +62,8 @@ pub struct Exchange<'a> {
     cookies: OnceCell<Vec<(String, String)>>,
     params: OnceCell<Vec<Param>>,
     path_lower: OnceCell<String>,
+    path_words: OnceCell<PathWords>,
+    response_words: OnceCell<ResponseWords>,
 }
 
 impl<'a> Exchange<'a> {
@@ -70,6 +77,8 @@ impl<'a> Exchange<'a> {
             cookies: OnceCell::new(),
             params: OnceCell::new(),
             path_lower: OnceCell::new(),
+            path_words: OnceCell::new(),
+            response_words: OnceCell::new(),
         }
     }
 
@@ -77,6 +86,21 @@ impl<'a> Exchange<'a> {
     pub fn path_lower(&self) -> &str {
         self.path_lower
             .get_or_init(|| self.record.path.to_ascii_lowercase())
+    }
+
+    /// The detectors' word groups found in the lower-cased path (see [`path_words`]).
+    pub fn path_words(&self) -> PathWords {
+        *self
+            .path_words
+            .get_or_init(|| path_words::find(self.path_lower()))
+    }
+
+    /// The detectors' signature word groups found in the response body (see
+    /// [`response_words`]).
+    pub fn response_words(&self) -> ResponseWords {
+        *self.response_words.get_or_init(|| {
+            response_words::find(self.record.response_body.as_deref().unwrap_or(""))
+        })
     }
 
     /// Decoded query string pairs.
