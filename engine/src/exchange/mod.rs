@@ -4,6 +4,7 @@
 
 pub mod path_words;
 pub mod response_words;
+mod word_groups;
 
 use crate::record::Record;
 pub use path_words::PathWords;

@@ -1,12 +1,9 @@
 //! The word groups that risk and event detectors look for in the lower-cased request path,
 //! found in one Aho-Corasick pass per exchange ([`super::Exchange::path_words`]) instead of a
-//! `str::contains` per word and call site (a dozen groups, ~80 words, most absent).
-//!
-//! A group matches when the path contains any of its words, exactly as
-//! `words.iter().any(|w| path.contains(w))` would: the automaton reports overlapping matches,
-//! so a word inside another (`mail` in `email`) is never hidden.
+//! `str::contains` per word and call site (a dozen groups, ~80 words, most absent). A group
+//! matches when the path contains any of its words ([`super::word_groups`]).
 
-use aho_corasick::AhoCorasick;
+use super::word_groups::WordGroups;
 use std::sync::OnceLock;
 
 /// One group of path words: a bit of [`PathWords`].
@@ -122,43 +119,17 @@ const GROUPS: &[(Group, &[&str])] = &[
     ),
 ];
 
-/// The distinct words of all groups, and for each the groups it belongs to.
-struct Table {
-    ac: AhoCorasick,
-    groups: Vec<u32>,
-}
-
-fn table() -> &'static Table {
-    static T: OnceLock<Table> = OnceLock::new();
+fn table() -> &'static WordGroups {
+    static T: OnceLock<WordGroups> = OnceLock::new();
     T.get_or_init(|| {
-        let mut words: Vec<&str> = Vec::new();
-        let mut groups: Vec<u32> = Vec::new();
-        for (g, ws) in GROUPS {
-            for w in *ws {
-                match words.iter().position(|x| x == w) {
-                    Some(i) => groups[i] |= g.0,
-                    None => {
-                        words.push(w);
-                        groups.push(g.0);
-                    }
-                }
-            }
-        }
-        Table {
-            ac: AhoCorasick::new(&words).expect("path words"),
-            groups,
-        }
+        let table: Vec<(u32, &[&str])> = GROUPS.iter().map(|(g, w)| (g.0, *w)).collect();
+        WordGroups::new(&table, false)
     })
 }
 
 /// The groups whose words occur in `path_lower` (already lower-cased: the words are).
 pub fn find(path_lower: &str) -> PathWords {
-    let t = table();
-    let mut found = 0;
-    for m in t.ac.find_overlapping_iter(path_lower) {
-        found |= t.groups[m.pattern().as_usize()];
-    }
-    PathWords(found)
+    PathWords(table().find(path_lower.as_bytes()))
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 //! pass per detector family.
 //!
 //! A group is found when the scanned prefix of the body contains one of its words, ASCII case
-//! ignored. The automaton reports overlapping matches, so a word inside another word of a
-//! different group (`exception` in `sqlexception`) is never hidden.
+//! ignored ([`super::word_groups`]: overlapping matches, so a word inside another word of a
+//! different group, `exception` in `sqlexception`, is never hidden).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use super::word_groups::WordGroups;
 use std::sync::OnceLock;
 
 /// Longest response prefix the risk detectors scan (their evidence offsets point into it).
@@ -59,39 +59,14 @@ fn word_groups() -> [(Group, &'static [&'static str]); 6] {
     ]
 }
 
-struct Table {
-    ac: AhoCorasick,
-    /// The groups of each distinct word.
-    groups: Vec<u8>,
-}
-
-fn table() -> &'static Table {
-    static T: OnceLock<Table> = OnceLock::new();
+fn table() -> &'static WordGroups {
+    static T: OnceLock<WordGroups> = OnceLock::new();
     T.get_or_init(|| {
-        let mut words: Vec<String> = Vec::new();
-        let mut groups: Vec<u8> = Vec::new();
-        for (g, ws) in word_groups() {
-            for w in ws {
-                let w = w.to_ascii_lowercase();
-                match words.iter().position(|x| *x == w) {
-                    Some(i) => groups[i] |= g.0,
-                    None => {
-                        words.push(w);
-                        groups.push(g.0);
-                    }
-                }
-            }
-        }
-        Table {
-            // A DFA: ~150 words is past the size the builder picks one for by itself, and
-            // this automaton reads every response byte.
-            ac: AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&words)
-                .expect("response words"),
-            groups,
-        }
+        let table: Vec<(u32, &[&str])> = word_groups()
+            .iter()
+            .map(|(g, w)| (u32::from(g.0), *w))
+            .collect();
+        WordGroups::new(&table, true)
     })
 }
 
@@ -107,22 +82,20 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// The groups found in `body`.
+/// The groups found in `body`: all of them in the event window, then the risk groups only up
+/// to the risk window.
 pub fn find(body: &str) -> ResponseWords {
     let t = table();
-    let event_end = prefix(body, EVENT_SCAN).len();
-    let mut found = 0u8;
-    for m in t.ac.find_overlapping_iter(prefix(body, RISK_SCAN)) {
-        let mut g = t.groups[m.pattern().as_usize()];
-        if m.end() > event_end {
-            g &= !EVENT_GROUPS;
-        }
-        found |= g;
-        if found == ALL {
-            break;
-        }
+    let event = prefix(body, EVENT_SCAN).as_bytes();
+    let risk = prefix(body, RISK_SCAN).as_bytes();
+    let all = u32::from(ALL);
+    let mut found = 0u32;
+    let state = t.scan(t.start(), event, all, all, &mut found);
+    if found != all && risk.len() > event.len() {
+        let keep = u32::from(ALL & !EVENT_GROUPS);
+        t.scan(state, &risk[event.len()..], keep, all, &mut found);
     }
-    ResponseWords(found)
+    ResponseWords(found as u8)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod detect;
 mod framing;
 mod har;
 mod native;
+mod native_route;
 mod nginx;
 mod normalize;
 mod waf;

@@ -36,12 +36,12 @@ pub fn parse_native(line: &[u8]) -> Result<Record, String> {
 }
 
 /// The route of one native line for pass 1 of the analysis (path templates): only `method`,
-/// `host` and `path` are decoded; bodies and headers are skipped unparsed, which is several
-/// times cheaper than a full record. `None` where the full parse would reject the line for a
+/// `host` and `path` are decoded; bodies and headers are skipped unparsed
+/// ([`super::native_route`]), which is several times cheaper than a full record. `None` where the full parse would reject the line for a
 /// missing or empty route field or a missing `time`, `client_ip` or `status` (other malformed
 /// values are only caught by the full parse of pass 2).
 pub fn parse_native_route(line: &[u8]) -> Option<Route> {
-    let n = serde_json::from_slice::<NativeRoute>(line).ok()?;
+    let n = super::native_route::scan(line)?;
     let host = normalize::normalize_host(&n.host);
     let method = normalize::normalize_method(&n.method);
     if host.is_empty() || method.is_empty() {
@@ -53,24 +53,6 @@ pub fn parse_native_route(line: &[u8]) -> Option<Route> {
         normalize::split_target(&n.path).path
     };
     Some(Route { method, host, path })
-}
-
-/// What [`parse_native_route`] reads. The required fields of [`NativeLine`] that it does not
-/// use are still required, so that a line pass 2 rejects for lacking them shapes no template.
-#[derive(Deserialize)]
-struct NativeRoute<'a> {
-    #[serde(borrow)]
-    host: Cow<'a, str>,
-    #[serde(borrow)]
-    method: Cow<'a, str>,
-    #[serde(borrow)]
-    path: Cow<'a, str>,
-    #[serde(rename = "time")]
-    _time: IgnoredAny,
-    #[serde(rename = "client_ip")]
-    _client_ip: IgnoredAny,
-    #[serde(rename = "status")]
-    _status: IgnoredAny,
 }
 
 /// The common case of a native `path`: an origin-form path with no query or fragment to split
