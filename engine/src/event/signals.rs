@@ -70,7 +70,8 @@ pub const RESP_SYSTEM_INFO: u8 = 4;
 #[derive(Debug, Clone, Default)]
 pub struct EventSignals {
     /// `METHOD /path?query` with parameter values masked, at most 200 characters.
-    pub sample: String,
+    /// Shared with the bursts that keep it as a sample (no copy per burst).
+    pub sample: std::sync::Arc<str>,
     pub attack: Option<AttackSignal>,
     pub credential: Option<CredentialSignal>,
     pub send: Option<SendSignal>,
@@ -1151,7 +1152,7 @@ pub fn extract(
         }
     }
     EventSignals {
-        sample: sample(ex),
+        sample: sample(ex).into(),
         attack,
         credential,
         send,

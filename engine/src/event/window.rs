@@ -209,7 +209,7 @@ pub struct Burst {
     pub peak: u32,
     /// The burst's APIs, shared with the event state's interned keys (no string copies).
     pub apis: Vec<(std::sync::Arc<ApiKey>, u64)>,
-    pub samples: Vec<String>,
+    pub samples: Vec<std::sync::Arc<str>>,
     pub types: BTreeMap<u32, u64>,
     pub tools: Vec<(String, ToolKind, u64)>,
     pub locations: Vec<(Location, u64)>,
@@ -238,6 +238,9 @@ impl Burst {
         self.last = self.last.max(t);
         if self.recent.len() == MAX_RECENT {
             self.recent.pop_front();
+        } else if self.recent.capacity() == 0 {
+            // Most bursts see a few exchanges: one allocation instead of regrowing from 4.
+            self.recent.reserve_exact(8);
         }
         self.recent.push_back(t);
         while let Some(&f) = self.recent.front() {
@@ -262,9 +265,9 @@ impl Burst {
         }
     }
 
-    pub fn add_sample(&mut self, s: &str) {
+    pub fn add_sample(&mut self, s: &std::sync::Arc<str>) {
         if self.samples.len() < MAX_SAMPLES && !s.is_empty() {
-            self.samples.push(s.to_string());
+            self.samples.push(s.clone());
         }
     }
 

@@ -117,28 +117,25 @@ fn extract(ex: &Exchange) -> Extracted {
         if value.is_empty() || p.kind == "boolean" || p.kind == "null" {
             continue;
         }
-        if is_password_field(&p.name) {
-            let rank = fields::password_rank(&p.name);
+        let class = field_class(&p.name);
+        if class & field::PASSWORD != 0 {
+            let rank = ((class >> field::RANK_SHIFT) & 3) as u8;
             if e.password.as_ref().is_none_or(|(r, ..)| rank < *r) {
                 e.password = Some((rank, p.value.clone(), p.location, p.field.clone()));
             }
             continue;
         }
-        let n = normalize(&p.name);
-        if fields::is_captcha_norm(&n) {
+        if class & field::CAPTCHA != 0 {
             e.captcha_field = true;
         }
-        if fields::is_code_norm(&n) {
+        if class & field::CODE != 0 {
             if e.code.is_none() && value.chars().count() <= 64 {
                 e.code = Some(value.to_string());
             }
             continue;
         }
-        if fields::is_username_norm(&n) {
-            if ["email", "mail", "mobile", "phone", "tel"]
-                .iter()
-                .any(|w| n.contains(w))
-            {
+        if class & field::USERNAME != 0 {
+            if class & field::CONTACT != 0 {
                 e.contact = true;
             }
             if e.username.is_none() && value.chars().count() <= 256 {
@@ -147,6 +144,48 @@ fn extract(ex: &Exchange) -> Extracted {
         }
     }
     e
+}
+
+/// What a request field name says about a logon ([`field_class`]).
+mod field {
+    pub const PASSWORD: u32 = 1;
+    pub const CAPTCHA: u32 = 2;
+    pub const CODE: u32 = 4;
+    pub const USERNAME: u32 = 8;
+    /// A user name that is an e-mail address or a phone number.
+    pub const CONTACT: u32 = 16;
+    /// Two bits above: the password rank ([`super::fields::password_rank`]).
+    pub const RANK_SHIFT: u32 = 5;
+}
+
+/// The [`field`] flags of a parameter name, memoised per thread (every exchange's
+/// parameters go through [`extract`]).
+fn field_class(name: &str) -> u32 {
+    crate::name_memo::memoised!(classify_field, name)
+}
+
+fn classify_field(name: &str) -> u32 {
+    if is_password_field(name) {
+        return field::PASSWORD | u32::from(fields::password_rank(name)) << field::RANK_SHIFT;
+    }
+    let n = normalize(name);
+    let mut class = 0;
+    if fields::is_captcha_norm(&n) {
+        class |= field::CAPTCHA;
+    }
+    if fields::is_code_norm(&n) {
+        class |= field::CODE;
+    }
+    if fields::is_username_norm(&n) {
+        class |= field::USERNAME;
+        if ["email", "mail", "mobile", "phone", "tel"]
+            .iter()
+            .any(|w| n.contains(w))
+        {
+            class |= field::CONTACT;
+        }
+    }
+    class
 }
 
 /// `user:password` from an `Authorization: Basic` header.

@@ -266,6 +266,15 @@ const CREDENTIAL_HEADERS: &[&str] = &[
 
 /// A cookie name that carries a session or a token.
 pub fn is_session_cookie_name(name: &str) -> bool {
+    // Memoised per thread: the same cookie names come back on every exchange.
+    crate::name_memo::memoised!(session_cookie_class, name) != 0
+}
+
+fn session_cookie_class(name: &str) -> u32 {
+    u32::from(names_a_session(name))
+}
+
+fn names_a_session(name: &str) -> bool {
     let n = name.trim().to_ascii_lowercase();
     if n.contains("csrf") || n.contains("xsrf") {
         return false;

@@ -150,12 +150,16 @@ struct Sink<'s> {
     out: Vec<RawFinding>,
     pending: Vec<RawFinding>,
     hits: Vec<Hit>,
-    /// Field-name context per key: JSON arrays repeat the same keys many times.
-    flags: KeyCache,
 }
 
-/// Field-name context flags per (key, parent), computed once per message: JSON arrays repeat
-/// the same keys many times, and splitting a key into words costs more than looking it up.
+thread_local! {
+    /// This thread's field-name context memo, kept across messages: the keys of an API come
+    /// back in every one of its exchanges (and JSON arrays repeat them within one).
+    static KEY_FLAGS: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::new());
+}
+
+/// Field-name context flags per (key, parent) ([`context::key_flags`], a pure function),
+/// computed once per thread: splitting a key into words costs more than looking it up.
 /// An open-addressing table whose slots hold the key and parent bytes inline (no pointer to
 /// chase, one fixed-size comparison), over a cheap hash of the ends of the key. When the probe
 /// window is full the home slot is replaced, so a collision only costs recomputing the flags.
@@ -179,7 +183,7 @@ impl KeyCache {
     const KEY_BYTES: usize = 8 * Self::KEY_WORDS;
     const KEY_WORDS: usize = 5;
     const MIN_SLOTS: usize = 32;
-    const MAX_SLOTS: usize = 256;
+    const MAX_SLOTS: usize = 4096;
     const PROBES: usize = 8;
 
     fn new() -> Self {
@@ -296,22 +300,21 @@ impl<'s> Sink<'s> {
             out: Vec::new(),
             pending: Vec::new(),
             hits: Vec::new(),
-            flags: KeyCache::new(),
         }
     }
 
     /// One value under `field` (full path) whose own name is `key`.
     fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
-        let flags = self.flags.get(key, "");
-        // a bare `name` depends on its parent object; everything else on the key alone
-        let flags = if flags & context::NAME != 0
-            && flags & context::STRONG_NAME == 0
-            && !parent.is_empty()
-        {
-            self.flags.get(key, parent)
-        } else {
-            flags
-        };
+        let flags = KEY_FLAGS.with_borrow_mut(|cache| {
+            let flags = cache.get(key, "");
+            // a bare `name` depends on its parent object; everything else on the key alone
+            if flags & context::NAME != 0 && flags & context::STRONG_NAME == 0 && !parent.is_empty()
+            {
+                cache.get(key, parent)
+            } else {
+                flags
+            }
+        });
         self.value_flags(field, key, group, text, flags);
     }
 
