@@ -188,6 +188,44 @@ const MAX_TARGETS: usize = 64;
 const MAX_INTS: usize = 1024;
 const MAX_RECENT: usize = 64;
 
+/// Up to `N` keys with their counts, in first-seen order, held inline: a burst is opened for
+/// most exchanges, and its API and location lists rarely pass one or two entries.
+#[derive(Debug, Clone)]
+pub struct Counted<K, const N: usize> {
+    items: [Option<(K, u64)>; N],
+    len: usize,
+}
+
+impl<K, const N: usize> Default for Counted<K, N> {
+    fn default() -> Self {
+        Counted {
+            items: [const { None }; N],
+            len: 0,
+        }
+    }
+}
+
+impl<K: Clone, const N: usize> Counted<K, N> {
+    /// Adds `n` to the entry `same` picks out, else a new entry for `key` while there is room.
+    pub fn add(&mut self, key: &K, n: u64, same: impl Fn(&K) -> bool) {
+        for (k, c) in self.items[..self.len].iter_mut().flatten() {
+            if same(k) {
+                *c += n;
+                return;
+            }
+        }
+        if self.len < N {
+            self.items[self.len] = Some((key.clone(), n));
+            self.len += 1;
+        }
+    }
+
+    /// The entries in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = &(K, u64)> {
+        self.items[..self.len].iter().flatten()
+    }
+}
+
 /// One burst of activity of one subject in one family.
 #[derive(Debug, Clone, Default)]
 pub struct Burst {
@@ -208,11 +246,11 @@ pub struct Burst {
     /// Most observations within the family's rate window.
     pub peak: u32,
     /// The burst's APIs, shared with the event state's interned keys (no string copies).
-    pub apis: Vec<(std::sync::Arc<ApiKey>, u64)>,
+    pub apis: Counted<std::sync::Arc<ApiKey>, MAX_APIS>,
     pub samples: Vec<std::sync::Arc<str>>,
     pub types: BTreeMap<u32, u64>,
     pub tools: Vec<(String, ToolKind, u64)>,
-    pub locations: Vec<(Location, u64)>,
+    pub locations: Counted<Location, MAX_LOCS>,
     pub bytes: u64,
     /// Family-specific counters.
     pub x: u64,
@@ -254,15 +292,8 @@ impl Burst {
     }
 
     pub fn add_api(&mut self, api: &std::sync::Arc<ApiKey>) {
-        if let Some(e) = self
-            .apis
-            .iter_mut()
-            .find(|(k, _)| std::sync::Arc::ptr_eq(k, api) || k == api)
-        {
-            e.1 += 1;
-        } else if self.apis.len() < MAX_APIS {
-            self.apis.push((api.clone(), 1));
-        }
+        self.apis
+            .add(api, 1, |k| std::sync::Arc::ptr_eq(k, api) || k == api);
     }
 
     pub fn add_sample(&mut self, s: &std::sync::Arc<str>) {
@@ -280,11 +311,7 @@ impl Burst {
     }
 
     pub fn add_location(&mut self, l: Location) {
-        if let Some(e) = self.locations.iter_mut().find(|t| t.0 == l) {
-            e.1 += 1;
-        } else if self.locations.len() < MAX_LOCS {
-            self.locations.push((l, 1));
-        }
+        self.locations.add(&l, 1, |k| *k == l);
     }
 
     pub fn add_target(&mut self, t: u64) {
@@ -337,12 +364,8 @@ impl Burst {
             self.add_int(v);
         }
         self.peak = self.peak.max(o.peak);
-        for (api, n) in o.apis {
-            if let Some(e) = self.apis.iter_mut().find(|(k, _)| *k == api) {
-                e.1 += n;
-            } else if self.apis.len() < MAX_APIS {
-                self.apis.push((api, n));
-            }
+        for (api, n) in o.apis.iter() {
+            self.apis.add(api, *n, |k| k == api);
         }
         for s in o.samples {
             self.add_sample(&s);
@@ -357,12 +380,8 @@ impl Burst {
                 self.tools.push((f, k, n));
             }
         }
-        for (l, n) in o.locations {
-            if let Some(e) = self.locations.iter_mut().find(|t| t.0 == l) {
-                e.1 += n;
-            } else if self.locations.len() < MAX_LOCS {
-                self.locations.push((l, n));
-            }
+        for (l, n) in o.locations.iter() {
+            self.locations.add(l, *n, |k| k == l);
         }
         self.bytes += o.bytes;
         self.x += o.x;
@@ -388,6 +407,18 @@ impl Burst {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_keeps_first_seen_order_and_stops_at_capacity() {
+        let mut c: Counted<&str, 2> = Counted::default();
+        for k in ["a", "b", "a", "c", "b", "a"] {
+            c.add(&k, 1, |x| *x == k);
+        }
+        assert_eq!(
+            c.iter().copied().collect::<Vec<_>>(),
+            vec![("a", 3), ("b", 2)]
+        );
+    }
 
     #[test]
     fn distinct_saturates() {
