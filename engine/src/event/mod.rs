@@ -141,7 +141,7 @@ impl Draft {
             subject: k.subject.clone(),
             api,
             apis: apis.into_iter().map(|a| a.0).collect(),
-            samples: b.samples.iter().map(|s| s.to_string()).collect(),
+            samples: b.samples.iter().map(|(s, _)| s.to_string()).collect(),
             facts,
             level: None,
             suggestion: None,

@@ -206,7 +206,8 @@ impl<K, const N: usize> Default for Counted<K, N> {
 }
 
 impl<K: Clone, const N: usize> Counted<K, N> {
-    /// Adds `n` to the entry `same` picks out, else a new entry for `key` while there is room.
+    /// Adds `n` to the entry `same` picks out, else a new entry for `key` while there is room
+    /// (`same` never picking one appends, like a capped list).
     pub fn add(&mut self, key: &K, n: u64, same: impl Fn(&K) -> bool) {
         for (k, c) in self.items[..self.len].iter_mut().flatten() {
             if same(k) {
@@ -247,7 +248,8 @@ pub struct Burst {
     pub peak: u32,
     /// The burst's APIs, shared with the event state's interned keys (no string copies).
     pub apis: Counted<std::sync::Arc<ApiKey>, MAX_APIS>,
-    pub samples: Vec<std::sync::Arc<str>>,
+    /// The first few masked samples (counts unused: a sample is kept once per exchange).
+    pub samples: Counted<std::sync::Arc<str>, MAX_SAMPLES>,
     pub types: BTreeMap<u32, u64>,
     pub tools: Vec<(String, ToolKind, u64)>,
     pub locations: Counted<Location, MAX_LOCS>,
@@ -297,8 +299,8 @@ impl Burst {
     }
 
     pub fn add_sample(&mut self, s: &std::sync::Arc<str>) {
-        if self.samples.len() < MAX_SAMPLES && !s.is_empty() {
-            self.samples.push(s.clone());
+        if !s.is_empty() {
+            self.samples.add(s, 1, |_| false);
         }
     }
 
@@ -367,8 +369,8 @@ impl Burst {
         for (api, n) in o.apis.iter() {
             self.apis.add(api, *n, |k| k == api);
         }
-        for s in o.samples {
-            self.add_sample(&s);
+        for (s, _) in o.samples.iter() {
+            self.add_sample(s);
         }
         for (k, v) in o.types {
             *self.types.entry(k).or_default() += v;
