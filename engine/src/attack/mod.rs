@@ -20,7 +20,7 @@ mod ssrf;
 mod traversal;
 mod xss;
 
-use crate::exchange::Exchange;
+use crate::exchange::{prefix, Exchange};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -97,20 +97,9 @@ const HEADERS: &[&str] = &[
     "cookie",
 ];
 
-fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// Decodes what a value may still hide: a second layer of percent-encoding and `+`.
 fn decode(v: &str) -> std::borrow::Cow<'_, str> {
-    let v = cut(v, MAX_VALUE);
+    let v = prefix(v, MAX_VALUE);
     if v.contains('%') {
         let once = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
         if once.contains('%') {
@@ -175,7 +164,7 @@ fn check_value(field: Field, raw: &str, only: Option<AttackKind>) -> Option<Atta
             return Some(AttackMatch {
                 kind: *kind,
                 field: field.label(),
-                evidence: cut(&v, MAX_EVIDENCE).to_string(),
+                evidence: prefix(&v, MAX_EVIDENCE).to_string(),
                 rule,
             });
         }
@@ -196,7 +185,7 @@ pub fn detect(ex: &Exchange) -> Option<AttackMatch> {
             return Some(AttackMatch {
                 kind: *kind,
                 field: "path".into(),
-                evidence: cut(&path, MAX_EVIDENCE).to_string(),
+                evidence: prefix(&path, MAX_EVIDENCE).to_string(),
                 rule,
             });
         }

@@ -51,6 +51,19 @@ pub struct Param {
     pub kind: &'static str,
 }
 
+/// `s` cut to at most `max` bytes, at a character boundary: the bounded prefix detectors
+/// scan of bodies that may be huge.
+pub fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Upper bound on JSON leaves flattened per body: hostile or huge bodies stay cheap.
 pub const MAX_JSON_LEAVES: usize = 4096;
 

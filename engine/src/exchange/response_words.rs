@@ -6,6 +6,7 @@
 //! ignored ([`super::word_groups`]: overlapping matches, so a word inside another word of a
 //! different group, `exception` in `sqlexception`, is never hidden).
 
+use super::prefix;
 use super::word_groups::WordGroups;
 use std::sync::OnceLock;
 
@@ -68,18 +69,6 @@ fn table() -> &'static WordGroups {
             .collect();
         WordGroups::new(&table, true)
     })
-}
-
-/// `s` cut to at most `max` bytes, at a character boundary.
-fn prefix(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// The groups found in `body`: all of them in the event window, then the risk groups only up

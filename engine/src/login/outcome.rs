@@ -4,7 +4,7 @@
 
 use super::fields::normalize;
 use super::{FailureReason, Outcome};
-use crate::exchange::Exchange;
+use crate::exchange::{prefix, Exchange};
 use serde_json::Value;
 
 /// What the response says.
@@ -163,17 +163,6 @@ fn bool_outcome(b: bool) -> Outcome {
     } else {
         Outcome::Failure
     }
-}
-
-fn prefix(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Walks the top of the response JSON (three levels) for flags, codes, messages and tokens.

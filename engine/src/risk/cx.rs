@@ -193,17 +193,7 @@ pub fn level_of(type_id: u32) -> Option<SensitivityLevel> {
     catalog().sensitive(type_id).map(|t| t.level)
 }
 
-/// At most `max` bytes of `s`, cut on a character boundary.
-pub fn prefix(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
+pub use crate::exchange::prefix;
 
 /// At most `max` characters of `s`, with `…` when cut.
 pub fn excerpt(s: &str, max: usize) -> String {
