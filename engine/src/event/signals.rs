@@ -192,9 +192,6 @@ const PHONE_NAMES: &[&str] = &[
 ];
 const EMAIL_NAMES: &[&str] = &["email", "mail", "emailaddress", "mailbox"];
 
-/// Whether a parameter name is one of `names`, also in the spellings of common frameworks'
-/// login forms: `j_username` (Java servlet and Spring Security), `session[password]` and
-/// `user[email]` (Rails), `LoginForm[password]` (Yii), `credentials.password`.
 /// What the event signals make of a parameter, header or cookie name ([`name_class`]).
 mod name {
     pub const USER: u32 = 1 << 0;
@@ -268,6 +265,9 @@ fn classify_name(key: &str) -> u32 {
     f
 }
 
+/// Whether a parameter name is one of `names`, also in the spellings of common frameworks'
+/// login forms: `j_username` (Java servlet and Spring Security), `session[password]` and
+/// `user[email]` (Rails), `LoginForm[password]` (Yii), `credentials.password`.
 fn name_is(names: &[&str], key: &str) -> bool {
     let leaf = key
         .trim_end_matches(']')
