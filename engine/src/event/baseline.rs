@@ -22,6 +22,7 @@
 
 use super::describe::Facts;
 use super::shape::Shape;
+use super::signals::MAX_SHAPES;
 use super::window::SubjectKey;
 use super::Draft;
 use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
@@ -335,24 +336,22 @@ impl Baselines {
             }
             self.subjects += 1;
         }
-        let field_ids: Vec<(u16, Shape, &str)> = if full {
-            o.shapes
-                .iter()
-                .filter_map(|(f, s, ex)| {
-                    let idx = match b.fields.iter().position(|x| x == f) {
-                        Some(i) => i,
-                        None if b.fields.len() < MAX_FIELDS => {
-                            b.fields.push(f.clone());
-                            b.fields.len() - 1
-                        }
-                        None => return None,
-                    };
-                    Some((idx as u16, *s, ex.as_str()))
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        // The signals keep at most MAX_SHAPES shapes per exchange: their field indexes stay
+        // on the stack (this runs for every exchange, on the serial fold).
+        let mut field_ids: [Option<(u16, Shape, &str)>; MAX_SHAPES] = [None; MAX_SHAPES];
+        if full {
+            for (slot, (f, s, ex)) in field_ids.iter_mut().zip(o.shapes) {
+                let idx = match b.fields.iter().position(|x| x == f) {
+                    Some(i) => i,
+                    None if b.fields.len() < MAX_FIELDS => {
+                        b.fields.push(f.clone());
+                        b.fields.len() - 1
+                    }
+                    None => continue,
+                };
+                *slot = Some((idx as u16, *s, ex.as_str()));
+            }
+        }
         let s = match b.subjects.get_mut(subject) {
             Some(s) => s,
             None => b.subjects.entry(subject.clone()).or_default(),
@@ -371,7 +370,7 @@ impl Baselines {
             p.hours[hour] += 1;
             add_tool(&mut p.tools, o.tool.0, o.tool.1, 1);
             add_loc(&mut p.locs, o.location, 1);
-            for (f, sh, ex) in field_ids {
+            for (f, sh, ex) in field_ids.into_iter().flatten() {
                 add_shape(&mut p.shapes, f, sh, 1, ex);
             }
             if p.samples.len() < 3 {
