@@ -144,14 +144,7 @@ fn woothee() -> &'static woothee::parser::Parser {
 const MAX_UA: usize = 512;
 
 fn truncate(ua: &str) -> &str {
-    if ua.len() <= MAX_UA {
-        return ua;
-    }
-    let mut end = MAX_UA;
-    while !ua.is_char_boundary(end) {
-        end -= 1;
-    }
-    &ua[..end]
+    crate::exchange::prefix(ua, MAX_UA)
 }
 
 /// Classifies a user agent.

@@ -40,11 +40,7 @@ const SCAN_BYTES: usize = 64 * 1024;
 
 /// Whether an HTML page is a documentation UI, from its markup.
 pub fn looks_like_api_doc_ui(body: &str) -> bool {
-    let mut end = body.len().min(SCAN_BYTES);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &body.as_bytes()[..end];
+    let head = crate::exchange::prefix(body, SCAN_BYTES).as_bytes();
     // Every marker is a tag: most bodies (JSON) have no `<` and stop here.
     if memchr::memchr(b'<', head).is_none() {
         return false;

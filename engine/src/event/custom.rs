@@ -208,11 +208,7 @@ pub fn compile_all(rules: &[CustomEventRule]) -> Result<Vec<CompiledCustomRule>,
 const MAX_CONTENT_SCAN: usize = 65_536;
 
 fn head(s: &str) -> &str {
-    let mut end = s.len().min(MAX_CONTENT_SCAN);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    crate::exchange::prefix(s, MAX_CONTENT_SCAN)
 }
 
 impl CompiledCustomRule {

@@ -3,7 +3,7 @@
 
 use super::shape::{self, Shape};
 use crate::attack::{self, AttackKind};
-use crate::exchange::{path_words, response_words, Exchange, ParamLocation, ResponseWords};
+use crate::exchange::{path_words, prefix, response_words, Exchange, ParamLocation, ResponseWords};
 use crate::facts::{ExchangeContext, PurposeTag};
 use crate::login::{self, CredentialAttempt, Outcome};
 use crate::record::WafAction;
@@ -972,10 +972,6 @@ pub(crate) const SYSINFO_PATTERNS: &[&str] = &[
 
 /// The response's error, database error and system information flags (`RESP_*`), from the
 /// exchange's shared response word pass ([`crate::exchange::response_words`]).
-pub fn response_flags(body: &str) -> u8 {
-    flags_of(response_words::find(body))
-}
-
 fn flags_of(words: ResponseWords) -> u8 {
     let mut flags = 0;
     for (g, flag) in [
@@ -1035,36 +1031,28 @@ pub fn sample(ex: &Exchange) -> String {
     let mut s = String::with_capacity(64);
     s.push_str(&r.method);
     s.push(' ');
-    s.push_str(&r.path[..floor(&r.path, 120)]);
+    s.push_str(prefix(&r.path, 120));
     if !ex.query().is_empty() {
         s.push('?');
         for (i, (k, v)) in ex.query().iter().take(6).enumerate() {
             if i > 0 {
                 s.push('&');
             }
-            s.push_str(&k[..floor(k, 24)]);
+            s.push_str(prefix(k, 24));
             s.push('=');
             s.push_str(&mask_value(v));
         }
     }
     s.push_str(" -> ");
     s.push_str(&r.status.to_string());
-    let end = floor(&s, MAX_SAMPLE);
+    let end = prefix(&s, MAX_SAMPLE).len();
     s.truncate(end);
     s
 }
 
-fn floor(s: &str, max: usize) -> usize {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
-}
-
 /// Masks a parameter value for samples (via the shared masker), bounded to 24 characters.
 pub fn mask_value(v: &str) -> String {
-    let cut = &v[..floor(v, 24)];
+    let cut = prefix(v, 24);
     crate::sensitive::mask(0, cut)
 }
 
@@ -1123,11 +1111,7 @@ pub fn extract(
             continue;
         }
         let s = shape::classify(&p.value);
-        let field = format!(
-            "{}.{}",
-            p.location.as_str(),
-            &p.field[..floor(&p.field, 64)]
-        );
+        let field = format!("{}.{}", p.location.as_str(), prefix(&p.field, 64));
         shapes.push((field, s, mask_value(&p.value)));
     }
     let session = ex
@@ -1172,6 +1156,11 @@ pub fn extract(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The event flags of a response body on its own.
+    fn response_flags(body: &str) -> u8 {
+        flags_of(response_words::find(body))
+    }
 
     #[test]
     fn weak_passwords() {

@@ -12,11 +12,7 @@ pub fn quote(value: &str) -> String {
     if value.len() <= MAX_QUOTED {
         return format!("{value:?}");
     }
-    let mut end = MAX_QUOTED;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{:?}...", &value[..end])
+    format!("{:?}...", crate::exchange::prefix(value, MAX_QUOTED))
 }
 
 /// Epoch integers below this are seconds, not milliseconds (1e11 ms is March 1973).
