@@ -1,7 +1,7 @@
-//! A per-thread memo of pure classifications of names (parameter, header and cookie names):
-//! detectors classify the same few hundred names on every exchange, and each classification
-//! normalises the name and compares it against word lists, where a lookup is one hash of a
-//! short string.
+//! Per-thread memos of pure functions of short texts. Detectors classify the same few hundred
+//! parameter, header and cookie names on every exchange (each classification normalises the
+//! name and compares it against word lists), and decode the same session token on every call
+//! of a session; a lookup is one hash of the text.
 
 use std::collections::HashMap;
 
@@ -11,32 +11,44 @@ const MAX_NAME: usize = 64;
 /// Entries kept at most; the memo starts over when full, so memory stays bounded.
 const MAX_ENTRIES: usize = 4096;
 
-/// Name → flags; one per thread and classifier (see `memoised!`).
-#[derive(Default)]
-pub struct NameMemo {
-    flags: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+/// Text → value, for texts of at most `MAX_KEY` bytes; one per thread and function (see
+/// `memoised!`).
+pub struct Memo<V, const MAX_KEY: usize> {
+    values: HashMap<Box<str>, V, foldhash::fast::RandomState>,
 }
 
-impl NameMemo {
-    /// `classify(name)`, computed once per distinct name.
-    pub fn get(&mut self, name: &str, classify: impl FnOnce(&str) -> u32) -> u32 {
-        if name.len() > MAX_NAME {
-            return classify(name);
+impl<V, const MAX_KEY: usize> Default for Memo<V, MAX_KEY> {
+    fn default() -> Self {
+        Memo {
+            values: HashMap::default(),
         }
-        if let Some(&f) = self.flags.get(name) {
-            return f;
+    }
+}
+
+/// Name → classification flags.
+pub type NameMemo = Memo<u32, MAX_NAME>;
+
+impl<V: Clone, const MAX_KEY: usize> Memo<V, MAX_KEY> {
+    /// `compute(key)`, computed once per distinct key.
+    pub fn get(&mut self, key: &str, compute: impl FnOnce(&str) -> V) -> V {
+        if key.len() > MAX_KEY {
+            return compute(key);
         }
-        let f = classify(name);
-        if self.flags.len() >= MAX_ENTRIES {
-            self.flags.clear();
+        if let Some(v) = self.values.get(key) {
+            return v.clone();
         }
-        self.flags.insert(name.into(), f);
-        f
+        let v = compute(key);
+        if self.values.len() >= MAX_ENTRIES {
+            self.values.clear();
+        }
+        self.values.insert(key.into(), v.clone());
+        v
     }
 }
 
 /// `classify(name)` through a memo private to the calling thread and to this call site's
-/// classifier: `name_memo::memoised!(classify, name)`.
+/// classifier: `name_memo::memoised!(classify, name)` for name flags (`u32`), or
+/// `memoised!(compute, text, Value, MAX_KEY)` for other values and longer texts.
 macro_rules! memoised {
     ($classify:path, $name:expr) => {{
         thread_local! {
@@ -44,6 +56,13 @@ macro_rules! memoised {
                 std::cell::RefCell::new($crate::name_memo::NameMemo::default());
         }
         MEMO.with_borrow_mut(|m| m.get($name, $classify))
+    }};
+    ($compute:path, $key:expr, $value:ty, $max_key:expr) => {{
+        thread_local! {
+            static MEMO: std::cell::RefCell<$crate::name_memo::Memo<$value, { $max_key }>> =
+                std::cell::RefCell::new($crate::name_memo::Memo::default());
+        }
+        MEMO.with_borrow_mut(|m| m.get($key, $compute))
     }};
 }
 pub(crate) use memoised;
@@ -74,11 +93,11 @@ mod tests {
             let name = format!("field{i}");
             assert_eq!(m.get(&name, vowels), vowels(&name));
         }
-        assert!(m.flags.len() <= MAX_ENTRIES);
+        assert!(m.values.len() <= MAX_ENTRIES);
         let long = "a".repeat(MAX_NAME + 1);
         assert_eq!(m.get(&long, vowels), (MAX_NAME + 1) as u32);
         assert!(
-            !m.flags.contains_key(long.as_str()),
+            !m.values.contains_key(long.as_str()),
             "long names are not kept"
         );
     }
@@ -91,5 +110,17 @@ mod tests {
         assert_eq!(memoised!(len, "abc"), 3);
         assert_eq!(memoised!(vowels, "abc"), 1);
         assert_eq!(memoised!(len, "abc"), 3);
+        fn upper(s: &str) -> Option<String> {
+            Some(s.to_uppercase())
+        }
+        let long = "x".repeat(200);
+        assert_eq!(
+            memoised!(upper, &long, Option<String>, 256),
+            Some("X".repeat(200))
+        );
+        assert_eq!(
+            memoised!(upper, &long, Option<String>, 256),
+            Some("X".repeat(200))
+        );
     }
 }

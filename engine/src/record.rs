@@ -2,6 +2,7 @@
 //! It mirrors the native JSON Lines format (`docs/formats/native.md`).
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Header list with lower-cased names, in the order they were logged.
@@ -62,11 +63,11 @@ impl Record {
             .or_else(|| self.request_header("user-agent"))
     }
     /// Lower-cased media type of the request body (`application/json`), without parameters.
-    pub fn request_content_type(&self) -> Option<String> {
+    pub fn request_content_type(&self) -> Option<Cow<'_, str>> {
         self.request_header("content-type").map(media_type)
     }
     /// Lower-cased media type of the response body, without parameters.
-    pub fn response_content_type(&self) -> Option<String> {
+    pub fn response_content_type(&self) -> Option<Cow<'_, str>> {
         self.response_header("content-type").map(media_type)
     }
     /// RFC 3339 form of the request time.
@@ -75,12 +76,14 @@ impl Record {
     }
 }
 
-fn media_type(v: &str) -> String {
-    v.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// Borrowed when the header is already lower-case, as it nearly always is.
+fn media_type(v: &str) -> Cow<'_, str> {
+    let t = v.split(';').next().unwrap_or("").trim();
+    if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    }
 }
 
 /// RFC 3339 (UTC, second precision unless milliseconds are present) for epoch milliseconds.

@@ -119,6 +119,16 @@ pub fn jwt_subject(token: &str) -> Option<String> {
     if token.len() > 8192 {
         return None;
     }
+    // A session's token comes back on every call: its payload is decoded once per thread.
+    crate::name_memo::memoised!(
+        decode_subject,
+        token,
+        Option<String>,
+        crate::discovery::auth::MAX_MEMO_TOKEN
+    )
+}
+
+fn decode_subject(token: &str) -> Option<String> {
     let mut parts = token.split('.');
     let (_h, p, _s) = (parts.next()?, parts.next()?, parts.next()?);
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

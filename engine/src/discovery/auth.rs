@@ -62,6 +62,16 @@ pub fn is_jwt(s: &str) -> bool {
     if !s.starts_with("eyJ") || s.bytes().filter(|&c| c == b'.').count() != 2 {
         return false;
     }
+    // A session's token comes back on every call: its header is decoded once per thread.
+    crate::name_memo::memoised!(has_jwt_header, s, bool, MAX_MEMO_TOKEN)
+}
+
+/// Tokens up to this length are remembered by [`is_jwt`] and the JWT subject and weakness
+/// checks (real JWTs are a few hundred bytes).
+pub const MAX_MEMO_TOKEN: usize = 2048;
+
+/// The header part of a compact token decodes to JSON with an `alg`.
+fn has_jwt_header(s: &str) -> bool {
     let mut parts = s.split('.');
     let (Some(h), Some(p), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

@@ -87,6 +87,6 @@ pub fn exchange_facts_cached(
         purposes,
         auth: auth::observe(ex),
         params: params::observe(ex, api),
-        response_content_type: ex.record.response_content_type(),
+        response_content_type: ex.record.response_content_type().map(|c| c.into_owned()),
     }
 }

@@ -8,6 +8,8 @@
 //! Version segments (`v1`, `v2.1`, `v1beta1`) and reserved words (`api`, `rest`...) are never
 //! variables.
 
+use std::borrow::Cow;
+
 /// What a segment value looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SegKind {
@@ -50,7 +52,8 @@ pub const MAX_SEGMENT_LEN: usize = 256;
 
 /// Splits a raw path into normalised segments: percent-decoded, matrix parameters (`;jsessionid=`)
 /// dropped, empty segments (double and trailing slashes) removed. At most `max` segments.
-pub fn split_path(path: &str, max: usize) -> Vec<String> {
+/// Segments borrow from `path` unless decoding or shortening changed them.
+pub fn split_path(path: &str, max: usize) -> Vec<Cow<'_, str>> {
     let mut out = Vec::new();
     for raw in path.split('/') {
         if out.len() >= max {
@@ -60,19 +63,30 @@ pub fn split_path(path: &str, max: usize) -> Vec<String> {
         if raw.is_empty() {
             continue;
         }
-        let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-        let seg = decoded.trim();
+        let seg = match percent_encoding::percent_decode_str(raw).decode_utf8_lossy() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        };
         if seg.is_empty() || seg == "." {
             continue;
         }
-        let seg: String = if seg.len() > MAX_SEGMENT_LEN {
-            seg.chars().take(MAX_SEGMENT_LEN).collect()
+        if seg.len() > MAX_SEGMENT_LEN {
+            out.push(Cow::Owned(seg.chars().take(MAX_SEGMENT_LEN).collect()));
         } else {
-            seg.to_string()
-        };
-        out.push(seg);
+            out.push(seg);
+        }
     }
     out
+}
+
+/// `s` lower-cased (Unicode rules), borrowed when it has no upper-case letter to change.
+pub fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Format extensions kept outside the variable: `/users/42.json` is `/users/{user_id}.json`.
@@ -103,12 +117,9 @@ pub fn is_reserved(seg: &str) -> bool {
 
 /// `v1`, `V2`, `v2.1`, `v1beta1`, `v2alpha3`, `version2`.
 pub fn is_version(seg: &str) -> bool {
-    let s = seg.to_ascii_lowercase();
-    let rest = if let Some(r) = s.strip_prefix("version") {
-        r
-    } else if let Some(r) = s.strip_prefix('v') {
-        r
-    } else {
+    let Some(rest) =
+        strip_prefix_ignore_case(seg, "version").or_else(|| strip_prefix_ignore_case(seg, "v"))
+    else {
         return false;
     };
     let b = rest.as_bytes();
@@ -131,11 +142,18 @@ pub fn is_version(seg: &str) -> bool {
     }
     // v1beta1 / v2alpha / v1rc2
     for tag in ["beta", "alpha", "rc"] {
-        if let Some(t) = tail.strip_prefix(tag) {
+        if let Some(t) = strip_prefix_ignore_case(tail, tag) {
             return t.bytes().all(|c| c.is_ascii_digit());
         }
     }
     false
+}
+
+/// `s` without `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &s[prefix.len()..])
 }
 
 fn is_uuid(s: &str) -> bool {

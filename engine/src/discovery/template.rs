@@ -35,6 +35,7 @@ use crate::facts::ApiKey;
 use crate::record::Record;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Distinct non-route words at one position from which it is a variable.
@@ -247,28 +248,32 @@ impl PathTemplater {
                 node = &mut child.node;
                 prev_anchor = false;
             } else {
-                let key = seg.to_lowercase();
-                if prev_anchor && kind == SegKind::Word && tree.route_words.len() < 4096 {
-                    tree.route_words.insert(key.clone());
+                let key = segment::lowercase(seg);
+                if prev_anchor
+                    && kind == SegKind::Word
+                    && tree.route_words.len() < 4096
+                    && !tree.route_words.contains(key.as_ref())
+                {
+                    tree.route_words.insert(key.to_string());
                 }
                 prev_anchor = kind == SegKind::Version || segment::is_reserved(seg);
-                if !node.words.contains_key(&key)
-                    && (node.words.len() >= MAX_WORD_CHILDREN || tree.nodes >= MAX_NODES_PER_HOST)
-                {
-                    node.overflow += 1;
-                    return;
-                }
-                let child = node.words.entry(key).or_insert_with(|| {
+                if !node.words.contains_key(key.as_ref()) {
+                    if node.words.len() >= MAX_WORD_CHILDREN || tree.nodes >= MAX_NODES_PER_HOST {
+                        node.overflow += 1;
+                        return;
+                    }
                     tree.nodes += 1;
-                    WordChild {
+                    let child = WordChild {
                         kind_version: kind == SegKind::Version,
                         ..Default::default()
-                    }
-                });
+                    };
+                    node.words.insert(key.to_string(), child);
+                }
+                let child = node.words.get_mut(key.as_ref()).expect("inserted above");
                 if let Some(i) = child.spellings.iter().position(|(s, _)| s == seg) {
                     child.spellings[i].1 += 1;
                 } else if child.spellings.len() < 4 {
-                    child.spellings.push((seg.clone(), 1));
+                    child.spellings.push((seg.to_string(), 1));
                 }
                 node = &mut child.node;
             }
@@ -474,7 +479,8 @@ struct CNode {
 #[derive(Debug)]
 struct CVar {
     ext: String,
-    name: String,
+    /// `{name}` plus the extension: the variable's text in a template.
+    display: String,
     node: CNode,
 }
 
@@ -733,8 +739,8 @@ fn make_var(
     let node = compile(ctx, nodes, None, used, depth + 1);
     used.pop();
     CVar {
+        display: format!("{{{name}}}{ext}"),
         ext: ext.to_string(),
-        name,
         node,
     }
 }
@@ -824,13 +830,14 @@ impl TemplateSet {
 }
 
 /// Literal first, then variables, backtracking when a branch dead-ends.
-fn walk(node: &CNode, segs: &[String], out: &mut Vec<String>) -> bool {
+fn walk<'n>(node: &'n CNode, segs: &[Cow<str>], out: &mut Vec<&'n str>) -> bool {
     let Some((seg, rest)) = segs.split_first() else {
         return true;
     };
-    let key = seg.to_lowercase();
-    if let Some((display, child)) = node.lit.get(&key) {
-        out.push(display.clone());
+    let key = segment::lowercase(seg);
+    let lit = node.lit.get(key.as_ref());
+    if let Some((display, child)) = lit {
+        out.push(display);
         if (rest.is_empty() && (child.terminal || node.vars.is_empty()))
             || (!rest.is_empty() && walk(child, rest, out))
         {
@@ -840,22 +847,19 @@ fn walk(node: &CNode, segs: &[String], out: &mut Vec<String>) -> bool {
     }
     let (_, ext) = segment::split_extension(seg);
     // A variable with the segment's extension, then the plain one.
-    let ext_l = ext.to_ascii_lowercase();
-    let mut order: Vec<&CVar> = node
+    let with_ext = node
         .vars
         .iter()
-        .filter(|v| !ext.is_empty() && v.ext == ext_l)
-        .collect();
-    order.extend(node.vars.iter().filter(|v| v.ext.is_empty()));
-    for v in order {
-        out.push(format!("{{{}}}{}", v.name, v.ext));
+        .filter(|v| !ext.is_empty() && v.ext.eq_ignore_ascii_case(ext));
+    for v in with_ext.chain(node.vars.iter().filter(|v| v.ext.is_empty())) {
+        out.push(&v.display);
         if walk(&v.node, rest, out) {
             return true;
         }
         out.pop();
     }
-    if let Some((display, child)) = node.lit.get(&key) {
-        out.push(display.clone());
+    if let Some((display, child)) = lit {
+        out.push(display);
         if walk(child, rest, out) {
             return true;
         }
@@ -865,7 +869,7 @@ fn walk(node: &CNode, segs: &[String], out: &mut Vec<String>) -> bool {
 }
 
 /// A path the templater never saw: identifiers by kind, words literal.
-fn fallback(segs: &[String]) -> String {
+fn fallback(segs: &[Cow<str>]) -> String {
     let mut used: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(segs.len());
     let mut prev: Option<&str> = None;
@@ -874,11 +878,14 @@ fn fallback(segs: &[String]) -> String {
         let kind = segment::classify(stem);
         if kind.is_strong() {
             let name = var_name(kind, prev, &used);
-            out.push(format!("{{{name}}}{}", ext.to_ascii_lowercase()));
+            out.push(Cow::Owned(format!(
+                "{{{name}}}{}",
+                ext.to_ascii_lowercase()
+            )));
             used.push(name);
             prev = None;
         } else {
-            out.push(seg.clone());
+            out.push(Cow::Borrowed(seg.as_ref()));
             prev = Some(seg);
         }
     }

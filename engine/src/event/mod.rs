@@ -873,10 +873,16 @@ impl EventState {
             tallies: &self.tallies,
             all_apis,
         };
-        let mut bursts: Vec<(TrackKey, Burst)> = std::mem::take(&mut self.closed);
-        bursts.extend(self.open.drain().map(|(k, b)| (k, *b)));
-        bursts.sort_by(|a, b| (a.1.start, &a.0).cmp(&(b.1.start, &b.0)));
-        for (k, b) in &bursts {
+        // Sorted by reference: a burst is hundreds of bytes, and there are tens of thousands.
+        let closed = std::mem::take(&mut self.closed);
+        let open: Vec<(TrackKey, Box<Burst>)> = self.open.drain().collect();
+        let mut bursts: Vec<(&TrackKey, &Burst)> = closed
+            .iter()
+            .map(|(k, b)| (k, b))
+            .chain(open.iter().map(|(k, b)| (k, &**b)))
+            .collect();
+        bursts.sort_by(|a, b| (a.1.start, a.0).cmp(&(b.1.start, b.0)));
+        for (k, b) in bursts {
             drafts.extend(judge_burst(k, b, &cx));
         }
         let mut customs = std::mem::take(&mut self.custom_events);

@@ -736,7 +736,7 @@ fn download_signal(ex: &Exchange, purposes: &[PurposeTag]) -> Option<u64> {
         .is_some_and(|v| v.to_ascii_lowercase().contains("attachment"));
     let ct = r.response_content_type().unwrap_or_default();
     let binary = matches!(
-        ct.as_str(),
+        ct.as_ref(),
         "application/octet-stream"
             | "application/zip"
             | "application/x-zip-compressed"

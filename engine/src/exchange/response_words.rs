@@ -36,6 +36,8 @@ pub const EXCEPTION: Group = Group(1 << 0);
 pub const SERVER: Group = Group(1 << 1);
 /// A word every password field name holds ([`crate::login::PASSWORD_WORDS`]).
 pub const PASSWORD: Group = Group(1 << 2);
+/// The start of an internal IPv4 address ([`crate::risk::detectors::leaks::INTERNAL_IP_PREFIXES`]).
+pub const INTERNAL_IP: Group = Group(1 << 6);
 // Event signatures, over the first EVENT_SCAN bytes.
 /// An application error (stack trace, framework error page).
 pub const ERROR: Group = Group(1 << 3);
@@ -45,15 +47,16 @@ pub const DB_ERROR: Group = Group(1 << 4);
 pub const SYSTEM_INFO: Group = Group(1 << 5);
 
 const EVENT_GROUPS: u8 = ERROR.0 | DB_ERROR.0 | SYSTEM_INFO.0;
-const ALL: u8 = EXCEPTION.0 | SERVER.0 | PASSWORD.0 | EVENT_GROUPS;
+const ALL: u8 = EXCEPTION.0 | SERVER.0 | PASSWORD.0 | INTERNAL_IP.0 | EVENT_GROUPS;
 
-fn word_groups() -> [(Group, &'static [&'static str]); 6] {
+fn word_groups() -> [(Group, &'static [&'static str]); 7] {
     use crate::event::signals;
     use crate::risk::detectors::{exceptions, leaks};
     [
         (EXCEPTION, exceptions::EXCEPTION_WORDS),
         (SERVER, leaks::SERVER_WORDS),
         (PASSWORD, crate::login::PASSWORD_WORDS),
+        (INTERNAL_IP, leaks::INTERNAL_IP_PREFIXES),
         (ERROR, signals::ERROR_PATTERNS),
         (DB_ERROR, signals::DB_PATTERNS),
         (SYSTEM_INFO, signals::SYSINFO_PATTERNS),
@@ -104,6 +107,7 @@ mod tests {
             "<h1>phpinfo()</h1> PHP Version 8.1".to_string(),
             r#"{"items":[],"total":0}"#.to_string(),
             format!("{pad}You have an error in your SQL syntax"),
+            r#"{"upstream":"10.0.3.17:8080","price":110.5}"#.to_string(),
             String::new(),
         ];
         for body in &bodies {

@@ -6,21 +6,61 @@
 //! `zhanghao` = account, `yzm` = verification code).
 
 /// Lower case without `_ - . ` separators.
-pub fn normalize(name: &str) -> String {
-    if name.is_ascii() {
-        // The common case, byte by byte: names are normalised many times per exchange.
-        let mut out = String::with_capacity(name.len());
+pub fn normalize(name: &str) -> Normalized {
+    if name.is_ascii() && name.len() <= INLINE {
+        // The common case, byte by byte and on the stack: detectors normalise every parameter
+        // name several times per exchange.
+        let mut buf = [0u8; INLINE];
+        let mut len = 0;
         for b in name.bytes() {
             if !matches!(b, b'_' | b'-' | b'.' | b' ') {
-                out.push(char::from(b.to_ascii_lowercase()));
+                buf[len] = b.to_ascii_lowercase();
+                len += 1;
             }
         }
-        return out;
+        return Normalized::Inline(len as u8, buf);
     }
-    name.chars()
-        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect()
+    Normalized::Heap(
+        name.chars()
+            .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect(),
+    )
+}
+
+/// Longest ASCII name normalised without an allocation.
+const INLINE: usize = 48;
+
+/// A [`normalize`]d name: read it as a `&str`.
+#[derive(Debug, Clone)]
+pub enum Normalized {
+    Inline(u8, [u8; INLINE]),
+    Heap(String),
+}
+
+impl Normalized {
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ASCII bytes are ever written inline.
+            Normalized::Inline(len, buf) => {
+                std::str::from_utf8(&buf[..*len as usize]).unwrap_or("")
+            }
+            Normalized::Heap(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Normalized {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for Normalized {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
 }
 
 const USERNAME_EXACT: &[&str] = &[

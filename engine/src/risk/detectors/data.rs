@@ -128,6 +128,59 @@ fn masked_regex() -> &'static Regex {
     })
 }
 
+/// The stretches of `body` that hold a possible masked value, in order: the maximal runs of
+/// value characters (`masked_regex`'s class) and mask characters (`*`, `•`) around each mask
+/// (`**`, `xxxx`, `XXXX`, `••`). A match of `masked_regex` is such a run's substring and never
+/// crosses its ends, so matching the runs one by one finds exactly the matches of the whole
+/// body, without running the regex over the rest of it.
+fn masked_runs(body: &str) -> Vec<&str> {
+    const DOT: &[u8] = "•".as_bytes();
+    let b = body.as_bytes();
+    let value = |c: u8| c.is_ascii_alphanumeric() || b"@._+-*".contains(&c);
+    // Whether a run character ends just before `i` (its length), or starts at `i`.
+    let before = |i: usize| match i {
+        0 => 0,
+        _ if value(b[i - 1]) => 1,
+        _ if i >= 3 && &b[i - 3..i] == DOT => 3,
+        _ => 0,
+    };
+    let at = |i: usize| match b.get(i) {
+        Some(&c) if value(c) => 1,
+        Some(_) if b[i..].starts_with(DOT) => 3,
+        _ => 0,
+    };
+    let mut hits: Vec<usize> = Vec::new();
+    for mask in ["**", "xxxx", "XXXX", "••"] {
+        hits.extend(memchr::memmem::find_iter(b, mask.as_bytes()));
+    }
+    hits.sort_unstable();
+    let mut runs: Vec<&str> = Vec::new();
+    let mut covered = 0;
+    for hit in hits {
+        if hit < covered {
+            continue;
+        }
+        let mut start = hit;
+        loop {
+            match before(start) {
+                0 => break,
+                n => start -= n,
+            }
+        }
+        let mut end = hit;
+        loop {
+            match at(end) {
+                0 => break,
+                n => end += n,
+            }
+        }
+        covered = end;
+        // Run characters are ASCII or a whole `•`: both ends are character boundaries.
+        runs.push(&body[start..end]);
+    }
+    runs
+}
+
 /// A plaintext value that a masked value (`prefix***suffix`) hides: same character length and
 /// same visible ends, or at least three visible characters on each end.
 pub fn masks(prefix: &str, hidden: usize, suffix: &str, plain: &str) -> bool {
@@ -163,14 +216,11 @@ impl Detector for InadequateDeidentification {
             return;
         }
         let body = cx.response_body();
-        if !body.contains("**")
-            && !body.contains("xxxx")
-            && !body.contains("XXXX")
-            && !body.contains('•')
-        {
-            return;
-        }
-        for c in masked_regex().captures_iter(body).take(256) {
+        let runs = masked_runs(body);
+        let matches = runs
+            .iter()
+            .flat_map(|run| masked_regex().captures_iter(run));
+        for c in matches.take(256) {
             let (Some(pre), Some(mid), Some(suf)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
             };
@@ -286,6 +336,32 @@ impl Detector for LlmApiKeyLeak {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Matching the runs finds what matching the whole body finds.
+    #[test]
+    fn masked_runs_hold_every_match() {
+        let bodies = [
+            r#"{"phone":"138****8000","raw":"13800138000","card":"6222xxxxxxxx1234"}"#,
+            "id 12XXXX34, ab**cd**ef; •••• 5678 and ab••cd€**x",
+            "**leading and trailing**",
+            "é**é xxxxx abxxxxxcd AB-xxxx.CD_**",
+            "no mask here at all, only x and * and •",
+            "",
+        ];
+        for body in bodies {
+            let whole: Vec<String> = masked_regex()
+                .find_iter(body)
+                .map(|m| m.as_str().to_string())
+                .collect();
+            let by_run: Vec<String> = masked_runs(body)
+                .iter()
+                .flat_map(|run| masked_regex().find_iter(run))
+                .map(|m| m.as_str().to_string())
+                .collect();
+            assert_eq!(by_run, whole, "{body}");
+        }
+        assert_eq!(masked_runs("a 1**2 b"), vec!["1**2"]);
+    }
 
     #[test]
     fn masked_forms() {

@@ -10,7 +10,6 @@ use base64::Engine as _;
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use hmac::{Hmac, Mac};
-use std::cell::RefCell;
 
 pub struct WeakJwtAlgorithm;
 
@@ -154,24 +153,7 @@ pub fn weakness(token: &str) -> Option<Weakness> {
 }
 
 fn cached_weakness(token: &str) -> Option<Weakness> {
-    thread_local! {
-        static CACHE: RefCell<HashMap<String, Option<Weakness>>> = RefCell::new(HashMap::new());
-    }
-    if token.len() > 4096 {
-        return weakness(token);
-    }
-    CACHE.with(|c| {
-        if let Some(w) = c.borrow().get(token) {
-            return w.clone();
-        }
-        let w = weakness(token);
-        let mut c = c.borrow_mut();
-        if c.len() >= 4096 {
-            c.clear();
-        }
-        c.insert(token.to_string(), w.clone());
-        w
-    })
+    crate::name_memo::memoised!(weakness, token, Option<Weakness>, 4096)
 }
 
 impl Detector for WeakJwtAlgorithm {

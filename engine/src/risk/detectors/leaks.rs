@@ -161,6 +161,9 @@ fn ip_regex() -> &'static Regex {
     })
 }
 
+/// Every internal IPv4 address of [`internal_ipv4`] starts with one of these.
+pub const INTERNAL_IP_PREFIXES: &[&str] = &["10.", "127.", "169.254.", "172.", "192.168."];
+
 /// An internal IPv4 address in text (RFC 1918 private, loopback, link-local), as a whole
 /// dotted quad (not part of a version string or a longer number).
 pub fn internal_ipv4(text: &str) -> Option<(usize, usize, Ipv4Addr)> {
@@ -168,8 +171,7 @@ pub fn internal_ipv4(text: &str) -> Option<(usize, usize, Ipv4Addr)> {
     // almost every body.
     static PREFIXES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let prefixes = PREFIXES.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(["10.", "127.", "169.254.", "172.", "192.168."])
-            .expect("internal address prefixes")
+        aho_corasick::AhoCorasick::new(INTERNAL_IP_PREFIXES).expect("internal address prefixes")
     });
     if !prefixes.is_match(text) {
         return None;
@@ -200,7 +202,13 @@ impl Detector for InternalIpLeak {
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         let own = cx.record().client_ip;
         let is_own = |ip: Ipv4Addr| own == IpAddr::V4(ip) || own.to_string() == ip.to_string();
-        let body = cx.response_body();
+        // The exchange's one pass over the response found whether any address can start in
+        // it: most bodies are not searched again.
+        let body = if cx.response_words().has(response_words::INTERNAL_IP) {
+            cx.response_body()
+        } else {
+            ""
+        };
         let mut rest = body;
         let mut offset = 0;
         while let Some((pos, end, ip)) = internal_ipv4(rest) {

@@ -119,11 +119,12 @@ impl Detector for WeakCredentialRandomness {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         let r = cx.record();
-        let mut candidates: Vec<(String, String)> = Vec::new();
+        // (where, name, value), borrowed: the label is only written for a weak one.
+        let mut candidates: Vec<(&str, &str, &str)> = Vec::new();
         if let Some(auth) = r.request_header("authorization") {
             if let Some((scheme, tok)) = auth.trim().split_once(' ') {
                 if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token") {
-                    candidates.push(("Authorization bearer".into(), tok.trim().to_string()));
+                    candidates.push(("Authorization bearer", "", tok.trim()));
                 }
             }
         }
@@ -135,12 +136,12 @@ impl Detector for WeakCredentialRandomness {
             "x-session-token",
         ] {
             if let Some(v) = r.request_header(h) {
-                candidates.push((format!("header {h}"), v.to_string()));
+                candidates.push(("header", h, v));
             }
         }
         for (k, v) in cx.ctx.ex.cookies() {
             if is_session_cookie_name(k) {
-                candidates.push((format!("cookie {k}"), v.clone()));
+                candidates.push(("cookie", k, v));
             }
         }
         for (k, v) in &r.response_headers {
@@ -150,12 +151,10 @@ impl Detector for WeakCredentialRandomness {
             for line in v.split('\n') {
                 let first = line.split(';').next().unwrap_or("");
                 if let Some((name, value)) = first.split_once('=') {
-                    let lower = line.to_ascii_lowercase();
-                    if is_session_cookie_name(name.trim()) && !lower.contains("max-age=0") {
-                        candidates.push((
-                            format!("Set-Cookie {}", name.trim()),
-                            value.trim().to_string(),
-                        ));
+                    if is_session_cookie_name(name.trim())
+                        && !line.to_ascii_lowercase().contains("max-age=0")
+                    {
+                        candidates.push(("Set-Cookie", name.trim(), value.trim()));
                     }
                 }
             }
@@ -171,22 +170,27 @@ impl Detector for WeakCredentialRandomness {
                             "token" | "accesstoken" | "sessionid" | "sessiontoken" | "authtoken"
                         ) {
                             if let Some(s) = v.as_str() {
-                                candidates.push((format!("issued {k}"), s.to_string()));
+                                candidates.push(("issued", k, s));
                             }
                         }
                     }
                 }
             }
         }
-        for (where_, v) in candidates {
-            if let Some(why) = credential_weakness(&v) {
+        for (where_, name, v) in candidates {
+            if let Some(why) = cached_credential_weakness(v) {
+                let label = if name.is_empty() {
+                    where_.to_string()
+                } else {
+                    format!("{where_} {name}")
+                };
                 out.hit(
                     self.key(),
                     format!(
                         "{}; {} {} is {} ({} chars)",
                         cx.line(),
-                        where_,
-                        mask(0, &cx::excerpt(&v, 64)),
+                        label,
+                        mask(0, &cx::excerpt(v, 64)),
                         why,
                         v.chars().count()
                     ),
@@ -195,6 +199,16 @@ impl Detector for WeakCredentialRandomness {
             }
         }
     }
+}
+
+/// [`credential_weakness`] remembered per thread: a session's token comes back on every call.
+fn cached_credential_weakness(v: &str) -> Option<&'static str> {
+    crate::name_memo::memoised!(
+        credential_weakness,
+        v,
+        Option<&'static str>,
+        crate::discovery::auth::MAX_MEMO_TOKEN
+    )
 }
 
 /// The response carries high-sensitivity data the request did not itself send: S3 or S4
