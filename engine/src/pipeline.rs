@@ -136,7 +136,7 @@ impl Engine {
         };
         let risk = risk::signals_with(&ctx, &self.risk_rules);
         let event = event::signals_with(&ctx, &self.event_rules);
-        let findings = seal(&raw, &self.hasher);
+        let findings = seal(raw, &self.hasher);
         let bytes = record.request_body.as_ref().map_or(0, |b| b.len())
             + record.response_body.as_ref().map_or(0, |b| b.len());
         Some(ExchangeFacts {

@@ -172,7 +172,7 @@ pub fn facts_with(e: &Ex, custom: &[event::CompiledCustomRule]) -> ExchangeFacts
             purposes: e.purposes.clone(),
             ..Default::default()
         },
-        findings: seal(&e.findings, &ValueHasher::new(b"test")),
+        findings: seal(e.findings.clone(), &ValueHasher::new(b"test")),
         risk: Default::default(),
         event: ev,
         bytes: 0,

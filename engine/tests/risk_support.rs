@@ -233,7 +233,7 @@ impl Ex {
                 auth: self.auth.clone(),
                 ..Default::default()
             },
-            findings: seal(&self.findings, &hasher),
+            findings: seal(self.findings.clone(), &hasher),
             risk: self.signals_with(rules),
             event: EventSignals::default(),
             bytes: 0,

@@ -174,7 +174,7 @@ fn custom_policy_against_a_sample_and_in_traffic() {
 fn sealed_findings_hold_no_plaintext() {
     let r = rec();
     let raw = Scanner::builtin().scan(&Exchange::new(&r));
-    let sealed = seal(&raw, &ValueHasher::new(b"tenant"));
+    let sealed = seal(raw.clone(), &ValueHasher::new(b"tenant"));
     assert_eq!(raw.len(), sealed.len());
     for (a, b) in raw.iter().zip(&sealed) {
         if a.value.chars().count() >= 6 {

@@ -277,18 +277,16 @@ impl ComplianceState {
         let month = month_of(f.time_ms);
         let mut carried_personal_out = false;
 
-        // Objects: findings sharing (direction, group).
-        let mut groups: BTreeMap<(Direction, u32), Vec<&Finding>> = BTreeMap::new();
-        for finding in &f.findings {
-            groups
-                .entry((finding.direction, finding.group))
-                .or_default()
-                .push(finding);
-        }
-        for ((direction, _), findings) in groups {
+        // Objects: findings sharing (direction, group), in that order (a stable sort keeps
+        // each object's findings in their order; no map and no list per object).
+        let mut by_object: Vec<&Finding> = f.findings.iter().collect();
+        by_object.sort_by_key(|fd| (fd.direction, fd.group));
+        for findings in by_object.chunk_by(|a, b| (a.direction, a.group) == (b.direction, b.group))
+        {
+            let direction = findings[0].direction;
             let mut personal = false;
             let mut sensitive = false;
-            for fd in &findings {
+            for fd in findings {
                 if let Some(t) = cat.sensitive(fd.type_id) {
                     personal |= t.personal;
                     sensitive |= t.personal_sensitive;
@@ -297,14 +295,14 @@ impl ComplianceState {
             if !personal {
                 continue;
             }
-            let ids: Vec<u32> = findings
+            let mut hashes: Vec<_> = findings
                 .iter()
                 .filter(|fd| IDENTIFIER_TYPES.contains(&fd.type_id))
                 .map(|fd| fd.hash)
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .map(|h| self.node(h))
                 .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            let ids: Vec<u32> = hashes.into_iter().map(|h| self.node(h)).collect();
             let outbound = direction == Direction::Response && abroad.is_some();
             let inbound = direction == Direction::Request && abroad.is_some();
             for w in ids.windows(2) {
@@ -326,7 +324,7 @@ impl ComplianceState {
             if outbound {
                 carried_personal_out = true;
                 let country = abroad.unwrap_or(*b"ZZ");
-                for fd in &findings {
+                for fd in findings {
                     if IDENTIFIER_TYPES.contains(&fd.type_id) {
                         let t = self
                             .destinations

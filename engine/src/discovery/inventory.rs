@@ -38,6 +38,35 @@ struct ParamAcc {
     count: u64,
 }
 
+/// Parameters of one API by location, then field (the order of the report), at most
+/// [`MAX_PARAMS_PER_API`]: found by borrowed name, as every exchange updates several.
+#[derive(Debug, Clone, Default)]
+struct ParamMap {
+    by_location: BTreeMap<ParamLocation, BTreeMap<String, ParamAcc>>,
+    len: usize,
+}
+
+impl ParamMap {
+    /// The entry of `field` at `location`, created while there is room.
+    fn entry(&mut self, location: ParamLocation, field: &str) -> Option<&mut ParamAcc> {
+        let fields = self.by_location.entry(location).or_default();
+        if !fields.contains_key(field) {
+            if self.len >= MAX_PARAMS_PER_API {
+                return None;
+            }
+            self.len += 1;
+            fields.insert(field.to_string(), ParamAcc::default());
+        }
+        fields.get_mut(field)
+    }
+
+    fn into_entries(self) -> impl Iterator<Item = (ParamLocation, String, ParamAcc)> {
+        self.by_location
+            .into_iter()
+            .flat_map(|(l, fields)| fields.into_iter().map(move |(f, p)| (l, f, p)))
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Acc {
     calls: u64,
@@ -51,7 +80,7 @@ struct Acc {
     response_types: BTreeMap<u32, u64>,
     max_level: Option<SensitivityLevel>,
     max_s2: u64,
-    params: BTreeMap<(ParamLocation, String), ParamAcc>,
+    params: ParamMap,
     statuses: BTreeMap<u16, u64>,
     content_types: BTreeMap<String, u64>,
     days: BTreeMap<i64, u64>,
@@ -75,7 +104,7 @@ impl Acc {
             response_types: BTreeMap::new(),
             max_level: None,
             max_s2: 0,
-            params: BTreeMap::new(),
+            params: ParamMap::default(),
             statuses: BTreeMap::new(),
             content_types: BTreeMap::new(),
             days: BTreeMap::new(),
@@ -136,11 +165,9 @@ impl Acc {
         }
         self.max_s2 = self.max_s2.max(s2_here);
         for p in &f.discovery.params {
-            let key = (p.location, p.field.clone());
-            if !self.params.contains_key(&key) && self.params.len() >= MAX_PARAMS_PER_API {
+            let Some(acc) = self.params.entry(p.location, &p.field) else {
                 continue;
-            }
-            let acc = self.params.entry(key).or_default();
+            };
             acc.count += 1;
             if acc.types.len() < MAX_TYPES_PER_PARAM || acc.types.contains_key(p.value_type) {
                 *acc.types.entry(p.value_type).or_default() += 1;
@@ -153,8 +180,10 @@ impl Acc {
             *self.statuses.entry(f.status).or_default() += 1;
         }
         if let Some(ct) = &f.discovery.response_content_type {
-            if self.content_types.len() < MAX_CONTENT_TYPES || self.content_types.contains_key(ct) {
-                *self.content_types.entry(ct.clone()).or_default() += 1;
+            if let Some(n) = self.content_types.get_mut(ct.as_str()) {
+                *n += 1;
+            } else if self.content_types.len() < MAX_CONTENT_TYPES {
+                self.content_types.insert(ct.clone(), 1);
             }
         }
         *self.days.entry(f.time_ms.div_euclid(DAY_MS)).or_default() += 1;
@@ -184,11 +213,10 @@ impl Acc {
         }
         self.max_level = self.max_level.max(o.max_level);
         self.max_s2 = self.max_s2.max(o.max_s2);
-        for (k, p) in o.params {
-            if !self.params.contains_key(&k) && self.params.len() >= MAX_PARAMS_PER_API {
+        for (location, field, p) in o.params.into_entries() {
+            let Some(acc) = self.params.entry(location, &field) else {
                 continue;
-            }
-            let acc = self.params.entry(k).or_default();
+            };
             acc.count += p.count;
             for (t, n) in p.types {
                 if acc.types.len() < MAX_TYPES_PER_PARAM || acc.types.contains_key(t) {
@@ -237,8 +265,8 @@ impl Acc {
         let service_object = service::classify(&key, &stats);
         let params = self
             .params
-            .into_iter()
-            .map(|((location, field), p)| {
+            .into_entries()
+            .map(|(location, field, p)| {
                 let mut types: Vec<(&str, u64)> = p.types.into_iter().collect();
                 types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                 ParamSummary {

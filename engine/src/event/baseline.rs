@@ -28,6 +28,7 @@ use super::Draft;
 use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::sync::Arc;
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
 /// (API, source) statistics kept at most over all APIs (1 to 3 KB each).
@@ -81,7 +82,9 @@ pub struct Period {
     tools: Vec<(String, ToolKind, u32)>,
     locs: Vec<(Location, u32)>,
     shapes: Vec<(u16, Shape, u32, String)>,
-    samples: Vec<String>,
+    /// Shared with the exchanges' signals: most sources make a few calls, and each would
+    /// otherwise copy its samples.
+    samples: Vec<Arc<str>>,
 }
 
 impl Period {
@@ -212,7 +215,7 @@ pub struct Obs<'a> {
     pub tool: (&'a str, ToolKind),
     pub location: Location,
     pub shapes: &'a [(String, Shape, String)],
-    pub sample: &'a str,
+    pub sample: &'a Arc<str>,
 }
 
 #[derive(Debug, Default)]
@@ -374,7 +377,7 @@ impl Baselines {
                 add_shape(&mut p.shapes, f, sh, 1, ex);
             }
             if p.samples.len() < 3 {
-                p.samples.push(o.sample.to_string());
+                p.samples.push(o.sample.clone());
             }
         }
     }
@@ -588,7 +591,7 @@ fn draft(key: &'static str, s: &SubjectKey, api: &ApiKey, p: &Period, mut facts:
         subject: s.clone(),
         api: api.clone(),
         apis: vec![api.clone()],
-        samples: p.samples.clone(),
+        samples: p.samples.iter().map(|s| s.to_string()).collect(),
         facts,
         level: None,
         suggestion: None,
@@ -933,12 +936,14 @@ mod tests {
     }
 
     fn obs(t: i64, tool: (&str, ToolKind)) -> Obs<'_> {
+        static SAMPLE: std::sync::LazyLock<Arc<str>> =
+            std::sync::LazyLock::new(|| Arc::from("GET /v1/items"));
         Obs {
             t,
             tool,
             location: Location::Internal,
             shapes: &[],
-            sample: "GET /v1/items",
+            sample: &SAMPLE,
         }
     }
 

@@ -10,6 +10,22 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+/// `(parameter, source)` of [`ApiState::ids`], borrowed; hashes like the owned tuple.
+#[derive(Hash)]
+struct IdKey<'a>(&'a str, IpAddr);
+
+impl hashbrown::Equivalent<(String, IpAddr)> for IdKey<'_> {
+    fn equivalent(&self, k: &(String, IpAddr)) -> bool {
+        self.1 == k.1 && self.0 == k.0
+    }
+}
+
+impl From<&IdKey<'_>> for (String, IpAddr) {
+    fn from(k: &IdKey<'_>) -> Self {
+        (k.0.to_string(), k.1)
+    }
+}
+
 /// Most client addresses tracked per API for rate and logon windows.
 pub const MAX_IPS_PER_API: usize = 100_000;
 /// Most (parameter, client) identifier samples per API, and values per sample.
@@ -211,7 +227,8 @@ pub struct ApiState {
     pub locations: HashMap<Location, Share>,
     pub tools: HashMap<ToolKind, Share>,
     pub login: LoginStat,
-    pub ids: HashMap<(String, IpAddr), BTreeSet<u64>>,
+    /// Found by a borrowed [`IdKey`]: most exchanges of an API carry an id.
+    pub ids: hashbrown::HashMap<(String, IpAddr), BTreeSet<u64>, foldhash::fast::RandomState>,
     pub custom: HashMap<u32, Agg>,
 }
 
@@ -318,11 +335,11 @@ impl ApiState {
             }
         }
         for (param, v) in &s.obs.ids {
-            let key = (param.clone(), f.client_ip);
+            let key = IdKey(param, f.client_ip);
             if !self.ids.contains_key(&key) && self.ids.len() >= MAX_ID_SAMPLES {
                 continue;
             }
-            let set = self.ids.entry(key).or_default();
+            let set = self.ids.entry_ref(&key).or_default();
             if set.len() < MAX_IDS_PER_SAMPLE {
                 set.insert(*v);
             }
@@ -475,5 +492,29 @@ impl RiskState {
         }
         out.sort_by(|a, b| (&a.api, &a.key, &a.rule).cmp(&(&b.api, &b.key, &b.rule)));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A borrowed key finds the entry its owned form made (same hash, same equality).
+    #[test]
+    fn borrowed_id_keys_find_owned_entries() {
+        let mut st = ApiState::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        st.ids
+            .entry_ref(&IdKey("query.id", ip))
+            .or_default()
+            .insert(1);
+        st.ids
+            .entry_ref(&IdKey("query.id", ip))
+            .or_default()
+            .insert(2);
+        assert_eq!(st.ids.len(), 1);
+        assert!(st.ids.contains_key(&IdKey("query.id", ip)));
+        assert!(!st.ids.contains_key(&IdKey("query.uid", ip)));
+        assert_eq!(st.ids[&("query.id".to_string(), ip)].len(), 2);
     }
 }

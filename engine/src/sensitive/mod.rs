@@ -1037,14 +1037,15 @@ impl ValueHasher {
 }
 
 /// Masks and hashes raw findings: what leaves the per-exchange stage.
-pub fn seal(raw: &[RawFinding], hasher: &ValueHasher) -> Vec<Finding> {
-    raw.iter()
+pub fn seal(raw: Vec<RawFinding>, hasher: &ValueHasher) -> Vec<Finding> {
+    // Consumes the raw findings: their field names move, and their plaintext goes.
+    raw.into_iter()
         .map(|f| Finding {
             type_id: f.type_id,
             direction: f.direction,
-            field: f.field.clone(),
             masked: mask(f.type_id, &f.value),
             hash: hasher.hash(f.type_id, &f.value),
+            field: f.field,
             group: f.group,
         })
         .collect()

@@ -184,11 +184,12 @@ fn masked_runs(body: &str) -> Vec<&str> {
 /// A plaintext value that a masked value (`prefix***suffix`) hides: same character length and
 /// same visible ends, or at least three visible characters on each end.
 pub fn masks(prefix: &str, hidden: usize, suffix: &str, plain: &str) -> bool {
-    let visible = prefix.chars().count() + suffix.chars().count();
-    if visible < 3 || plain.chars().count() < 6 {
+    // The cheap byte comparisons first: most pairs differ at once.
+    if !plain.starts_with(prefix) || !plain.ends_with(suffix) {
         return false;
     }
-    if !plain.starts_with(prefix) || !plain.ends_with(suffix) {
+    let visible = prefix.chars().count() + suffix.chars().count();
+    if visible < 3 || plain.chars().count() < 6 {
         return false;
     }
     let same_len = plain.chars().count() == visible + hidden;
@@ -216,30 +217,37 @@ impl Detector for InadequateDeidentification {
             return;
         }
         let body = cx.response_body();
-        let runs = masked_runs(body);
-        let matches = runs
-            .iter()
-            .flat_map(|run| masked_regex().captures_iter(run));
-        for c in matches.take(256) {
-            let (Some(pre), Some(mid), Some(suf)) = (c.get(1), c.get(2), c.get(3)) else {
-                continue;
-            };
-            let hidden = mid.as_str().chars().count();
-            if let Some(f) = plain
-                .iter()
-                .find(|f| masks(pre.as_str(), hidden, suf.as_str(), &f.value))
-            {
-                out.hit(
-                    self.key(),
-                    format!(
-                        "{}; masked {} and plaintext {} ({}) in one response",
-                        cx.line(),
-                        c.get(0).map_or("", |m| m.as_str()),
-                        mask(f.type_id, &f.value),
-                        f.field
-                    ),
-                );
-                return;
+        let re = masked_regex();
+        // One set of capture slots for every match (captures_iter allocates per match).
+        let mut locs = re.capture_locations();
+        let mut seen = 0;
+        for run in masked_runs(body) {
+            let mut at = 0;
+            while seen < 256 {
+                let Some(m) = re.captures_read_at(&mut locs, run, at) else {
+                    break;
+                };
+                seen += 1;
+                // A match holds a mask: it is never empty.
+                at = m.end();
+                let group = |i| locs.get(i).map(|(s, e)| &run[s..e]);
+                let (Some(pre), Some(mid), Some(suf)) = (group(1), group(2), group(3)) else {
+                    continue;
+                };
+                let hidden = mid.chars().count();
+                if let Some(f) = plain.iter().find(|f| masks(pre, hidden, suf, &f.value)) {
+                    out.hit(
+                        self.key(),
+                        format!(
+                            "{}; masked {} and plaintext {} ({}) in one response",
+                            cx.line(),
+                            m.as_str(),
+                            mask(f.type_id, &f.value),
+                            f.field
+                        ),
+                    );
+                    return;
+                }
             }
         }
     }

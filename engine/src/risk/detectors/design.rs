@@ -110,10 +110,10 @@ impl Detector for TraversableParameter {
         }
         let r = cx.record();
         // Path variables: the template segment `{x}` facing the raw segment.
-        let template: Vec<&str> = cx.ctx.api.path.split('/').collect();
-        let raw: Vec<&str> = r.path.split('/').collect();
-        if template.len() == raw.len() {
-            for (t, v) in template.iter().zip(&raw) {
+        let template = cx.ctx.api.path.as_str();
+        let slashes = |s: &str| s.bytes().filter(|&b| b == b'/').count();
+        if slashes(template) == slashes(&r.path) {
+            for (t, v) in template.split('/').zip(r.path.split('/')) {
                 if t.starts_with('{') {
                     if let Some(n) = short_id(v) {
                         out.obs

@@ -75,8 +75,10 @@ const MAX_TOKENS: usize = 4;
 /// so each part is a maximal run and one forward scan per `eyJ` finds exactly the regex's
 /// leftmost matches, without a regex engine on every header and body.
 fn find_jwts(text: &str) -> impl Iterator<Item = &str> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("eyJ"));
     let b = text.as_bytes();
-    let finder = memchr::memmem::Finder::new("eyJ");
+    let finder = &*FINDER;
     let mut from = 0;
     std::iter::from_fn(move || {
         let run = |i: usize| {
@@ -183,9 +185,6 @@ impl Detector for WeakJwtAlgorithm {
         sources.push(("response body", cx::prefix(cx.response_body(), 64 * 1024)));
         let mut seen = 0;
         for (where_, text) in sources {
-            if !text.contains("eyJ") {
-                continue;
-            }
             for token in find_jwts(text) {
                 seen += 1;
                 if seen > MAX_TOKENS {
