@@ -1,5 +1,6 @@
 //! `risk::signals` on realistic exchanges: a JSON logon, a paged product list, a profile with
-//! sensitive findings, an HTML error page with a stack trace, and a large JSON export.
+//! sensitive findings, an HTML error page with a stack trace, and a large JSON export; and the
+//! response-words pass the risk and event detectors share.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use engine::exchange::Exchange;
@@ -139,5 +140,18 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The one pass over each response that finds the detectors' signature words (run once per
+/// exchange, whichever detector asks first).
+fn response_words(c: &mut Criterion) {
+    let mut g = c.benchmark_group("response_words");
+    for (name, body) in [("list_20", list(20)), ("list_600", list(600))] {
+        g.throughput(Throughput::Bytes(body.len() as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(engine::exchange::response_words::find(black_box(&body))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, response_words);
 criterion_main!(benches);

@@ -82,7 +82,7 @@ pub fn find(body: &str) -> ResponseWords {
     let risk = prefix(body, RISK_SCAN).as_bytes();
     let all = u32::from(ALL);
     let mut found = 0u32;
-    let state = t.scan(t.start(), event, all, all, &mut found);
+    let state = t.scan_from_start(event, all, all, &mut found);
     if found != all && risk.len() > event.len() {
         let keep = u32::from(ALL & !EVENT_GROUPS);
         t.scan(state, &risk[event.len()..], keep, all, &mut found);

@@ -15,6 +15,8 @@ pub(crate) struct WordGroups {
     dfa: DFA,
     /// The groups of each distinct word (by pattern id).
     groups: Vec<u32>,
+    /// Bytes of the longest word.
+    max_len: usize,
 }
 
 impl WordGroups {
@@ -43,7 +45,12 @@ impl WordGroups {
             .ascii_case_insensitive(ascii_case_insensitive)
             .build(&words)
             .expect("word groups");
-        WordGroups { dfa, groups }
+        let max_len = words.iter().map(String::len).max().unwrap_or(0);
+        WordGroups {
+            dfa,
+            groups,
+            max_len,
+        }
     }
 
     /// The state before any text.
@@ -68,15 +75,57 @@ impl WordGroups {
         for &b in text {
             state = dfa.next_state(Anchored::No, state, b);
             if dfa.is_special(state) && dfa.is_match(state) {
-                for i in 0..dfa.match_len(state) {
-                    *found |= self.groups[dfa.match_pattern(state, i).as_usize()] & keep;
-                }
+                self.add_matches(state, keep, found);
                 if *found & all == all {
                     break;
                 }
             }
         }
         state
+    }
+
+    /// [`WordGroups::scan`] from the start state over all of `text`, as two interleaved walks
+    /// over its halves: a DFA walk waits on the load of each transition, and two independent
+    /// walks overlap those waits. The second half is walked from a fresh start; the first walk
+    /// runs on past the middle by one word length less one byte, so a word across the middle
+    /// is still found. The state returned is the one after `text` (the second walk has read
+    /// more than a word length, which is all an Aho-Corasick state remembers), unless the scan
+    /// stopped early with every group of `all` found.
+    pub fn scan_from_start(&self, text: &[u8], keep: u32, all: u32, found: &mut u32) -> StateID {
+        let overlap = self.max_len.saturating_sub(1);
+        if text.len() < 4 * (overlap + 64) {
+            return self.scan(self.start(), text, keep, all, found);
+        }
+        let mid = text.len() / 2;
+        let (a, b) = (&text[..mid + overlap], &text[mid..]);
+        let common = a.len().min(b.len());
+        let dfa = &self.dfa;
+        let (mut sa, mut sb) = (self.start(), self.start());
+        for (&x, &y) in a[..common].iter().zip(&b[..common]) {
+            sa = dfa.next_state(Anchored::No, sa, x);
+            sb = dfa.next_state(Anchored::No, sb, y);
+            let hit_a = dfa.is_special(sa) && dfa.is_match(sa);
+            let hit_b = dfa.is_special(sb) && dfa.is_match(sb);
+            if hit_a || hit_b {
+                for s in [sa, sb] {
+                    if dfa.is_special(s) && dfa.is_match(s) {
+                        self.add_matches(s, keep, found);
+                    }
+                }
+                if *found & all == all {
+                    return sb;
+                }
+            }
+        }
+        self.scan(sa, &a[common..], keep, all, found);
+        self.scan(sb, &b[common..], keep, all, found)
+    }
+
+    /// Adds the groups of the words that end in match state `state`.
+    fn add_matches(&self, state: StateID, keep: u32, found: &mut u32) {
+        for i in 0..self.dfa.match_len(state) {
+            *found |= self.groups[self.dfa.match_pattern(state, i).as_usize()] & keep;
+        }
     }
 
     /// The groups found in all of `text`.
@@ -113,5 +162,39 @@ mod tests {
         let mut found = 0;
         g.scan(g.start(), b"phone mail", 1, 15, &mut found);
         assert_eq!(found, 1, "groups outside `keep` are not added");
+    }
+
+    /// The two-walk scan finds what one walk finds, and ends in the same state, wherever the
+    /// words lie (across the middle above all).
+    #[test]
+    fn two_walks_agree_with_one() {
+        let g = WordGroups::new(
+            &[
+                (1, &["mail"]),
+                (2, &["email", "phone"]),
+                (4, &["sqlexception"]),
+                (8, &["exception"]),
+            ],
+            true,
+        );
+        let filler = |n: usize| "abcdefghij".repeat(n / 10 + 1)[..n].to_string();
+        for len in [0usize, 10, 700, 1001, 4096] {
+            for word in ["SqlException", "email", "phone", "mail"] {
+                for at in [0, len / 2 - len.min(12) / 2, len / 2, len.saturating_sub(5)] {
+                    let mut text = filler(len);
+                    let at = at.min(text.len());
+                    text.insert_str(at, word);
+                    for tail in ["", "ph", "sqlexcep"] {
+                        let text = format!("{text}{tail}");
+                        let (mut one, mut two) = (0, 0);
+                        let s1 = g.scan(g.start(), text.as_bytes(), 15, u32::MAX, &mut one);
+                        let s2 = g.scan_from_start(text.as_bytes(), 15, u32::MAX, &mut two);
+                        assert_eq!(one, two, "{len} {word} at {at} + {tail}");
+                        assert_eq!(one, g.find(text.as_bytes()));
+                        assert_eq!(s1, s2, "same state after {len} {word} at {at} + {tail}");
+                    }
+                }
+            }
+        }
     }
 }
