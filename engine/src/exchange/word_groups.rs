@@ -100,17 +100,14 @@ impl WordGroups {
         let (a, b) = (&text[..mid + overlap], &text[mid..]);
         let common = a.len().min(b.len());
         let dfa = &self.dfa;
+        let is_match = |s| dfa.is_special(s) && dfa.is_match(s);
         let (mut sa, mut sb) = (self.start(), self.start());
         for (&x, &y) in a[..common].iter().zip(&b[..common]) {
             sa = dfa.next_state(Anchored::No, sa, x);
             sb = dfa.next_state(Anchored::No, sb, y);
-            let hit_a = dfa.is_special(sa) && dfa.is_match(sa);
-            let hit_b = dfa.is_special(sb) && dfa.is_match(sb);
-            if hit_a || hit_b {
-                for s in [sa, sb] {
-                    if dfa.is_special(s) && dfa.is_match(s) {
-                        self.add_matches(s, keep, found);
-                    }
+            if is_match(sa) || is_match(sb) {
+                for s in [sa, sb].into_iter().filter(|&s| is_match(s)) {
+                    self.add_matches(s, keep, found);
                 }
                 if *found & all == all {
                     return sb;
@@ -140,9 +137,10 @@ impl WordGroups {
 mod tests {
     use super::*;
 
-    #[test]
-    fn finds_overlapping_and_folded_words() {
-        let g = WordGroups::new(
+    /// Groups whose words lie inside words of other groups (`mail` in `email`, `exception` in
+    /// `sqlexception`).
+    fn sample_groups() -> WordGroups {
+        WordGroups::new(
             &[
                 (1, &["mail"]),
                 (2, &["email", "phone"]),
@@ -150,7 +148,12 @@ mod tests {
                 (8, &["exception"]),
             ],
             true,
-        );
+        )
+    }
+
+    #[test]
+    fn finds_overlapping_and_folded_words() {
+        let g = sample_groups();
         assert_eq!(g.find(b"/v1/EMAIL/send"), 1 | 2);
         assert_eq!(g.find(b"java.io.IOException"), 8);
         assert_eq!(g.find(b"SqlException"), 4 | 8);
@@ -168,15 +171,7 @@ mod tests {
     /// words lie (across the middle above all).
     #[test]
     fn two_walks_agree_with_one() {
-        let g = WordGroups::new(
-            &[
-                (1, &["mail"]),
-                (2, &["email", "phone"]),
-                (4, &["sqlexception"]),
-                (8, &["exception"]),
-            ],
-            true,
-        );
+        let g = sample_groups();
         let filler = |n: usize| "abcdefghij".repeat(n / 10 + 1)[..n].to_string();
         for len in [0usize, 10, 700, 1001, 4096] {
             for word in ["SqlException", "email", "phone", "mail"] {
