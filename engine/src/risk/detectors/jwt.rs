@@ -7,8 +7,6 @@ use crate::risk::cx::{self, Cx};
 use crate::risk::{Detector, RiskSignals};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-#[allow(unused_imports)]
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use hmac::{Hmac, Mac};
 
 pub struct WeakJwtAlgorithm;
