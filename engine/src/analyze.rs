@@ -291,6 +291,10 @@ fn stream<T: Send>(
             batch
                 .frames
                 .par_iter()
+                // Small work units: rayon's adaptive splitting leaves a few large chunks on 2
+                // threads, and the thread that finishes first idles while the other runs its
+                // last chunk (about 5 % of the wall time).
+                .with_max_len(16)
                 .map(|f| match f {
                     RawFrame::Data { line, start, end } => {
                         Some(map(*line, batch.bytes(*start, *end)))

@@ -44,6 +44,11 @@ impl<V: Clone, const MAX_KEY: usize> Memo<V, MAX_KEY> {
         self.values.insert(key.into(), v.clone());
         v
     }
+
+    /// Forgets every value.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
 }
 
 /// `classify(name)` through a memo private to the calling thread and to this call site's

@@ -172,23 +172,35 @@ fn check_value(field: Field, raw: &str, only: Option<AttackKind>) -> Option<Atta
     None
 }
 
+/// What a request path matched: its attack kind and rule.
+type PathRule = Option<(AttackKind, &'static str)>;
+
+/// Longest path whose verdict is memoised per thread (paths repeat far more than parameter
+/// values do: every call of an API without path variables has the same one).
+const MAX_MEMO_PATH: usize = 512;
+
+/// The first detector (SSRF aside: a path is not a fetched address) matching the decoded path.
+fn path_rule(path: &str) -> PathRule {
+    let path = decode(path);
+    DETECTORS
+        .iter()
+        .filter(|(kind, _)| *kind != AttackKind::Ssrf)
+        .find_map(|(kind, det)| det(&path).map(|rule| (*kind, rule)))
+}
+
 /// The first attack found in a request, if any.
 pub fn detect(ex: &Exchange) -> Option<AttackMatch> {
     let r = ex.record;
     // The path itself (traversal, and injections placed in path segments).
-    let path = decode(&r.path);
-    for (kind, det) in DETECTORS {
-        if *kind == AttackKind::Ssrf {
-            continue;
-        }
-        if let Some(rule) = det(&path) {
-            return Some(AttackMatch {
-                kind: *kind,
-                field: "path".into(),
-                evidence: prefix(&path, MAX_EVIDENCE).to_string(),
-                rule,
-            });
-        }
+    if let Some((kind, rule)) =
+        crate::name_memo::memoised!(path_rule, &r.path, PathRule, MAX_MEMO_PATH)
+    {
+        return Some(AttackMatch {
+            kind,
+            field: "path".into(),
+            evidence: prefix(&decode(&r.path), MAX_EVIDENCE).to_string(),
+            rule,
+        });
     }
     for p in ex.request_params().iter().take(MAX_PARAMS) {
         if p.location == crate::exchange::ParamLocation::Cookie {

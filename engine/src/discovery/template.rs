@@ -37,6 +37,7 @@ use crate::record::Record;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 /// Distinct non-route words at one position from which it is a variable.
 pub const HIGH_CARDINALITY: usize = 10;
@@ -346,6 +347,7 @@ impl PathTemplater {
             config: self.config,
             hosts,
             forced,
+            id: next_template_set_id(),
         }
     }
 }
@@ -761,12 +763,54 @@ pub struct TemplateSet {
     config: DiscoveryConfig,
     hosts: HashMap<String, CNode>,
     forced: Vec<Forced>,
+    /// Tells this set's memoised templates from another's (see [`RouteMemo`]); 0 for the
+    /// empty default set.
+    id: u64,
+}
+
+fn next_template_set_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Longest `host` plus `path` whose template is memoised.
+const MAX_MEMO_ROUTE: usize = 512;
+
+/// Templates of recent routes, per thread: most requests repeat a path seen shortly before
+/// (every call of an API without path variables), and the walk of the template tree was 2 %
+/// of an analysis. Valid for one [`TemplateSet`] at a time: a thread that moves on to another
+/// set (another analysis in the same process) starts over.
+#[derive(Default)]
+struct RouteMemo {
+    set: u64,
+    /// `{host length}:{host}{path}`: reused for every lookup.
+    key: String,
+    templates: crate::name_memo::Memo<Option<String>, MAX_MEMO_ROUTE>,
+}
+
+thread_local! {
+    static ROUTES: std::cell::RefCell<RouteMemo> = std::cell::RefCell::default();
 }
 
 impl TemplateSet {
     /// The template of a path on a host (no operation suffix); `None` for static files and
     /// ignored hosts or paths.
     pub fn template(&self, host: &str, path: &str) -> Option<String> {
+        ROUTES.with_borrow_mut(|m| {
+            if m.set != self.id {
+                m.templates.clear();
+                m.set = self.id;
+            }
+            // The host's length first: unambiguous whatever bytes a hostile host holds.
+            m.key.clear();
+            let _ = write!(m.key, "{}:{host}", host.len());
+            m.key.push_str(path);
+            m.templates
+                .get(&m.key, |_| self.template_uncached(host, path))
+        })
+    }
+
+    fn template_uncached(&self, host: &str, path: &str) -> Option<String> {
         if self.config.is_static(path)
             || self.config.rules.host_ignored(host)
             || self.config.rules.path_ignored(path)
@@ -931,6 +975,30 @@ mod tests {
 
     fn tpl(set: &TemplateSet, path: &str) -> String {
         set.template("h", path).unwrap_or_default()
+    }
+
+    #[test]
+    fn memoised_templates_belong_to_their_set() {
+        // Two analyses on one thread (console jobs share the pool): each set answers with its
+        // own templates, however the lookups interleave.
+        let plain = learn(&["/health/live"]);
+        let mut config = DiscoveryConfig::default();
+        config.rules.ignored_path_prefixes.push("/health".into());
+        let ignoring = learn_with(&["/health/live"], config);
+        for _ in 0..3 {
+            assert_eq!(tpl(&plain, "/health/live"), "/health/live");
+            assert_eq!(ignoring.template("h", "/health/live"), None);
+        }
+        // The host and the path are told apart however the bytes split between them.
+        let twin = learn(&["/b/c"]);
+        assert_eq!(
+            twin.template("a", "/b/c"),
+            twin.template_uncached("a", "/b/c")
+        );
+        assert_eq!(
+            twin.template("a/b", "/c"),
+            twin.template_uncached("a/b", "/c")
+        );
     }
 
     #[test]

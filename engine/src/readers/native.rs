@@ -25,7 +25,7 @@ pub fn parse_native(line: &[u8]) -> Result<Record, String> {
     // Validating the line's UTF-8 once lets serde_json take its strings without checking each
     // again (those checks were a fifth of the parse); a line that is not UTF-8 takes the byte
     // path, whose error names the offending string.
-    let parsed = match std::str::from_utf8(line) {
+    let parsed = match simdutf8::basic::from_utf8(line) {
         Ok(text) => serde_json::from_str::<NativeLine>(text),
         Err(_) => serde_json::from_slice::<NativeLine>(line),
     };
