@@ -65,10 +65,14 @@ pub fn value_type(v: &str, json_kind: &str) -> &'static str {
 }
 
 fn example(v: &str) -> String {
-    let cut = v
-        .char_indices()
-        .nth(MAX_EXAMPLE)
-        .map_or(v, |(i, _)| &v[..i]);
+    // No more bytes than the limit: no more characters either, nothing to cut.
+    let cut = if v.len() <= MAX_EXAMPLE {
+        v
+    } else {
+        v.char_indices()
+            .nth(MAX_EXAMPLE)
+            .map_or(v, |(i, _)| &v[..i])
+    };
     mask(0, cut)
 }
 
