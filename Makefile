@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build setup site server-debug test-rust test-e2e lint fmt clean bench bench-criterion load-test
+.PHONY: run test build dist setup site server-debug test-rust test-e2e lint fmt clean bench bench-release bench-criterion load-test
 
 setup:            ## install missing tools (wasm target, wasm-bindgen, chromium, npm packages, GeoIP db)
 	@scripts/setup.sh
@@ -43,11 +43,21 @@ fmt:
 clean:
 	rm -rf target/site
 
+# The release binary built for deployment like the benchmark: profile-guided (trained on demo
+# traffic of another seed) with fat LTO, cargo profile `dist` (scripts/pgo-build.sh).
+dist: site        ## optimised release binary (PGO + fat LTO): target/pgo/bin/apisec
+	scripts/pgo-build.sh server
+	@ls -l target/pgo/bin/apisec
+
 # End-to-end `apisec analyze` throughput (docs/performance.md): generates fixed-seed demo logs
 # once under target/bench-data/, analyses each in its own process, prints records/s, MB/s and
-# peak RSS. `make bench BENCH_RECORDS=1000000` for a single size.
+# peak RSS. `make bench BENCH_RECORDS=1000000` for a single size. `bench` measures the engine
+# built as `make dist` builds apisec (PGO + fat LTO); `bench-release` the plain release build.
 BENCH_RECORDS ?= 100000,1000000,5000000
 bench:            ## end-to-end analyze benchmark (records/s, MB/s, peak memory)
+	@bin=$$(scripts/pgo-build.sh bench) && $$bin --records $(BENCH_RECORDS)
+
+bench-release:    ## the same benchmark on the `release` profile (no PGO, no LTO)
 	cargo run --release -p apisec-engine --example e2e_bench -- --records $(BENCH_RECORDS)
 
 bench-criterion:  ## per-module criterion benchmarks of the engine's hot paths

@@ -39,7 +39,7 @@ const TARGET_RECORDS_PER_S: f64 = 100_000.0;
 const TARGET_MB_PER_S: f64 = 100.0;
 const TARGET_PEAK_BYTES: u64 = 1 << 30;
 
-const USAGE: &str = "usage: e2e_bench [--records N[,N...]] [--runs N] [--data-dir DIR]\n       e2e_bench --analyze FILE   (one timed analysis; used by the parent)";
+const USAGE: &str = "usage: e2e_bench [--records N[,N...]] [--runs N] [--data-dir DIR]\n       e2e_bench --analyze FILE   (one timed analysis; used by the parent)\n       e2e_bench --demo-traffic FLAGS...   (`apisec demo-traffic`: the training log of scripts/pgo-build.sh)";
 
 /// As `keep_freed_memory` in `server/src/main.rs`: mimalloc keeps freed memory (its
 /// `mi_option_purge_delay`, 15 in mimalloc.h, set to -1).
@@ -51,6 +51,10 @@ fn keep_freed_memory() {
 fn main() {
     keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--demo-traffic") {
+        let flags = args[1..].iter().map(Into::into).collect();
+        std::process::exit(engine::demo::run_cli(flags));
+    }
     if let Some(i) = args.iter().position(|a| a == "--analyze") {
         let Some(file) = args.get(i + 1) else {
             eprintln!("{USAGE}");
