@@ -76,35 +76,33 @@ fn example(v: &str) -> String {
     mask(0, cut)
 }
 
-/// Values of the template's variables, aligned with the request path.
-pub fn path_params(template: &str, path: &str) -> Vec<(String, String)> {
+/// Calls `f(name, value)` for each of the template's variables, aligned with the request path
+/// (nothing when the two do not align). Borrowed: it runs for every exchange.
+pub fn path_params(template: &str, path: &str, mut f: impl FnMut(&str, &str)) {
     let tpl = template.split('#').next().unwrap_or("");
-    let t: Vec<&str> = tpl.split('/').filter(|s| !s.is_empty()).collect();
+    let t = tpl.split('/').filter(|s| !s.is_empty());
     let p = segment::split_path(path, 64);
-    if t.len() != p.len() {
-        return Vec::new();
+    if t.clone().count() != p.len() {
+        return;
     }
-    t.iter()
-        .zip(p)
-        .filter_map(|(ts, ps)| {
-            let name = ts.strip_prefix('{')?.split('}').next()?;
-            let (stem, _) = segment::split_extension(&ps);
-            Some((name.to_string(), stem.to_string()))
-        })
-        .collect()
+    for (ts, ps) in t.zip(&p) {
+        if let Some(name) = ts.strip_prefix('{').and_then(|n| n.split('}').next()) {
+            f(name, segment::split_extension(ps).0);
+        }
+    }
 }
 
 /// Every parameter of one request (at most [`MAX_PARAMS`]).
 pub fn observe(ex: &Exchange, api: &ApiKey) -> Vec<ParamObservation> {
     let mut out = Vec::new();
-    for (name, v) in path_params(&api.path, &ex.record.path) {
+    path_params(&api.path, &ex.record.path, |name, v| {
         out.push(ParamObservation {
             location: ParamLocation::Path,
-            field: name,
-            value_type: value_type(&v, "string"),
-            masked_example: example(&v),
-        });
-    }
+            field: name.to_string(),
+            value_type: value_type(v, "string"),
+            masked_example: example(v),
+        })
+    });
     for p in ex.request_params() {
         if out.len() >= MAX_PARAMS {
             break;
@@ -123,8 +121,14 @@ pub fn observe(ex: &Exchange, api: &ApiKey) -> Vec<ParamObservation> {
         if out.len() >= MAX_PARAMS {
             break;
         }
-        let k = k.to_ascii_lowercase();
-        if k == "authorization" || auth::API_KEY_HEADERS.contains(&k.as_str()) {
+        // Readers lower-case header names already; compare without a copy, keep one only for
+        // the few credential headers.
+        if k.eq_ignore_ascii_case("authorization")
+            || auth::API_KEY_HEADERS
+                .iter()
+                .any(|h| k.eq_ignore_ascii_case(h))
+        {
+            let k = k.to_ascii_lowercase();
             let scheme_free = v.split_once(' ').map_or(v.as_str(), |(_, r)| r);
             out.push(ParamObservation {
                 location: ParamLocation::Header,
@@ -164,16 +168,19 @@ mod tests {
 
     #[test]
     fn path_alignment() {
+        let params = |template, path| {
+            let mut out = Vec::new();
+            path_params(template, path, |n, v| out.push(format!("{n}={v}")));
+            out
+        };
         assert_eq!(
-            path_params(
+            params(
                 "/users/{user_id}/orders/{order_id}.json",
                 "/users/42/orders/9.json"
             ),
-            vec![
-                ("user_id".to_string(), "42".to_string()),
-                ("order_id".to_string(), "9".to_string())
-            ]
+            ["user_id=42", "order_id=9"]
         );
-        assert!(path_params("/a/{id}", "/a/1/2").is_empty());
+        assert_eq!(params("/a/{id}#login", "/a/%37"), ["id=7"]);
+        assert!(params("/a/{id}", "/a/1/2").is_empty());
     }
 }
