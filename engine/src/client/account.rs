@@ -81,10 +81,22 @@ pub fn identify_with(
             return Some(a);
         }
     }
-    for h in DEFAULT_HEADERS {
-        if let Some(a) = r.request_header(h).and_then(clean) {
-            return Some(a);
+    // One pass over the headers instead of one per default name (most requests carry none
+    // of them): the first value of each name, then the names in preference order.
+    let mut first = [None; DEFAULT_HEADERS.len()];
+    for (k, v) in &r.request_headers {
+        if !k.starts_with(['x', 'X', 'r', 'R']) {
+            continue;
         }
+        if let Some(i) = DEFAULT_HEADERS
+            .iter()
+            .position(|h| k.eq_ignore_ascii_case(h))
+        {
+            first[i].get_or_insert(v.as_str());
+        }
+    }
+    if let Some(a) = first.into_iter().flatten().find_map(clean) {
+        return Some(a);
     }
     let authz = r.request_header("authorization").unwrap_or("").trim();
     if let Some(token) = strip_scheme(authz, "bearer") {
@@ -202,6 +214,32 @@ mod tests {
         let r = rec(vec![("x-user", "bob")], Some("alice"));
         let a = identify(&Exchange::new(&r), &AuthObservation::default());
         assert_eq!(a.as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn identity_headers_in_preference_order() {
+        let who = |headers: Vec<(&str, &str)>| {
+            let r = rec(headers, None);
+            identify(&Exchange::new(&r), &AuthObservation::default())
+        };
+        // `x-user` comes before `x-user-id` and `x-username` whatever the header order; only
+        // its first value counts, and an unusable one falls through to the next name.
+        assert_eq!(
+            who(vec![("x-username", "carol"), ("X-User", "bob")]).as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            who(vec![
+                ("x-username", "carol"),
+                ("x-user", "-"),
+                ("X-User-Id", "dave"),
+                ("x-user", "erin"),
+            ])
+            .as_deref(),
+            Some("dave")
+        );
+        assert_eq!(who(vec![("Remote-User", " ann ")]).as_deref(), Some("ann"));
+        assert_eq!(who(vec![("x-request-id", "abc")]), None);
     }
 
     #[test]
