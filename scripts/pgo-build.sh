@@ -70,5 +70,12 @@ fi
 echo "pgo: optimised build of ${build[*]}" >&2
 RUSTFLAGS="${flags[*]}" \
     cargo build --profile dist --target "$host" --target-dir "$pgo/use" "${build[@]}"
-cp "$(built "$pgo/use")" "$pgo/bin/"
-echo "$pgo/bin/$(basename "$artifact")"
+out=$pgo/bin/$(basename "$artifact")
+# The server's line tables are most of its size (612 MB against 48 MB stripped): a deployment
+# takes it stripped; the unstripped build stays under target/pgo/use for profiling.
+if [[ $what == server ]] && command -v strip >/dev/null; then
+    strip -o "$out" "$(built "$pgo/use")"
+else
+    cp "$(built "$pgo/use")" "$out"
+fi
+echo "$out"
