@@ -156,20 +156,21 @@ fn check_value(field: Field, raw: &str, only: Option<AttackKind>) -> Option<Atta
     if plain(&v) {
         return None;
     }
-    for (kind, det) in DETECTORS {
-        if only.is_some_and(|o| o != *kind) {
-            continue;
-        }
-        if let Some(rule) = det(&v) {
-            return Some(AttackMatch {
-                kind: *kind,
-                field: field.label(),
-                evidence: prefix(&v, MAX_EVIDENCE).to_string(),
-                rule,
-            });
-        }
-    }
-    None
+    let (kind, rule) = first_rule(&v, |k| only.is_none_or(|o| o == k))?;
+    Some(AttackMatch {
+        kind,
+        field: field.label(),
+        evidence: prefix(&v, MAX_EVIDENCE).to_string(),
+        rule,
+    })
+}
+
+/// The first of the `wanted` detectors, in [`DETECTORS`] order, that matches `v`.
+fn first_rule(v: &str, wanted: impl Fn(AttackKind) -> bool) -> Option<(AttackKind, &'static str)> {
+    DETECTORS
+        .iter()
+        .filter(|(kind, _)| wanted(*kind))
+        .find_map(|(kind, det)| det(v).map(|rule| (*kind, rule)))
 }
 
 /// What a request path matched: its attack kind and rule.
@@ -181,11 +182,7 @@ const MAX_MEMO_PATH: usize = 512;
 
 /// The first detector (SSRF aside: a path is not a fetched address) matching the decoded path.
 fn path_rule(path: &str) -> PathRule {
-    let path = decode(path);
-    DETECTORS
-        .iter()
-        .filter(|(kind, _)| *kind != AttackKind::Ssrf)
-        .find_map(|(kind, det)| det(&path).map(|rule| (*kind, rule)))
+    first_rule(&decode(path), |kind| kind != AttackKind::Ssrf)
 }
 
 /// The first attack found in a request, if any.

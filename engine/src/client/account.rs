@@ -85,9 +85,6 @@ pub fn identify_with(
     // of them): the first value of each name, then the names in preference order.
     let mut first = [None; DEFAULT_HEADERS.len()];
     for (k, v) in &r.request_headers {
-        if !k.starts_with(['x', 'X', 'r', 'R']) {
-            continue;
-        }
         if let Some(i) = DEFAULT_HEADERS
             .iter()
             .position(|h| k.eq_ignore_ascii_case(h))

@@ -7,6 +7,11 @@ use crate::exchange::Exchange;
 use crate::facts::{AuthKind, AuthObservation};
 use base64::Engine as _;
 
+/// Whether a request header carries an API key or token (any case, no copy of the name).
+pub fn is_api_key_header(name: &str) -> bool {
+    API_KEY_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+}
+
 /// Headers that carry an API key or token (lower case).
 pub const API_KEY_HEADERS: &[&str] = &[
     "x-api-key",
@@ -144,8 +149,7 @@ pub fn observe(ex: &Exchange) -> AuthObservation {
         }
     }
     for (k, v) in &r.request_headers {
-        let k = k.to_ascii_lowercase();
-        if API_KEY_HEADERS.contains(&k.as_str()) && !v.trim().is_empty() {
+        if is_api_key_header(k) && !v.trim().is_empty() {
             push(if is_jwt(v) {
                 AuthKind::BearerJwt
             } else {

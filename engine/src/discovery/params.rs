@@ -123,11 +123,7 @@ pub fn observe(ex: &Exchange, api: &ApiKey) -> Vec<ParamObservation> {
         }
         // Readers lower-case header names already; compare without a copy, keep one only for
         // the few credential headers.
-        if k.eq_ignore_ascii_case("authorization")
-            || auth::API_KEY_HEADERS
-                .iter()
-                .any(|h| k.eq_ignore_ascii_case(h))
-        {
+        if k.eq_ignore_ascii_case("authorization") || auth::is_api_key_header(k) {
             let k = k.to_ascii_lowercase();
             let scheme_free = v.split_once(' ').map_or(v.as_str(), |(_, r)| r);
             out.push(ParamObservation {

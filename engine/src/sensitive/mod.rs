@@ -980,22 +980,30 @@ pub fn mask(type_id: u32, value: &str) -> String {
             return out;
         }
     }
-    if value.is_ascii() {
-        // Nearly every parameter example: bytes are characters, no counting or decoding.
-        let (keep, stars) = mask_shape(value.len());
-        let n = value.len();
-        let mut out = String::with_capacity(2 * keep + stars);
-        out.push_str(&value[..keep]);
-        out.extend(std::iter::repeat_n('*', stars));
-        out.push_str(&value[n - keep..]);
-        return out;
-    }
-    let n = value.chars().count();
+    // Nearly every value is ASCII: its bytes are its characters, nothing to count or decode.
+    let ascii = value.is_ascii();
+    let n = if ascii {
+        value.len()
+    } else {
+        value.chars().count()
+    };
     let (keep, stars) = mask_shape(n);
-    let mut out = String::with_capacity(keep * 8 + stars);
-    out.extend(value.chars().take(keep));
+    // The byte offset of a character.
+    let at = |chars: usize| {
+        if ascii {
+            chars
+        } else {
+            value
+                .char_indices()
+                .nth(chars)
+                .map_or(value.len(), |(i, _)| i)
+        }
+    };
+    let (head, tail) = (at(keep), at(n - keep));
+    let mut out = String::with_capacity(head + stars + value.len() - tail);
+    out.push_str(&value[..head]);
     out.extend(std::iter::repeat_n('*', stars));
-    out.extend(value.chars().skip(n - keep));
+    out.push_str(&value[tail..]);
     out
 }
 
