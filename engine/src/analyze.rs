@@ -190,14 +190,15 @@ fn analyze_with(
                     }
                 };
                 match (framing, item) {
-                    (Some(r), _) | (None, Some(Parsed::Rejected(r))) => {
-                        reject(r, &mut rejected, &mut rejected_total)
+                    (Some(r), _) => reject(r, &mut rejected, &mut rejected_total),
+                    (None, Some(Parsed::Rejected(r))) => {
+                        reject(r.clone(), &mut rejected, &mut rejected_total)
                     }
                     (None, Some(Parsed::Record(facts))) => {
                         records.set(records.get() + 1);
                         ordinal += 1;
                         match facts {
-                            Some(Some(f)) => state.absorb(&f),
+                            Some(Some(f)) => state.absorb(f),
                             Some(None) => {}
                             None => reject(
                                 Rejected {
@@ -261,13 +262,14 @@ const READ_AHEAD: usize = 2;
 /// The pipeline of one pass over one input: a reader thread fills batches of raw frames,
 /// `map` runs on every `Data` frame of a batch in parallel (rayon), and `fold` sees every frame
 /// in input order: `(Some(rejection), None)` for a frame the framing rejected, `(None,
-/// Some(mapped))` for the others. `fold` of batch N runs on the calling thread while batch N+1
+/// Some(&mapped))` for the others. `fold` of batch N runs on the calling thread while batch N+1
 /// is mapped. `batch_done` runs after each batch is folded. Memory: at most `READ_AHEAD + 2`
-/// batches of raw bytes and one batch of mapped results are alive.
+/// batches of raw bytes and three batches of mapped results (the one folded, the one mapped,
+/// and the one before, freed as the mapping starts) are alive.
 fn stream<T: Send>(
     mut frames: Frames,
     map: impl Fn(u64, &[u8]) -> T + Sync,
-    mut fold: impl FnMut(Option<Rejected>, Option<T>),
+    mut fold: impl FnMut(Option<Rejected>, Option<&T>),
     mut batch_done: impl FnMut(),
 ) {
     use std::sync::mpsc::sync_channel;
@@ -288,6 +290,10 @@ fn stream<T: Send>(
         });
         // The mapped results go into recycled vectors too (a batch of facts is megabytes).
         let compute = |batch: &FrameBatch, out: &mut Vec<Option<T>>| {
+            // The results of two batches ago, folded by now, are freed here by the pool that
+            // allocated them: mimalloc frees a block on its own thread cheaply, and the fold
+            // thread, which would otherwise free them one by one, has the most to do.
+            out.par_drain(..).with_max_len(64).for_each(drop);
             batch
                 .frames
                 .par_iter()
@@ -304,10 +310,10 @@ fn stream<T: Send>(
                 .collect_into_vec(out)
         };
         let mut fold_batch = |mut batch: FrameBatch, mapped: &mut Vec<Option<T>>| {
-            for (frame, item) in batch.frames.drain(..).zip(mapped.drain(..)) {
+            for (frame, item) in batch.frames.drain(..).zip(mapped.iter()) {
                 match frame {
                     RawFrame::Rejected(r) => fold(Some(r), None),
-                    RawFrame::Data { .. } => fold(None, item),
+                    RawFrame::Data { .. } => fold(None, item.as_ref()),
                 }
             }
             batch_done();

@@ -190,10 +190,13 @@ const MAX_RECENT: usize = 64;
 
 /// Up to `N` keys with their counts, in first-seen order, held inline: a burst is opened for
 /// most exchanges, and its API and location lists rarely pass one or two entries.
+// `len` first (`repr(C)`): it shares a cache line with the first entries, which is all most
+// lookups read.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct Counted<K, const N: usize> {
-    items: [Option<(K, u64)>; N],
     len: usize,
+    items: [Option<(K, u64)>; N],
 }
 
 impl<K, const N: usize> Default for Counted<K, N> {
@@ -228,13 +231,29 @@ impl<K: Clone, const N: usize> Counted<K, N> {
 }
 
 /// One burst of activity of one subject in one family.
+///
+/// The fields every exchange updates come first (`repr(C)`): the open bursts are many and
+/// mostly out of cache when the serial fold reaches them, so each cache line read counts.
 #[derive(Debug, Clone, Default)]
+#[repr(C)]
 pub struct Burst {
     pub start: i64,
     pub last: i64,
     pub n: u64,
+    recent: VecDeque<i64>,
+    /// Most observations within the family's rate window.
+    pub peak: u32,
+    pub locations: Counted<Location, MAX_LOCS>,
+    /// The first few masked samples (counts unused: a sample is kept once per exchange).
+    pub samples: Counted<std::sync::Arc<str>, MAX_SAMPLES>,
+    /// The burst's APIs, shared with the event state's interned keys (no string copies).
+    pub apis: Counted<std::sync::Arc<ApiKey>, MAX_APIS>,
     pub fail: u64,
     pub ok: u64,
+    /// Family-specific counters.
+    pub x: u64,
+    pub y: u64,
+    pub bytes: u64,
     /// Family-specific distinct sets (usernames/passwords/codes, targets, files...).
     pub a: Distinct,
     pub b: Distinct,
@@ -243,20 +262,8 @@ pub struct Burst {
     pub targets: HashMap<u64, u32>,
     /// Integer parameter values seen (traversal), capped.
     pub ints: BTreeSet<i64>,
-    recent: VecDeque<i64>,
-    /// Most observations within the family's rate window.
-    pub peak: u32,
-    /// The burst's APIs, shared with the event state's interned keys (no string copies).
-    pub apis: Counted<std::sync::Arc<ApiKey>, MAX_APIS>,
-    /// The first few masked samples (counts unused: a sample is kept once per exchange).
-    pub samples: Counted<std::sync::Arc<str>, MAX_SAMPLES>,
     pub types: BTreeMap<u32, u64>,
     pub tools: Vec<(String, ToolKind, u64)>,
-    pub locations: Counted<Location, MAX_LOCS>,
-    pub bytes: u64,
-    /// Family-specific counters.
-    pub x: u64,
-    pub y: u64,
     /// A parameter name or label that describes the burst (`user_id`, attack kinds).
     pub label: Option<String>,
     pub labels: BTreeSet<String>,

@@ -251,7 +251,7 @@ impl CompiledRiskRules {
                 .iter()
                 .all(|c| exchange_condition(cx, c, &mut notes));
             if all {
-                let ev = cx::evidence(&format!(
+                let ev = cx::evidence(format!(
                     "rule {:?}: {}{}{}",
                     rule.rule.name,
                     cx.line(),
@@ -288,7 +288,7 @@ impl CompiledRiskRules {
                 (a.evidence.clone(), a.first_ms, a.last_ms, a.count)
             } else if api.calls > 0 {
                 (
-                    cx::evidence(&format!(
+                    cx::evidence(format!(
                         "rule {:?}: API attributes match ({} {} {})",
                         rule.rule.name, api.key.method, api.key.host, api.key.path
                     )),

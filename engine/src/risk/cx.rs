@@ -122,7 +122,7 @@ impl<'a, 'b> Cx<'a, 'b> {
     /// Evidence naming one request parameter with its masked value.
     pub fn param_evidence(&self, p: &Param, note: &str) -> String {
         let r = self.record();
-        evidence(&format!(
+        evidence(format!(
             "{} {} {}.{}={} -> {}{}",
             r.method,
             r.path,
@@ -142,7 +142,7 @@ impl<'a, 'b> Cx<'a, 'b> {
     pub fn response_evidence(&self, at: usize, note: &str) -> String {
         let body = self.response_body();
         let text = window(body, at, 160);
-        evidence(&format!(
+        evidence(format!(
             "{}; {}: {}",
             self.line(),
             note,
@@ -221,8 +221,12 @@ pub fn window(body: &str, at: usize, width: usize) -> String {
         .collect()
 }
 
-/// Final evidence: control characters flattened, at most [`MAX_EVIDENCE`] characters.
-pub fn evidence(s: &str) -> String {
+/// Final evidence: control characters flattened, at most [`MAX_EVIDENCE`] characters. Most
+/// evidence is short printable ASCII and is returned as it is.
+pub fn evidence(s: String) -> String {
+    if s.len() <= MAX_EVIDENCE && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s;
+    }
     let flat: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

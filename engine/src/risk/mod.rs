@@ -88,18 +88,17 @@ pub fn signals_with(ctx: &ExchangeContext, rules: &CompiledRiskRules) -> RiskSig
         d.inspect(&cx, &mut out);
     }
     rules.inspect(&cx, &mut out);
-    // One hit per key per exchange.
-    let mut seen = std::collections::HashSet::new();
-    out.hits.retain(|h| seen.insert(h.key));
     out
 }
 
 impl RiskSignals {
-    pub(crate) fn hit(&mut self, key: &'static str, evidence: String) {
+    /// Records a hit of `key` (one per key per exchange). The evidence is made only for the
+    /// first hit of the key: detectors pass it as a closure.
+    pub(crate) fn hit(&mut self, key: &'static str, evidence: impl FnOnce() -> String) {
         if !self.hits.iter().any(|h| h.key == key) {
             self.hits.push(Hit {
                 key,
-                evidence: cx::evidence(&evidence),
+                evidence: cx::evidence(evidence()),
             });
         }
     }

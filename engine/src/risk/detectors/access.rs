@@ -243,7 +243,7 @@ impl Detector for UnrestrictedAccessRate {
         }
         let (n, at, ip) = best?;
         Some(Verdict {
-            evidence: cx::evidence(&format!(
+            evidence: cx::evidence(format!(
                 "{n} calls within one minute from {}, none refused (no 429 or block)",
                 mask_ip(&ip)
             )),

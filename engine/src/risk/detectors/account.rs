@@ -73,7 +73,7 @@ impl Detector for PlaintextPasswordTransmission {
             } else {
                 "plaintext password"
             };
-            out.hit(self.key(), cx.param_evidence(p, note));
+            out.hit(self.key(), || cx.param_evidence(p, note));
             return;
         }
         if !http {
@@ -81,10 +81,9 @@ impl Detector for PlaintextPasswordTransmission {
         }
         if let Some((_, pw)) = crate::login::basic_credentials(cx.ctx.ex) {
             if !pw.is_empty() {
-                out.hit(
-                    self.key(),
-                    format!("{}; Basic credentials over http", cx.line()),
-                );
+                out.hit(self.key(), || {
+                    format!("{}; Basic credentials over http", cx.line())
+                });
             }
         }
     }
@@ -106,7 +105,7 @@ impl Detector for PasswordInUrl {
                 && is_password_field(&p.name)
                 && !is_placeholder(&p.value)
         }) {
-            out.hit(self.key(), cx.param_evidence(p, "password in URL"));
+            out.hit(self.key(), || cx.param_evidence(p, "password in URL"));
         }
     }
 }
@@ -169,15 +168,14 @@ impl Detector for PasswordInCookie {
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         for (name, value) in cx.ctx.ex.cookies() {
             if cookie_password(name, value) {
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; request cookie {}={}",
                         cx.line(),
                         name,
                         mask(0, &cx::excerpt(value, 40))
-                    ),
-                );
+                    )
+                });
                 return;
             }
         }
@@ -189,15 +187,14 @@ impl Detector for PasswordInCookie {
                 let first = line.split(';').next().unwrap_or("");
                 if let Some((name, value)) = first.split_once('=') {
                     if cookie_password(name.trim(), value.trim()) {
-                        out.hit(
-                            self.key(),
+                        out.hit(self.key(), || {
                             format!(
                                 "{}; Set-Cookie {}={}",
                                 cx.line(),
                                 name.trim(),
                                 mask(0, &cx::excerpt(value.trim(), 40))
-                            ),
-                        );
+                            )
+                        });
                         return;
                     }
                 }
@@ -279,15 +276,14 @@ impl Detector for PlaintextPasswordReturned {
         if let Some(json) = cx.ctx.ex.response_json() {
             let mut budget = crate::exchange::MAX_JSON_LEAVES;
             if let Some((k, v)) = find_password(json, 0, &mut budget) {
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; response {}={}",
                         cx.line(),
                         k,
                         mask(0, &cx::excerpt(v, 40))
-                    ),
-                );
+                    )
+                });
             }
             return;
         }
@@ -300,14 +296,13 @@ impl Detector for PlaintextPasswordReturned {
                 continue;
             };
             if returned_value_ok(m.as_str()) {
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; response password value {}",
                         cx.line(),
                         mask(0, m.as_str())
-                    ),
-                );
+                    )
+                });
                 return;
             }
         }

@@ -45,15 +45,14 @@ impl Detector for ExcessiveSensitiveTypes {
             .collect();
         if types.len() >= EXCESSIVE_TYPES {
             let list: Vec<String> = types.iter().map(u32::to_string).collect();
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; {} sensitive types in one response: {}",
                     cx.line(),
                     types.len(),
                     list.join(",")
-                ),
-            );
+                )
+            });
         }
     }
 }
@@ -96,17 +95,15 @@ impl Detector for ExcessiveSensitiveVolume {
             0
         };
         if records > EXCESSIVE_RECORDS {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; {} sensitive records in one response",
                     cx.line(),
                     records
-                ),
-            );
+                )
+            });
         } else if let Some((p, size, len)) = super::design::page_size_honoured(cx) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; {}={} honoured with {} items carrying {} sensitive values",
                     cx.line(),
@@ -114,8 +111,8 @@ impl Detector for ExcessiveSensitiveVolume {
                     size,
                     len,
                     values
-                ),
-            );
+                )
+            });
         }
     }
 }
@@ -236,16 +233,15 @@ impl Detector for InadequateDeidentification {
                 };
                 let hidden = mid.chars().count();
                 if let Some(f) = plain.iter().find(|f| masks(pre, hidden, suf, &f.value)) {
-                    out.hit(
-                        self.key(),
+                    out.hit(self.key(), || {
                         format!(
                             "{}; masked {} and plaintext {} ({}) in one response",
                             cx.line(),
                             m.as_str(),
                             mask(f.type_id, &f.value),
                             f.field
-                        ),
-                    );
+                        )
+                    });
                     return;
                 }
             }
@@ -272,16 +268,15 @@ impl Detector for SensitiveDataInUrl {
                 && !is_credential_type(f.type_id)
                 && level_of(f.type_id).is_some_and(|l| l >= SensitivityLevel::S3)
         }) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; {} holds type {} {}",
                     cx.line(),
                     f.field,
                     f.type_id,
                     mask(f.type_id, &f.value)
-                ),
-            );
+                )
+            });
         }
     }
 }
@@ -313,15 +308,14 @@ impl Detector for LlmApiKeyLeak {
             .response_findings()
             .find(|f| (4400..=4405).contains(&f.type_id))
         {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; no credential; response {} {}",
                     cx.line(),
                     f.field,
                     mask(f.type_id, &f.value)
-                ),
-            );
+                )
+            });
             return;
         }
         let body = cx.response_body();
@@ -329,14 +323,13 @@ impl Detector for LlmApiKeyLeak {
             return;
         }
         if let Some(m) = llm_regex().find(body) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; no credential; response key {}",
                     cx.line(),
                     mask(4400, m.as_str())
-                ),
-            );
+                )
+            });
         }
     }
 }

@@ -157,7 +157,7 @@ impl Detector for TraversableParameter {
         }
         let (run, param, lo, hi) = best?;
         Some(Verdict {
-            evidence: cx::evidence(&format!(
+            evidence: cx::evidence(format!(
                 "{} {}: one client walked {} consecutive values of {} (between {} and {})",
                 api.key.method, api.key.path, run, param, lo, hi
             )),
@@ -245,10 +245,9 @@ impl Detector for ModifiableResultSize {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         if let Some((p, size, len)) = page_size_honoured(cx) {
-            out.hit(
-                self.key(),
-                format!("{}; {}={} answered with {} items", cx.line(), p, size, len),
-            );
+            out.hit(self.key(), || {
+                format!("{}; {}={} answered with {} items", cx.line(), p, size, len)
+            });
         }
     }
 }
@@ -284,7 +283,7 @@ impl Detector for DatabaseQueryParameter {
             return;
         }
         if let Some(p) = cx.params().iter().find(|p| is_sql_statement(&p.value)) {
-            out.hit(self.key(), cx.param_evidence(p, "SQL statement"));
+            out.hit(self.key(), || cx.param_evidence(p, "SQL statement"));
         }
     }
 }
@@ -356,7 +355,7 @@ impl Detector for CommandExecutionParameter {
             .iter()
             .find(|p| is_shell_command(&p.name, &p.value))
         {
-            out.hit(self.key(), cx.param_evidence(p, "system command"));
+            out.hit(self.key(), || cx.param_evidence(p, "system command"));
         }
     }
 }
@@ -449,7 +448,7 @@ impl Detector for SpecifiedFileDownload {
             .iter()
             .find(|p| is_file_param(&normalize(&p.name)) && is_file_path(&p.value))
         {
-            out.hit(self.key(), cx.param_evidence(p, "file path"));
+            out.hit(self.key(), || cx.param_evidence(p, "file path"));
         }
     }
 }

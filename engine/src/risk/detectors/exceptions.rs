@@ -108,7 +108,7 @@ fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
 
 fn report(cx: &Cx, out: &mut RiskSignals, key: &'static str, found: Option<(usize, &str)>) {
     if let Some((at, name)) = found {
-        out.hit(key, cx.response_evidence(at, name));
+        out.hit(key, || cx.response_evidence(at, name));
     }
 }
 

@@ -200,16 +200,15 @@ impl Detector for WeakJwtAlgorithm {
                             }
                         ),
                     };
-                    out.hit(
-                        self.key(),
+                    out.hit(self.key(), || {
                         format!(
                             "{}; JWT in {}: {}…; {}",
                             cx.line(),
                             where_,
                             &token[..token.len().min(12)],
                             why
-                        ),
-                    );
+                        )
+                    });
                     return;
                 }
             }

@@ -147,7 +147,7 @@ impl Detector for ServerInfoLeak {
             } else {
                 rules.each[i].find(body).map_or(0, |m| m.start())
             };
-            out.hit(self.key(), cx.response_evidence(at, rules.names[i]));
+            out.hit(self.key(), || cx.response_evidence(at, rules.names[i]));
             return;
         }
     }
@@ -213,10 +213,9 @@ impl Detector for InternalIpLeak {
         let mut offset = 0;
         while let Some((pos, end, ip)) = internal_ipv4(rest) {
             if !is_own(ip) {
-                out.hit(
-                    self.key(),
-                    cx.response_evidence(offset + pos, "internal address"),
-                );
+                out.hit(self.key(), || {
+                    cx.response_evidence(offset + pos, "internal address")
+                });
                 return;
             }
             offset += end;
@@ -228,10 +227,9 @@ impl Detector for InternalIpLeak {
             }
             if let Some((_, _, ip)) = internal_ipv4(v) {
                 if !is_own(ip) {
-                    out.hit(
-                        self.key(),
-                        format!("{}; response header {}: {}", cx.line(), k, ip),
-                    );
+                    out.hit(self.key(), || {
+                        format!("{}; response header {}: {}", cx.line(), k, ip)
+                    });
                     return;
                 }
             }
@@ -260,10 +258,9 @@ impl Detector for OpenapiDocLeak {
         let full = cx.record().response_body.as_deref().unwrap_or("");
         if !full.contains("openapi") && !full.contains("swagger") {
             if doc_ui_page(cx.response_body()) && cx.ctx.ex.response_json().is_none() {
-                out.hit(
-                    self.key(),
-                    format!("{}; Swagger UI / ReDoc page", cx.line()),
-                );
+                out.hit(self.key(), || {
+                    format!("{}; Swagger UI / ReDoc page", cx.line())
+                });
             }
             return;
         }
@@ -272,7 +269,9 @@ impl Detector for OpenapiDocLeak {
             if a.first()
                 .is_some_and(|r| r.get("swaggerVersion").is_some() && r.get("url").is_some())
             {
-                out.hit(self.key(), format!("{}; Swagger resource list", cx.line()));
+                out.hit(self.key(), || {
+                    format!("{}; Swagger resource list", cx.line())
+                });
             }
             return;
         }
@@ -288,15 +287,14 @@ impl Detector for OpenapiDocLeak {
                     .get("paths")
                     .and_then(|p| p.as_object())
                     .map_or(0, |p| p.len());
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; OpenAPI/Swagger {} document with {} paths",
                         cx.line(),
                         version.unwrap_or(""),
                         n
-                    ),
-                );
+                    )
+                });
             }
             return;
         }
@@ -313,8 +311,7 @@ impl Detector for OpenapiDocLeak {
         }) && body.contains("\npaths:");
         let ui = doc_ui_page(body);
         if yaml || ui {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; {}",
                     cx.line(),
@@ -323,8 +320,8 @@ impl Detector for OpenapiDocLeak {
                     } else {
                         "Swagger UI / ReDoc page"
                     }
-                ),
-            );
+                )
+            });
         }
     }
 }

@@ -45,8 +45,7 @@ impl Detector for WeakPasswordAllowed {
         if pw.is_empty() || looks_protected(pw) || !is_weak_password(pw) {
             return;
         }
-        out.hit(
-            self.key(),
+        out.hit(self.key(), || {
             format!(
                 "{}; {} succeeded with a weak password {} ({} chars, strength {}/4)",
                 cx.line(),
@@ -58,8 +57,8 @@ impl Detector for WeakPasswordAllowed {
                 crate::sensitive::mask(0, pw),
                 pw.chars().count(),
                 password_strength(pw)
-            ),
-        );
+            )
+        });
     }
 
     fn judge(&self, api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
@@ -105,15 +104,14 @@ impl Detector for DefaultPassword {
         }
         if let (Some(u), Some(p)) = (a.username.as_deref(), a.password.as_deref()) {
             if is_default_credential(u, p) {
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; logon succeeded with default credentials {}/{}",
                         cx.line(),
                         cx::excerpt(u, 40),
                         crate::sensitive::mask(0, p)
-                    ),
-                );
+                    )
+                });
             }
         }
     }
@@ -157,7 +155,7 @@ impl Detector for UnrestrictedLogin {
             failed,
             reason: a.failure,
             restricted,
-            evidence: cx::evidence(&evidence),
+            evidence: cx::evidence(evidence),
         });
     }
 
@@ -176,7 +174,7 @@ impl Detector for UnrestrictedLogin {
         }
         let (n, at, ip) = best?;
         Some(Verdict {
-            evidence: cx::evidence(&format!(
+            evidence: cx::evidence(format!(
                 "{n} failed logons from {} within 10 minutes, none answered by a CAPTCHA, lockout or throttling",
                 crate::risk::state::mask_ip(&ip)
             )),

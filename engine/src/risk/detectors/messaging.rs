@@ -133,8 +133,7 @@ impl Detector for ArbitrarySmsSending {
             return;
         }
         if let (Some(to), Some(text)) = (phone_recipient(cx), free_text(cx)) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; recipient {}={}; text {}=\"{}\"",
                     cx.line(),
@@ -142,8 +141,8 @@ impl Detector for ArbitrarySmsSending {
                     mask(1004, &to.value),
                     text.field,
                     crate::risk::cx::excerpt(&cx.redact(&text.value), 60)
-                ),
-            );
+                )
+            });
         }
     }
 }
@@ -164,8 +163,7 @@ impl Detector for ArbitraryEmailSending {
             return;
         }
         if let (Some(to), Some(text)) = (email_recipient(cx), free_text(cx)) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; recipient {}={}; text {}=\"{}\"",
                     cx.line(),
@@ -173,8 +171,8 @@ impl Detector for ArbitraryEmailSending {
                     mask(1005, &to.value),
                     text.field,
                     crate::risk::cx::excerpt(&cx.redact(&text.value), 60)
-                ),
-            );
+                )
+            });
         }
     }
 }
@@ -307,8 +305,7 @@ fn code_leak(cx: &Cx, out: &mut RiskSignals, key: &'static str, by_email: bool) 
         return;
     }
     if let Some((field, code)) = leaked_code(cx) {
-        out.hit(
-            key,
+        out.hit(key, || {
             format!(
                 "{}; code sent to {} returned in response {}={}",
                 cx.line(),
@@ -319,8 +316,8 @@ fn code_leak(cx: &Cx, out: &mut RiskSignals, key: &'static str, by_email: bool) 
                 },
                 field,
                 mask(0, &code)
-            ),
-        );
+            )
+        });
     }
 }
 

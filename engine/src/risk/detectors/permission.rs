@@ -184,8 +184,7 @@ impl Detector for WeakCredentialRandomness {
                 } else {
                     format!("{where_} {name}")
                 };
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; {} {} is {} ({} chars)",
                         cx.line(),
@@ -193,8 +192,8 @@ impl Detector for WeakCredentialRandomness {
                         mask(0, &cx::excerpt(v, 64)),
                         why,
                         v.chars().count()
-                    ),
-                );
+                    )
+                });
                 return;
             }
         }
@@ -255,10 +254,9 @@ impl Detector for UnauthenticatedSensitiveApi {
             return;
         }
         if let Some(what) = high_sensitive_response(cx) {
-            out.hit(
-                self.key(),
-                format!("{}; no credential; response holds {}", cx.line(), what),
-            );
+            out.hit(self.key(), || {
+                format!("{}; no credential; response holds {}", cx.line(), what)
+            });
         }
     }
 
@@ -320,7 +318,7 @@ impl Detector for UnauthenticatedInternalApi {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         if cx.ok() && !cx.authenticated() && cx.attempt().is_none() && !is_public_by_design(cx) {
-            out.hit(self.key(), format!("{}; no credential", cx.line()));
+            out.hit(self.key(), || format!("{}; no credential", cx.line()));
         }
     }
 
@@ -360,10 +358,9 @@ impl Detector for CredentialInUrl {
 
     fn inspect(&self, cx: &Cx, out: &mut RiskSignals) {
         if cx.path_lower().contains(";jsessionid=") {
-            out.hit(
-                self.key(),
-                format!("{}; ;jsessionid= in the path", cx.line()),
-            );
+            out.hit(self.key(), || {
+                format!("{}; ;jsessionid= in the path", cx.line())
+            });
             return;
         }
         for p in cx.params() {
@@ -373,7 +370,7 @@ impl Detector for CredentialInUrl {
             if (is_credential_param_name(&p.name) && credential_like_value(&p.name, &p.value))
                 || looks_like_jwt(p.value.trim())
             {
-                out.hit(self.key(), cx.param_evidence(p, "credential in URL"));
+                out.hit(self.key(), || cx.param_evidence(p, "credential in URL"));
                 return;
             }
         }
@@ -382,10 +379,9 @@ impl Detector for CredentialInUrl {
                 && f.field.starts_with("query")
                 && matches!(f.type_id, 2005 | 2006 | 4399..=4405)
         }) {
-            out.hit(
-                self.key(),
-                format!("{}; {} {}", cx.line(), f.field, mask(f.type_id, &f.value)),
-            );
+            out.hit(self.key(), || {
+                format!("{}; {} {}", cx.line(), f.field, mask(f.type_id, &f.value))
+            });
         }
     }
 }
@@ -425,15 +421,14 @@ impl Detector for AccesskeyPairLeak {
             .find(|f| f.type_id == 2005 && !is_sts_key_id(&f.value));
         let pair = resp.iter().find(|f| f.type_id == 4399);
         if let Some(f) = pair.or(id.filter(|_| resp.iter().any(|f| f.type_id == 2006))) {
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; response {} {}",
                     cx.line(),
                     f.field,
                     mask(f.type_id, &f.value)
-                ),
-            );
+                )
+            });
             return;
         }
         let body = cx.response_body();
@@ -444,14 +439,13 @@ impl Detector for AccesskeyPairLeak {
         if let (Some(idc), true) = (id_re.captures(body), secret_re.is_match(body)) {
             let id = idc.get(1).map_or("", |m| m.as_str());
             if !is_sts_key_id(id) && id.bytes().any(|b| b.is_ascii_digit()) {
-                out.hit(
-                    self.key(),
+                out.hit(self.key(), || {
                     format!(
                         "{}; response AccessKey ID {} with its secret",
                         cx.line(),
                         mask(2005, id)
-                    ),
-                );
+                    )
+                });
             }
         }
     }
@@ -484,14 +478,13 @@ impl Detector for UnauthenticatedStsToken {
         let body = cx.response_body();
         if let Some(c) = sts_regex().captures(body) {
             let id = c.get(1).map_or("", |m| m.as_str());
-            out.hit(
-                self.key(),
+            out.hit(self.key(), || {
                 format!(
                     "{}; no credential; response STS AccessKey ID {}",
                     cx.line(),
                     mask(2005, id)
-                ),
-            );
+                )
+            });
             return;
         }
         let lower_has = |w: &str| body.to_ascii_lowercase().contains(w);
@@ -499,10 +492,9 @@ impl Detector for UnauthenticatedStsToken {
             && (lower_has("accesskeyid") || lower_has("access_key_id"))
         {
             if let Some(pos) = body.to_ascii_lowercase().find("token") {
-                out.hit(
-                    self.key(),
-                    cx.response_evidence(pos, "no credential; temporary token"),
-                );
+                out.hit(self.key(), || {
+                    cx.response_evidence(pos, "no credential; temporary token")
+                });
             }
         }
     }

@@ -76,7 +76,7 @@ impl Detector for InsecureHttpMethod {
             _ => None,
         };
         if let Some(why) = why {
-            out.hit(self.key(), format!("{}; {}", cx.line(), why));
+            out.hit(self.key(), || format!("{}; {}", cx.line(), why));
         }
     }
 }
@@ -134,7 +134,7 @@ impl Detector for UrlAsParameter {
             .iter()
             .find(|p| is_http_url(&p.value) && !is_navigation_param(&p.name))
         {
-            out.hit(self.key(), cx.param_evidence(p, "URL value"));
+            out.hit(self.key(), || cx.param_evidence(p, "URL value"));
         }
     }
 }
