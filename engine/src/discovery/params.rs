@@ -112,7 +112,11 @@ pub fn observe(ex: &Exchange, api: &ApiKey) -> Vec<ParamObservation> {
         }
         out.push(ParamObservation {
             location: p.location,
-            field: p.field.chars().take(200).collect(),
+            field: if p.field.len() <= 200 {
+                p.field.clone()
+            } else {
+                p.field.chars().take(200).collect()
+            },
             value_type: value_type(&p.value, p.kind),
             masked_example: example(&p.value),
         });

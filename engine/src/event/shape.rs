@@ -54,17 +54,19 @@ impl Shape {
     }
 }
 
+/// One pass over the bytes (this runs for every parameter of every exchange): a special byte,
+/// a control character, or one of `../`, `${`, `$(`, `--`, `/*`.
 fn is_special(v: &str) -> bool {
-    v.bytes().any(|b| {
-        matches!(
-            b,
-            b'\'' | b'"' | b'<' | b'>' | b'`' | b';' | b'|' | b'\\' | b'{' | b'}'
-        ) || (b < 0x20 && b != b'\t')
-    }) || v.contains("../")
-        || v.contains("${")
-        || v.contains("$(")
-        || v.contains("--")
-        || v.contains("/*")
+    let b = v.as_bytes();
+    let next = |i: usize| b.get(i + 1).copied();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\'' | b'"' | b'<' | b'>' | b'`' | b';' | b'|' | b'\\' | b'{' | b'}' => true,
+        b'.' => next(i) == Some(b'.') && b.get(i + 2) == Some(&b'/'),
+        b'$' => matches!(next(i), Some(b'{' | b'(')),
+        b'-' => next(i) == Some(b'-'),
+        b'/' => next(i) == Some(b'*'),
+        c => c < 0x20 && c != b'\t',
+    })
 }
 
 pub fn classify(v: &str) -> Shape {
@@ -176,5 +178,33 @@ mod tests {
         assert_eq!(classify(""), Shape::Empty);
         assert_eq!(classify("ab"), Shape::Alpha);
         assert_eq!(classify("中文"), Shape::Text);
+    }
+
+    /// The one-pass test says what the byte set plus the five substring searches said,
+    /// including at the ends of the value.
+    #[test]
+    fn special_matches_the_substring_rules() {
+        let by_rules = |v: &str| {
+            v.bytes().any(|b| {
+                matches!(
+                    b,
+                    b'\'' | b'"' | b'<' | b'>' | b'`' | b';' | b'|' | b'\\' | b'{' | b'}'
+                ) || (b < 0x20 && b != b'\t')
+            }) || ["../", "${", "$(", "--", "/*"]
+                .iter()
+                .any(|w| v.contains(w))
+        };
+        let parts = [
+            "", "a", ".", "..", "../", "./", "$", "${", "$(", "$x", "-", "--", "-x", "/", "/*",
+            "*/", "\t", "\n", "'", "é", "1.5", "a-b", "a/b",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in ["", "x", "."] {
+                    let v = format!("{a}{c}{b}");
+                    assert_eq!(is_special(&v), by_rules(&v), "{v:?}");
+                }
+            }
+        }
     }
 }

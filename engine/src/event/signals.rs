@@ -799,19 +799,21 @@ const IDENTITY_SEGMENTS: &[&str] = &[
     "buyers",
 ];
 
-/// Path variables: the template segments in `{}` aligned with the request path segments.
+/// Path variables: the template segments in `{}` aligned with the request path segments, with
+/// the template segment before each. Runs for every exchange: the segments are walked in
+/// place, not collected.
 fn path_vars<'a>(template: &'a str, path: &'a str) -> Vec<(&'a str, &'a str, &'a str)> {
-    let t: Vec<&str> = template.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    if t.len() != p.len() {
-        return Vec::new();
-    }
+    let slashes = |s: &str| s.bytes().filter(|&b| b == b'/').count();
     let mut out = Vec::new();
-    for i in 0..t.len() {
-        if t[i].starts_with('{') && t[i].ends_with('}') {
-            let prev = if i > 0 { t[i - 1] } else { "" };
-            out.push((&t[i][1..t[i].len() - 1], p[i], prev));
+    if slashes(template) != slashes(path) {
+        return out;
+    }
+    let mut prev = "";
+    for (t, p) in template.split('/').zip(path.split('/')) {
+        if let Some(name) = t.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            out.push((name, p, prev));
         }
+        prev = t;
     }
     out
 }
@@ -1111,7 +1113,7 @@ pub fn extract(
             continue;
         }
         let s = shape::classify(&p.value);
-        let field = format!("{}.{}", p.location.as_str(), prefix(&p.field, 64));
+        let field = [p.location.as_str(), ".", prefix(&p.field, 64)].concat();
         shapes.push((field, s, mask_value(&p.value)));
     }
     let session = ex

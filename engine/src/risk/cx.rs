@@ -116,7 +116,14 @@ impl<'a, 'b> Cx<'a, 'b> {
     /// `POST /path` (query omitted: it goes through [`Cx::param_evidence`] when it matters).
     pub fn line(&self) -> String {
         let r = self.record();
-        format!("{} {} -> {}", r.method, r.path, r.status)
+        // Built by hand: every exchange makes one (`format!` costs more than the copies).
+        let mut s = String::with_capacity(r.method.len() + r.path.len() + 8);
+        s.push_str(&r.method);
+        s.push(' ');
+        s.push_str(&r.path);
+        s.push_str(" -> ");
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{}", r.status));
+        s
     }
 
     /// Evidence naming one request parameter with its masked value.

@@ -143,6 +143,49 @@ fn skip_header(name: &str) -> bool {
     SKIP_HEADERS.contains(&l.as_str()) || l.starts_with("sec-") || l.starts_with("x-b3-")
 }
 
+/// The field name of a finding (`query.page`, `header.x-api-key`, a JSON path), built only
+/// when a value holds a finding: most values hold none, and every parameter and header of
+/// every exchange is scanned.
+#[derive(Clone, Copy)]
+pub(crate) struct Field<'a> {
+    prefix: &'static str,
+    name: &'a str,
+    /// The name is lower-cased (header names).
+    lower: bool,
+}
+
+impl<'a> Field<'a> {
+    fn prefixed(prefix: &'static str, name: &'a str) -> Self {
+        Field {
+            prefix,
+            name,
+            lower: false,
+        }
+    }
+    fn header(name: &'a str) -> Self {
+        Field {
+            prefix: "header.",
+            name,
+            lower: true,
+        }
+    }
+    fn build(self) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + self.name.len());
+        s.push_str(self.prefix);
+        s.push_str(self.name);
+        if self.lower {
+            s.make_ascii_lowercase();
+        }
+        s
+    }
+}
+
+impl<'a> From<&'a str> for Field<'a> {
+    fn from(name: &'a str) -> Self {
+        Field::prefixed("", name)
+    }
+}
+
 /// Collects the findings of one message (request or response).
 struct Sink<'s> {
     scanner: &'s Scanner,
@@ -304,7 +347,7 @@ impl<'s> Sink<'s> {
     }
 
     /// One value under `field` (full path) whose own name is `key`.
-    fn value(&mut self, field: &str, key: &str, parent: &str, group: u32, text: &str) {
+    fn value(&mut self, field: Field<'_>, key: &str, parent: &str, group: u32, text: &str) {
         let flags = KEY_FLAGS.with_borrow_mut(|cache| {
             let flags = cache.get(key, "");
             // a bare `name` depends on its parent object; everything else on the key alone
@@ -318,7 +361,7 @@ impl<'s> Sink<'s> {
         self.value_flags(field, key, group, text, flags);
     }
 
-    fn value_flags(&mut self, field: &str, key: &str, group: u32, text: &str, flags: u64) {
+    fn value_flags(&mut self, field: Field<'_>, key: &str, group: u32, text: &str, flags: u64) {
         if self.out.len() >= MAX_FINDINGS_PER_EXCHANGE {
             return;
         }
@@ -331,7 +374,7 @@ impl<'s> Sink<'s> {
             let f = RawFinding {
                 type_id: h.type_id,
                 direction: self.direction,
-                field: field.to_string(),
+                field: field.build(),
                 value: h.value,
                 group,
             };
@@ -368,10 +411,10 @@ impl<'s> Sink<'s> {
             self.xml(trimmed, *group);
         } else if ct.contains("html") || trimmed.starts_with('<') {
             let text = strip_tags(body);
-            self.value_flags("body", "", *group, &text, 0);
+            self.value_flags("body".into(), "", *group, &text, 0);
             self.html_inputs(body, *group);
         } else {
-            self.value_flags("body", "", *group, body, 0);
+            self.value_flags("body".into(), "", *group, body, 0);
         }
     }
 
@@ -395,7 +438,7 @@ impl<'s> Sink<'s> {
                     return;
                 }
             }
-            self.value(leaf.path, leaf.key, leaf.parent, leaf.group, v);
+            self.value(leaf.path.into(), leaf.key, leaf.parent, leaf.group, v);
         });
         for (path, key, parent, g, v) in nested {
             let mark = (self.out.len(), self.pending.len());
@@ -404,7 +447,7 @@ impl<'s> Sink<'s> {
                 self.out.truncate(mark.0);
                 self.pending.truncate(mark.1);
                 *group = save;
-                self.value(&path, &key, &parent, g, &v);
+                self.value(path.as_str().into(), &key, &parent, g, &v);
             }
         }
         ok
@@ -427,13 +470,13 @@ impl<'s> Sink<'s> {
                 let key = stack.last().copied().unwrap_or("");
                 let parent = stack.len().checked_sub(2).map_or("", |p| stack[p]);
                 let t = xml_unescape(text);
-                self.value(&path, key, parent, group, &t);
+                self.value(path.as_str().into(), key, parent, group, &t);
             }
             if body[i..].starts_with("<![CDATA[") {
                 let s = i + 9;
                 let e = body[s..].find("]]>").map_or(body.len(), |x| s + x);
                 let key = stack.last().copied().unwrap_or("");
-                self.value(&path, key, "", group, &body[s..e]);
+                self.value(path.as_str().into(), key, "", group, &body[s..e]);
                 i = (e + 3).min(b.len());
                 text_start = i;
                 continue;
@@ -463,7 +506,13 @@ impl<'s> Sink<'s> {
                     }
                     let attr = qname.rsplit(':').next().unwrap_or(qname);
                     let field = format!("{path}.{name}.@{attr}");
-                    self.value(&field, attr, name, group, &xml_unescape(value));
+                    self.value(
+                        field.as_str().into(),
+                        attr,
+                        name,
+                        group,
+                        &xml_unescape(value),
+                    );
                 }
                 if !self_closing && !name.is_empty() && stack.len() < 64 {
                     stack.push(name);
@@ -501,7 +550,7 @@ impl<'s> Sink<'s> {
             }
             if !value.trim().is_empty() {
                 let value = html_unescape(value);
-                self.value(&format!("html.{name}"), name, "", group, &value);
+                self.value(Field::prefixed("html.", name), name, "", group, &value);
             }
             at = end;
         }
@@ -773,18 +822,18 @@ impl Scanner {
         group += 1;
         for seg in r.path.split('/').filter(|s| s.len() >= 6) {
             let seg = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
-            req.value_flags("path", "", group, &seg, 0);
+            req.value_flags("path".into(), "", group, &seg, 0);
         }
         if !ex.query().is_empty() {
             group += 1;
             for (k, v) in ex.query() {
-                req.value(&format!("query.{k}"), k, "", group, v);
+                req.value(Field::prefixed("query.", k), k, "", group, v);
             }
         }
         if !ex.form().is_empty() {
             group += 1;
             for (k, v) in ex.form() {
-                req.value(&format!("form.{k}"), k, "", group, v);
+                req.value(Field::prefixed("form.", k), k, "", group, v);
             }
         } else if let Some(body) = r.request_body.as_deref() {
             let ct = r.request_content_type();
@@ -795,7 +844,7 @@ impl Scanner {
             if name.eq_ignore_ascii_case("cookie") || skip_header(name) {
                 continue;
             }
-            let field = format!("header.{}", name.to_ascii_lowercase());
+            let field = Field::header(name);
             if name.eq_ignore_ascii_case("authorization")
                 || name.eq_ignore_ascii_case("proxy-authorization")
             {
@@ -805,18 +854,18 @@ impl Scanner {
                     use base64::Engine as _;
                     if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(cred) {
                         if let Ok(s) = String::from_utf8(raw) {
-                            req.value_flags(&field, name, group, &s, 0);
+                            req.value_flags(field, name, group, &s, 0);
                             continue;
                         }
                     }
                 }
-                req.value_flags(&field, name, group, cred, context::TOKEN);
+                req.value_flags(field, name, group, cred, context::TOKEN);
                 continue;
             }
-            req.value(&field, name, "", group, v);
+            req.value(field, name, "", group, v);
         }
         for (k, v) in ex.cookies() {
-            req.value(&format!("cookie.{k}"), k, "", group, v);
+            req.value(Field::prefixed("cookie.", k), k, "", group, v);
         }
         let mut out = req.finish();
 
@@ -830,17 +879,11 @@ impl Scanner {
                 let first = v.split(';').next().unwrap_or("");
                 if let Some((k, val)) = first.split_once('=') {
                     let k = k.trim();
-                    resp.value(&format!("cookie.{k}"), k, "", group, val.trim());
+                    resp.value(Field::prefixed("cookie.", k), k, "", group, val.trim());
                 }
                 continue;
             }
-            resp.value(
-                &format!("header.{}", name.to_ascii_lowercase()),
-                name,
-                "",
-                group,
-                v,
-            );
+            resp.value(Field::header(name), name, "", group, v);
         }
         if let Some(body) = r.response_body.as_deref() {
             let ct = r.response_content_type();
@@ -862,7 +905,7 @@ impl Scanner {
         if field.is_empty() || field == "body" {
             sink.body(text, None, &mut group);
         } else {
-            sink.value(field, key, "", 1, text);
+            sink.value(field.into(), key, "", 1, text);
         }
         sink.finish()
     }
@@ -876,7 +919,7 @@ impl Scanner {
         value: &str,
     ) -> Vec<RawFinding> {
         let mut sink = Sink::new(self, direction);
-        sink.value(field, last_segment(field), parent, 1, value);
+        sink.value(field.into(), last_segment(field), parent, 1, value);
         sink.finish()
     }
 }
