@@ -126,10 +126,11 @@ impl<'a, 'b> Cx<'a, 'b> {
         s
     }
 
-    /// Evidence naming one request parameter with its masked value.
+    /// Evidence naming one request parameter with its masked value (made final by
+    /// `RiskSignals::hit`, like every hit's evidence).
     pub fn param_evidence(&self, p: &Param, note: &str) -> String {
         let r = self.record();
-        evidence(format!(
+        format!(
             "{} {} {}.{}={} -> {}{}",
             r.method,
             r.path,
@@ -142,19 +143,20 @@ impl<'a, 'b> Cx<'a, 'b> {
             } else {
                 format!("; {note}")
             }
-        ))
+        )
     }
 
-    /// Evidence quoting a response excerpt around byte `at`, with sensitive values masked.
+    /// Evidence quoting a response excerpt around byte `at`, with sensitive values masked
+    /// (made final by `RiskSignals::hit`).
     pub fn response_evidence(&self, at: usize, note: &str) -> String {
         let body = self.response_body();
         let text = window(body, at, 160);
-        evidence(format!(
+        format!(
             "{}; {}: {}",
             self.line(),
             note,
             mask_secrets(&self.redact(&text))
-        ))
+        )
     }
 
     /// Replaces every known sensitive value in `text` with its masked form.

@@ -147,7 +147,7 @@ fn skip_header(name: &str) -> bool {
 /// when a value holds a finding: most values hold none, and every parameter and header of
 /// every exchange is scanned.
 #[derive(Clone, Copy)]
-pub(crate) struct Field<'a> {
+struct Field<'a> {
     prefix: &'static str,
     name: &'a str,
     /// The name is lower-cased (header names).
