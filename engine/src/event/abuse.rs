@@ -16,7 +16,7 @@ pub const MIN_TRAVERSED: usize = 50;
 
 pub fn judge_send(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     let flood = b.n >= MIN_SENDS && b.peak >= MIN_SENDS_PER_5MIN;
-    let bomb = b.max_target() >= BOMBING_PER_TARGET;
+    let bomb = b.sets().max_target() >= BOMBING_PER_TARGET;
     if !flood && !bomb {
         return None;
     }
@@ -27,16 +27,16 @@ pub fn judge_send(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     };
     Some(Draft::from_burst(key, k, b).detail(format!(
         "{} recipients, up to {} messages to one recipient",
-        b.targets.len(),
-        b.max_target()
+        b.sets().target_count(),
+        b.sets().max_target()
     )))
 }
 
 pub fn judge_download(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
-    (b.a.len() >= MIN_DOWNLOADS && b.peak >= MIN_DOWNLOAD_PEAK).then(|| {
+    (b.sets().a.len() >= MIN_DOWNLOADS && b.peak >= MIN_DOWNLOAD_PEAK).then(|| {
         Draft::from_burst("batch_download", k, b).detail(format!(
             "{} distinct files, {} bytes",
-            b.a.len(),
+            b.sets().a.len(),
             b.bytes
         ))
     })
@@ -54,15 +54,15 @@ pub fn sequential_share(ints: &std::collections::BTreeSet<i64>) -> f64 {
 }
 
 pub fn traversing(b: &Burst) -> bool {
-    let n = b.ints.len();
-    n >= MIN_TRAVERSED && (sequential_share(&b.ints) >= 0.6 || (n >= 200 && b.peak >= 30))
+    let n = b.sets().ints.len();
+    n >= MIN_TRAVERSED && (sequential_share(&b.sets().ints) >= 0.6 || (n >= 200 && b.peak >= 30))
 }
 
 pub fn judge_crawl(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     traversing(b).then(|| {
         let mut d = Draft::from_burst("data_crawling", k, b);
-        d.facts.param = b.label.clone();
-        d.detail(format!("{} distinct values", b.ints.len()))
+        d.facts.param = b.sets().label.clone();
+        d.detail(format!("{} distinct values", b.sets().ints.len()))
     })
 }
 
@@ -70,7 +70,7 @@ pub fn judge_attack(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     if b.n == 0 {
         return None;
     }
-    let kinds: Vec<&str> = b.labels.iter().map(String::as_str).collect();
+    let kinds: Vec<&str> = b.sets().labels.iter().map(String::as_str).collect();
     let detail = if b.x == b.n {
         format!("all blocked by the WAF: {}", kinds.join(", "))
     } else if b.x > 0 {

@@ -12,6 +12,7 @@ pub const LARGE_DOWNLOAD_BYTES: u64 = 500 * 1024 * 1024;
 
 pub fn judge_tools(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
     let attack: u64 = b
+        .sets()
         .tools
         .iter()
         .filter(|t| t.1 == ToolKind::AttackTool)
@@ -25,6 +26,7 @@ pub fn judge_tools(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
         return None;
     }
     let tools: Vec<String> = b
+        .sets()
         .tools
         .iter()
         .filter(|t| matches!(t.1, ToolKind::AttackTool | ToolKind::Script | ToolKind::Bot))
@@ -37,21 +39,20 @@ pub fn judge_tools(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
 }
 
 pub fn judge_download(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
-    ((b.a.len() >= MIN_ACCOUNT_DOWNLOADS && b.peak >= 5) || b.bytes >= LARGE_DOWNLOAD_BYTES).then(
-        || {
+    ((b.sets().a.len() >= MIN_ACCOUNT_DOWNLOADS && b.peak >= 5) || b.bytes >= LARGE_DOWNLOAD_BYTES)
+        .then(|| {
             Draft::from_burst("account_mass_file_download", k, b).detail(format!(
                 "{} distinct files, {} bytes",
-                b.a.len(),
+                b.sets().a.len(),
                 b.bytes
             ))
-        },
-    )
+        })
 }
 
 pub fn judge_traversal(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     traversing(b).then(|| {
         let mut d = Draft::from_burst("account_data_traversal", k, b);
-        d.facts.param = b.label.clone();
-        d.detail(format!("{} distinct values", b.ints.len()))
+        d.facts.param = b.sets().label.clone();
+        d.detail(format!("{} distinct values", b.sets().ints.len()))
     })
 }

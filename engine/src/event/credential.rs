@@ -28,7 +28,7 @@ pub fn judge_login(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     if !failing(b) {
         return None;
     }
-    let (u, p) = (b.a.len(), b.b.len());
+    let (u, p) = (b.sets().a.len(), b.sets().b.len());
     let key = if u <= FEW && p >= MANY {
         "password_bruteforce"
     } else if p <= FEW && u >= MANY {
@@ -54,7 +54,7 @@ pub fn judge_weak(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft> {
 }
 
 pub fn judge_code(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
-    let codes = b.a.len();
+    let codes = b.sets().a.len();
     let known = b.ok + b.fail;
     let enough = if known == 0 {
         b.n >= 2 * MIN_FAILURES
@@ -83,10 +83,12 @@ pub fn judge_code(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
 
 pub fn judge_register(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
     let accepted = b.n - b.fail;
-    (accepted >= MIN_REGISTRATIONS && (b.a.is_empty() || b.a.len() >= MANY)).then(|| {
-        Draft::from_burst("batch_registration", k, b).detail(format!(
-            "{accepted} accepted, {} distinct accounts",
-            b.a.len()
-        ))
-    })
+    (accepted >= MIN_REGISTRATIONS && (b.sets().a.is_empty() || b.sets().a.len() >= MANY)).then(
+        || {
+            Draft::from_burst("batch_registration", k, b).detail(format!(
+                "{accepted} accepted, {} distinct accounts",
+                b.sets().a.len()
+            ))
+        },
+    )
 }

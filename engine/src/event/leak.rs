@@ -21,25 +21,25 @@ pub fn judge_unauthorized(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Option<Draft
         return None;
     }
     let mut d = Draft::from_burst("unauthorized_sensitive_access", k, b);
-    d.facts.data_types = b.types.clone();
+    d.facts.data_types = b.sets().types.clone();
     d.facts.data_count = b.x;
     Some(d)
 }
 
 pub fn judge_volume(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
     let mut out = Vec::new();
-    let n = b.a.len();
+    let n = b.sets().a.len();
     let loc = b.main_location();
     let foreign = cx.is_foreign(loc);
     if n >= MASS_VALUES {
         let mut d = Draft::from_burst("mass_sensitive_access", k, b);
-        d.facts.data_types = b.types.clone();
+        d.facts.data_types = b.sets().types.clone();
         d.facts.data_count = n as u64;
         out.push(d);
     }
     if foreign && n >= FOREIGN_VALUES && (b.n >= FOREIGN_CALLS || n >= MASS_VALUES) {
         let mut d = Draft::from_burst("foreign_mass_sensitive_access", k, b);
-        d.facts.data_types = b.types.clone();
+        d.facts.data_types = b.sets().types.clone();
         d.facts.data_count = n as u64;
         out.push(d);
     }
@@ -48,19 +48,20 @@ pub fn judge_volume(k: &TrackKey, b: &Burst, cx: &JudgeCx) -> Vec<Draft> {
 
 pub fn judge_account_sensitive(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Vec<Draft> {
     let mut out = Vec::new();
-    if b.a.len() >= MASS_VALUES {
+    if b.sets().a.len() >= MASS_VALUES {
         let mut d = Draft::from_burst("account_mass_sensitive_access", k, b);
-        d.facts.data_types = b.types.clone();
-        d.facts.data_count = b.a.len() as u64;
+        d.facts.data_types = b.sets().types.clone();
+        d.facts.data_count = b.sets().a.len() as u64;
         out.push(d);
     }
     // `y`: the calls made from abroad.
-    let abroad = b.b.len();
+    let abroad = b.sets().b.len();
     if abroad >= FOREIGN_VALUES && (b.y >= FOREIGN_CALLS || abroad >= MASS_VALUES) {
         let mut d = Draft::from_burst("account_cross_border_sensitive_access", k, b);
-        d.facts.data_types = b.types.clone();
-        d.facts.data_count = b.b.len() as u64;
+        d.facts.data_types = b.sets().types.clone();
+        d.facts.data_count = b.sets().b.len() as u64;
         d.facts.location = b
+            .sets()
             .labels
             .iter()
             .next()
@@ -72,10 +73,10 @@ pub fn judge_account_sensitive(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Vec<Dr
 }
 
 pub fn judge_horizontal(k: &TrackKey, b: &Burst, _cx: &JudgeCx) -> Option<Draft> {
-    (b.a.len() >= HORIZONTAL_USERS).then(|| {
+    (b.sets().a.len() >= HORIZONTAL_USERS).then(|| {
         let mut d = Draft::from_burst("account_horizontal_escalation", k, b);
-        d.facts.param = b.label.clone();
-        d.facts.data_types = b.types.clone();
-        d.detail(format!("{} different users", b.a.len()))
+        d.facts.param = b.sets().label.clone();
+        d.facts.data_types = b.sets().types.clone();
+        d.detail(format!("{} different users", b.sets().a.len()))
     })
 }

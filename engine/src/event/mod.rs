@@ -321,9 +321,9 @@ fn worth_keeping(f: Family, b: &Burst) -> bool {
         }
         Family::Unauthorized => b.n >= 2,
         Family::SensitiveVolume | Family::AccountSensitive => {
-            b.a.len() >= leak::FOREIGN_VALUES || b.b.len() >= leak::FOREIGN_VALUES
+            b.sets().a.len() >= leak::FOREIGN_VALUES || b.sets().b.len() >= leak::FOREIGN_VALUES
         }
-        Family::AccountHorizontal => b.a.len() >= leak::HORIZONTAL_USERS,
+        Family::AccountHorizontal => b.sets().a.len() >= leak::HORIZONTAL_USERS,
         Family::AccountErrors | Family::AccountTools => b.n >= 3,
         Family::Send => b.n >= 5,
         _ => b.n >= 10,
@@ -529,10 +529,10 @@ impl EventState {
                 let b = self.track(Family::CodeVerify, &ip, true, f);
                 mark(b);
                 if let Some(code) = c.code {
-                    b.a.insert(code);
+                    b.sets_mut().a.insert(code);
                 }
                 if let Some(tg) = c.target {
-                    b.add_target(tg);
+                    b.sets_mut().add_target(tg);
                 }
                 match c.channel {
                     signals::Channel::Sms => b.x += 1,
@@ -543,10 +543,10 @@ impl EventState {
                 let b = self.track(Family::Login, &ip, true, f);
                 mark(b);
                 if let Some(u) = c.user {
-                    b.a.insert(u);
+                    b.sets_mut().a.insert(u);
                 }
                 if let Some(p) = c.password {
-                    b.b.insert(p);
+                    b.sets_mut().b.insert(p);
                 }
                 if c.weak_password && outcome != crate::login::Outcome::Failure {
                     let hint = c.internal_app_hint;
@@ -559,15 +559,16 @@ impl EventState {
                 let b = self.track(Family::Register, &ip, true, f);
                 mark(b);
                 if let Some(u) = c.user.or(c.target) {
-                    b.a.insert(u);
+                    b.sets_mut().a.insert(u);
                 }
             }
         }
         if let Some(send) = s.send {
             let b = self.track(Family::Send, &ip, true, f);
             if let Some(tg) = send.target {
-                b.add_target(tg);
-                b.a.insert(tg);
+                let sets = b.sets_mut();
+                sets.add_target(tg);
+                sets.a.insert(tg);
             }
             match send.channel {
                 signals::Channel::Email => b.y += 1,
@@ -577,27 +578,25 @@ impl EventState {
         if let Some(size) = s.download {
             let item = s.download_item;
             let b = self.track(Family::Download, &ip, false, f);
-            b.a.insert(item);
+            b.sets_mut().a.insert(item);
             b.bytes += size;
             if let Some(subj) = &acc_subject {
                 let b = self.track(Family::AccountDownload, subj, false, f);
-                b.a.insert(item);
+                b.sets_mut().a.insert(item);
                 b.bytes += size;
             }
         }
         if let Some((name, v)) = &s.id_param {
             if ok {
                 let b = self.track(Family::Crawl, &ip, true, f);
-                b.add_int(*v);
-                if b.label.is_none() {
-                    b.label = Some(name.clone());
-                }
+                let sets = b.sets_mut();
+                sets.add_int(*v);
+                sets.label_once(name);
                 if let Some(subj) = &acc_subject {
                     let b = self.track(Family::AccountTraversal, subj, true, f);
-                    b.add_int(*v);
-                    if b.label.is_none() {
-                        b.label = Some(name.clone());
-                    }
+                    let sets = b.sets_mut();
+                    sets.add_int(*v);
+                    sets.label_once(name);
                 }
             }
         }
@@ -609,7 +608,7 @@ impl EventState {
             };
             let blocked = att.blocked;
             let b = self.track(Family::Attack, &ip, false, f);
-            b.add_label(&label);
+            b.sets_mut().add_label(&label);
             if blocked {
                 b.x += 1;
             }
@@ -625,14 +624,16 @@ impl EventState {
             if !s.has_credential && serious {
                 let b = self.track(Family::Unauthorized, &ip, true, f);
                 b.x += resp.len() as u64;
+                let sets = b.sets_mut();
                 for x in &resp {
-                    *b.types.entry(x.type_id).or_default() += 1;
+                    *sets.types.entry(x.type_id).or_default() += 1;
                 }
             }
             let b = self.track(Family::SensitiveVolume, &ip, true, f);
+            let sets = b.sets_mut();
             for x in &resp {
-                b.a.insert(x.hash);
-                *b.types.entry(x.type_id).or_default() += 1;
+                sets.a.insert(x.hash);
+                *sets.types.entry(x.type_id).or_default() += 1;
             }
             if let Some(subj) = &acc_subject {
                 let home = self.home();
@@ -641,26 +642,28 @@ impl EventState {
                     _ => None,
                 };
                 let b = self.track(Family::AccountSensitive, subj, false, f);
+                if foreign.is_some() {
+                    b.y += 1;
+                }
+                let sets = b.sets_mut();
                 for x in &resp {
-                    b.a.insert(x.hash);
+                    sets.a.insert(x.hash);
                     if foreign.is_some() {
-                        b.b.insert(x.hash);
+                        sets.b.insert(x.hash);
                     }
-                    *b.types.entry(x.type_id).or_default() += 1;
+                    *sets.types.entry(x.type_id).or_default() += 1;
                 }
                 if let Some(c) = foreign {
-                    b.add_label(&String::from_utf8_lossy(&c));
-                    b.y += 1;
+                    sets.add_label(&String::from_utf8_lossy(&c));
                 }
                 if let Some((name, h, is_self)) = &s.identity_param {
                     if !is_self {
                         let b = self.track(Family::AccountHorizontal, subj, true, f);
-                        b.a.insert(*h);
-                        if b.label.is_none() {
-                            b.label = Some(name.clone());
-                        }
+                        let sets = b.sets_mut();
+                        sets.a.insert(*h);
+                        sets.label_once(name);
                         for x in &resp {
-                            *b.types.entry(x.type_id).or_default() += 1;
+                            *sets.types.entry(x.type_id).or_default() += 1;
                         }
                     }
                 }
@@ -697,7 +700,7 @@ impl EventState {
             ) {
                 let fam = f.client.tool.family.clone();
                 let b = self.track(Family::AccountTools, subj, false, f);
-                b.add_tool(&fam, kind);
+                b.sets_mut().add_tool(&fam, kind);
                 b.x += 1;
             }
         }

@@ -233,14 +233,21 @@ impl<K: Clone, const N: usize> Counted<K, N> {
 /// One burst of activity of one subject in one family.
 ///
 /// The fields every exchange updates come first (`repr(C)`): the open bursts are many and
-/// mostly out of cache when the serial fold reaches them, so each cache line read counts.
+/// mostly out of cache when the serial fold reaches them, so each cache line read counts. The
+/// family-specific sets live in [`BurstSets`], allocated on a burst's first use of one: most
+/// bursts (every exchange opens or extends a status burst) never need them, and a smaller
+/// burst is cheaper to open, close, move into the closed list and keep there.
 #[derive(Debug, Clone, Default)]
 #[repr(C)]
 pub struct Burst {
     pub start: i64,
     pub last: i64,
     pub n: u64,
+    /// The observations within the rate window, oldest first; see [`Burst::tick`].
     recent: VecDeque<i64>,
+    /// A lone first observation, held here until a second one allocates `recent`: many
+    /// bursts see one exchange only.
+    pending: Option<i64>,
     /// Most observations within the family's rate window.
     pub peak: u32,
     pub locations: Counted<Location, MAX_LOCS>,
@@ -254,12 +261,18 @@ pub struct Burst {
     pub x: u64,
     pub y: u64,
     pub bytes: u64,
+    sets: Option<Box<BurstSets>>,
+}
+
+/// The family-specific collections of a [`Burst`]; see [`Burst::sets`].
+#[derive(Debug, Clone, Default)]
+pub struct BurstSets {
     /// Family-specific distinct sets (usernames/passwords/codes, targets, files...).
     pub a: Distinct,
     pub b: Distinct,
     pub c: Distinct,
     /// Per-target counts (a phone number bombed), capped.
-    pub targets: HashMap<u64, u32>,
+    targets: HashMap<u64, u32>,
     /// Integer parameter values seen (traversal), capped.
     pub ints: BTreeSet<i64>,
     pub types: BTreeMap<u32, u64>,
@@ -267,6 +280,84 @@ pub struct Burst {
     /// A parameter name or label that describes the burst (`user_id`, attack kinds).
     pub label: Option<String>,
     pub labels: BTreeSet<String>,
+}
+
+impl BurstSets {
+    pub fn add_target(&mut self, t: u64) {
+        if let Some(c) = self.targets.get_mut(&t) {
+            *c += 1;
+        } else if self.targets.len() < MAX_TARGETS {
+            self.targets.insert(t, 1);
+        }
+    }
+
+    /// Distinct targets counted.
+    pub fn target_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn max_target(&self) -> u32 {
+        self.targets.values().copied().max().unwrap_or(0)
+    }
+
+    pub fn add_int(&mut self, v: i64) {
+        if self.ints.len() < MAX_INTS {
+            self.ints.insert(v);
+        }
+    }
+
+    pub fn add_label(&mut self, l: &str) {
+        if self.labels.len() < 8 {
+            self.labels.insert(l.to_string());
+        }
+    }
+
+    /// Sets `label` unless the burst has one.
+    pub fn label_once(&mut self, name: &str) {
+        if self.label.is_none() {
+            self.label = Some(name.to_string());
+        }
+    }
+
+    pub fn add_tool(&mut self, family: &str, kind: ToolKind) {
+        self.add_tools(family, kind, 1);
+    }
+
+    fn add_tools(&mut self, family: &str, kind: ToolKind, n: u64) {
+        if let Some(e) = self.tools.iter_mut().find(|t| t.0 == family) {
+            e.2 += n;
+        } else if self.tools.len() < MAX_TOOLS {
+            self.tools.push((family.to_string(), kind, n));
+        }
+    }
+
+    fn merge(&mut self, o: BurstSets) {
+        self.a.merge(o.a);
+        self.b.merge(o.b);
+        self.c.merge(o.c);
+        for (t, c) in o.targets {
+            if let Some(x) = self.targets.get_mut(&t) {
+                *x += c;
+            } else if self.targets.len() < MAX_TARGETS {
+                self.targets.insert(t, c);
+            }
+        }
+        for v in o.ints {
+            self.add_int(v);
+        }
+        for (k, v) in o.types {
+            *self.types.entry(k).or_default() += v;
+        }
+        for (f, k, n) in o.tools {
+            self.add_tools(&f, k, n);
+        }
+        if self.label.is_none() {
+            self.label = o.label;
+        }
+        for l in o.labels {
+            self.add_label(&l);
+        }
+    }
 }
 
 impl Burst {
@@ -283,11 +374,22 @@ impl Burst {
         self.n += 1;
         self.start = self.start.min(t);
         self.last = self.last.max(t);
+        if self.recent.is_empty() {
+            match self.pending.take() {
+                None => {
+                    self.pending = Some(t);
+                    self.peak = self.peak.max(1);
+                    return;
+                }
+                Some(first) => {
+                    // Most bursts see a few exchanges: one allocation instead of regrowing.
+                    self.recent.reserve_exact(8);
+                    self.recent.push_back(first);
+                }
+            }
+        }
         if self.recent.len() == MAX_RECENT {
             self.recent.pop_front();
-        } else if self.recent.capacity() == 0 {
-            // Most bursts see a few exchanges: one allocation instead of regrowing from 4.
-            self.recent.reserve_exact(8);
         }
         self.recent.push_back(t);
         while let Some(&f) = self.recent.front() {
@@ -311,45 +413,13 @@ impl Burst {
         }
     }
 
-    pub fn add_tool(&mut self, family: &str, kind: ToolKind) {
-        if let Some(e) = self.tools.iter_mut().find(|t| t.0 == family) {
-            e.2 += 1;
-        } else if self.tools.len() < MAX_TOOLS {
-            self.tools.push((family.to_string(), kind, 1));
-        }
-    }
-
     pub fn add_location(&mut self, l: Location) {
         self.locations.add(&l, 1, |k| *k == l);
-    }
-
-    pub fn add_target(&mut self, t: u64) {
-        if let Some(c) = self.targets.get_mut(&t) {
-            *c += 1;
-        } else if self.targets.len() < MAX_TARGETS {
-            self.targets.insert(t, 1);
-        }
-    }
-
-    pub fn add_int(&mut self, v: i64) {
-        if self.ints.len() < MAX_INTS {
-            self.ints.insert(v);
-        }
-    }
-
-    pub fn add_label(&mut self, l: &str) {
-        if self.labels.len() < 8 {
-            self.labels.insert(l.to_string());
-        }
     }
 
     /// The API with the most observations.
     pub fn main_api(&self) -> Option<&ApiKey> {
         self.apis.iter().max_by_key(|(_, n)| *n).map(|(k, _)| &**k)
-    }
-
-    pub fn max_target(&self) -> u32 {
-        self.targets.values().copied().max().unwrap_or(0)
     }
 
     /// Combines a burst of the same key from another shard.
@@ -359,19 +429,6 @@ impl Burst {
         self.n += o.n;
         self.fail += o.fail;
         self.ok += o.ok;
-        self.a.merge(o.a);
-        self.b.merge(o.b);
-        self.c.merge(o.c);
-        for (t, c) in o.targets {
-            if let Some(x) = self.targets.get_mut(&t) {
-                *x += c;
-            } else if self.targets.len() < MAX_TARGETS {
-                self.targets.insert(t, c);
-            }
-        }
-        for v in o.ints {
-            self.add_int(v);
-        }
         self.peak = self.peak.max(o.peak);
         for (api, n) in o.apis.iter() {
             self.apis.add(api, *n, |k| k == api);
@@ -379,28 +436,29 @@ impl Burst {
         for (s, _) in o.samples.iter() {
             self.add_sample(s);
         }
-        for (k, v) in o.types {
-            *self.types.entry(k).or_default() += v;
-        }
-        for (f, k, n) in o.tools {
-            if let Some(e) = self.tools.iter_mut().find(|t| t.0 == f) {
-                e.2 += n;
-            } else if self.tools.len() < MAX_TOOLS {
-                self.tools.push((f, k, n));
-            }
-        }
         for (l, n) in o.locations.iter() {
             self.locations.add(l, *n, |k| k == l);
         }
         self.bytes += o.bytes;
         self.x += o.x;
         self.y += o.y;
-        if self.label.is_none() {
-            self.label = o.label;
+        if let Some(sets) = o.sets {
+            match &mut self.sets {
+                Some(mine) => mine.merge(*sets),
+                None => self.sets = Some(sets),
+            }
         }
-        for l in o.labels {
-            self.add_label(&l);
-        }
+    }
+
+    /// The family-specific sets, empty until the first [`Burst::sets_mut`].
+    pub fn sets(&self) -> &BurstSets {
+        static EMPTY: std::sync::LazyLock<BurstSets> = std::sync::LazyLock::new(BurstSets::default);
+        self.sets.as_deref().unwrap_or(&EMPTY)
+    }
+
+    /// The family-specific sets, allocated on first use.
+    pub fn sets_mut(&mut self) -> &mut BurstSets {
+        self.sets.get_or_insert_default()
     }
 
     /// The location seen most.
@@ -437,6 +495,36 @@ mod tests {
         }
         assert_eq!(d.len(), DISTINCT_CAP);
         assert!(d.saturated);
+    }
+
+    /// The rate window with its first observation held aside gives the peak of a plain list
+    /// of the observations within the window, on out-of-order times too.
+    #[test]
+    fn peak_rate_matches_a_plain_window() {
+        let mut seed = 7u64;
+        for _ in 0..200 {
+            let mut b = Burst::new(0);
+            let mut plain: VecDeque<i64> = VecDeque::new();
+            let mut peak = 0;
+            let w = 60_000;
+            let mut t = 0i64;
+            for _ in 0..(seed % 150) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                t += (seed >> 33) as i64 % 40_000 - 5_000;
+                b.tick(t, w);
+                if plain.len() == MAX_RECENT {
+                    plain.pop_front();
+                }
+                plain.push_back(t);
+                while plain.front().is_some_and(|&f| t - f > w) {
+                    plain.pop_front();
+                }
+                peak = peak.max(plain.len() as u32);
+                assert_eq!(b.peak, peak);
+            }
+        }
     }
 
     #[test]
