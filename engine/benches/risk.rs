@@ -1,6 +1,6 @@
 //! `risk::signals` on realistic exchanges: a JSON logon, a paged product list, a profile with
-//! sensitive findings, an HTML error page with a stack trace, and a large JSON export; and the
-//! response-words pass the risk and event detectors share.
+//! sensitive findings, an HTML error page with a stack trace, and a large JSON export; the
+//! response-words pass the risk and event detectors share; and the JWT weakness check.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use engine::exchange::Exchange;
@@ -153,5 +153,19 @@ fn response_words(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, response_words);
+/// The JWT weakness check of one token not seen before (the detector memoises tokens per
+/// thread): `alg: none` is found at once; a sound HS256 token is tried against every common
+/// secret, the worst case.
+fn jwt(c: &mut Criterion) {
+    let mut g = c.benchmark_group("jwt_weakness");
+    for (name, token) in [
+        ("hs256_sound", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMDA4NiIsImlhdCI6MTc3MjQ0MjAwMH0.4pcPyMD09olPSyXnrXCjTwXyr4BsezdI1AVTmud2fU4"),
+        ("hs256_jwt_io_sample", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
+    ] {
+        g.bench_function(name, |b| b.iter(|| black_box(risk::jwt_weakness(black_box(token)))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, response_words, jwt);
 criterion_main!(benches);

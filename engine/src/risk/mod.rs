@@ -15,6 +15,9 @@ mod state;
 pub use custom::{
     CompiledRiskRules, Condition, CustomRiskError, CustomRiskRule, MessagePart, RuleLevel,
 };
+/// The JWT check on its own, for its benchmark (a sound HMAC token is tried against every
+/// common secret).
+pub use detectors::jwt_weakness;
 pub use state::RiskState;
 
 use crate::catalog::{catalog, Level};

@@ -118,12 +118,30 @@ pub fn jwt_alg(token: &str) -> Option<String> {
     v.get("alg")?.as_str().map(str::to_string)
 }
 
-fn verify<M: Mac + hmac::digest::KeyInit>(secret: &str, signing_input: &[u8], sig: &[u8]) -> bool {
-    let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()) else {
-        return false;
-    };
-    mac.update(signing_input);
-    mac.verify_slice(sig).is_ok()
+/// The common secrets as HMAC states with the key already absorbed, in [`COMMON_SECRETS`]
+/// order: a token signed with none of them (every sound HMAC token) is checked against all,
+/// and each check would otherwise hash the key's two padding blocks first.
+fn keyed_secrets<M: Mac + hmac::digest::KeyInit>() -> Vec<M> {
+    COMMON_SECRETS
+        .iter()
+        .map(|s| {
+            <M as hmac::digest::KeyInit>::new_from_slice(s.as_bytes())
+                .expect("HMAC accepts keys of any length")
+        })
+        .collect()
+}
+
+/// The first common secret whose HMAC of `signing_input` is `sig`.
+fn common_secret<M: Mac + Clone>(keyed: &[M], signing_input: &[u8], sig: &[u8]) -> Option<usize> {
+    // A signature of the wrong length verifies with no key.
+    if sig.len() != <M as hmac::digest::OutputSizeUser>::output_size() {
+        return None;
+    }
+    keyed.iter().position(|k| {
+        let mut mac = k.clone();
+        mac.update(signing_input);
+        mac.verify_slice(sig).is_ok()
+    })
 }
 
 /// Checks one compact JWT (pure; results are cached per thread by the detector).
@@ -139,17 +157,19 @@ pub fn weakness(token: &str) -> Option<Weakness> {
     let (signing_input, sig_b64) = token.rsplit_once('.')?;
     let sig = URL_SAFE_NO_PAD.decode(sig_b64.trim_end_matches('=')).ok()?;
     let input = signing_input.as_bytes();
-    COMMON_SECRETS
-        .iter()
-        .find(|s| match upper.as_str() {
-            "HS256" => verify::<Hmac<sha2::Sha256>>(s, input, &sig),
-            "HS384" => verify::<Hmac<sha2::Sha384>>(s, input, &sig),
-            _ => verify::<Hmac<sha2::Sha512>>(s, input, &sig),
-        })
-        .map(|s| Weakness::CommonSecret {
-            alg,
-            secret: s.to_string(),
-        })
+    type Keyed<M> = std::sync::LazyLock<Vec<M>>;
+    static HS256: Keyed<Hmac<sha2::Sha256>> = Keyed::new(keyed_secrets);
+    static HS384: Keyed<Hmac<sha2::Sha384>> = Keyed::new(keyed_secrets);
+    static HS512: Keyed<Hmac<sha2::Sha512>> = Keyed::new(keyed_secrets);
+    let found = match upper.as_str() {
+        "HS256" => common_secret(&HS256, input, &sig),
+        "HS384" => common_secret(&HS384, input, &sig),
+        _ => common_secret(&HS512, input, &sig),
+    }?;
+    Some(Weakness::CommonSecret {
+        alg,
+        secret: COMMON_SECRETS[found].to_string(),
+    })
 }
 
 fn cached_weakness(token: &str) -> Option<Weakness> {
@@ -245,15 +265,42 @@ mod tests {
     }
 
     fn sign(alg: &str, secret: &str, payload: &str) -> String {
+        fn mac<M: Mac + hmac::digest::KeyInit>(secret: &str, input: &str) -> Vec<u8> {
+            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }
         let h = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
         let p = URL_SAFE_NO_PAD.encode(payload);
         let input = format!("{h}.{p}");
-        let mut mac =
-            <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes())
-                .unwrap();
-        mac.update(input.as_bytes());
-        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-        format!("{input}.{sig}")
+        let sig = match alg {
+            "HS384" => mac::<Hmac<sha2::Sha384>>(secret, &input),
+            "HS512" => mac::<Hmac<sha2::Sha512>>(secret, &input),
+            _ => mac::<Hmac<sha2::Sha256>>(secret, &input),
+        };
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+    }
+
+    /// Every common secret is found under every HMAC algorithm (the pre-keyed states line up
+    /// with the list), and a strong secret or a cut signature is not.
+    #[test]
+    fn finds_each_common_secret_under_each_algorithm() {
+        for alg in ["HS256", "HS384", "HS512"] {
+            for secret in COMMON_SECRETS {
+                let token = sign(alg, secret, r#"{"sub":"42"}"#);
+                assert_eq!(
+                    weakness(&token),
+                    Some(Weakness::CommonSecret {
+                        alg: alg.into(),
+                        secret: secret.to_string()
+                    }),
+                    "{alg} {secret:?}"
+                );
+                assert_eq!(weakness(&token[..token.len() - 4]), None, "{alg} cut");
+            }
+            let strong = sign(alg, "k9$Vq2!xLr8#Tz4@Wm6^Yp1&", r#"{"sub":"42"}"#);
+            assert_eq!(weakness(&strong), None, "{alg} strong");
+        }
     }
 
     #[test]
