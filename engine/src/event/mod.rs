@@ -698,9 +698,8 @@ impl EventState {
                 kind,
                 ToolKind::Script | ToolKind::AttackTool | ToolKind::Bot
             ) {
-                let fam = f.client.tool.family.clone();
                 let b = self.track(Family::AccountTools, subj, false, f);
-                b.sets_mut().add_tool(&fam, kind);
+                b.sets_mut().add_tool(&f.client.tool.family, kind);
                 b.x += 1;
             }
         }
