@@ -62,6 +62,73 @@ async fn risk_id(app: &TestApp, key: &str) -> i64 {
         .unwrap()
 }
 
+/// Every row id of one result table in `scope`, by the row's stable key.
+async fn ids_by_key(
+    app: &TestApp,
+    scope: Scope,
+    table: &str,
+    key_column: &str,
+) -> std::collections::BTreeMap<String, i64> {
+    let sql = format!(
+        "SELECT {key_column}, id FROM {table} WHERE tenant_id = $1 AND rg_id = $2 AND region = $3"
+    );
+    sqlx::query_as::<_, (String, i64)>(&sql)
+        .bind(scope.tenant_id)
+        .bind(scope.rg_id)
+        .bind(scope.region_str())
+        .fetch_all(&app.backend.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// A result's row id derives from its stable key: a re-analysis keeps every API's, risk's
+/// and event's id (detail pages keep their addresses), and a row whose id another scope's
+/// row holds takes a generated one instead of failing the analysis.
+#[tokio::test]
+async fn result_ids_survive_reanalysis_and_yield_on_a_clash() {
+    each_db!(app => {
+        let (scope, f) = seeded(&app).await;
+        let tables = [("apis", "api_key"), ("risks", "risk_key"), ("events", "event_key")];
+        let mut before = Vec::new();
+        for (table, key) in tables {
+            let ids = ids_by_key(&app, scope, table, key).await;
+            assert!(!ids.is_empty(), "{table}");
+            for (k, id) in &ids {
+                assert_eq!(*id, backend::results::stable_id(table, scope, k), "{table} {k}");
+                assert!(*id > 0 && *id < 1 << 53, "{table}: {id} is exact in JavaScript");
+            }
+            before.push(ids);
+        }
+        backend::results::replace(&app.backend, scope, &f).await.unwrap();
+        for ((table, key), ids) in tables.into_iter().zip(&before) {
+            assert_eq!(&ids_by_key(&app, scope, table, key).await, ids, "{table} after re-analysis");
+        }
+
+        // Another scope's row holds the id of one of this scope's risks.
+        let (clashing_key, clashing_id) = before[1].iter().next().map(|(k, id)| (k.clone(), *id)).unwrap();
+        sqlx::query("UPDATE risks SET rg_id = rg_id + 1000 WHERE id = $1")
+            .bind(clashing_id)
+            .execute(&app.backend.db.pool)
+            .await
+            .unwrap();
+        backend::results::replace(&app.backend, scope, &f).await.unwrap();
+        let after = ids_by_key(&app, scope, "risks", "risk_key").await;
+        assert_eq!(after.len(), f.risks.len(), "every risk stored");
+        assert_ne!(after[&clashing_key], clashing_id, "the clashing risk took another id");
+        for (k, id) in after.iter().filter(|(k, _)| **k != clashing_key) {
+            assert_eq!(before[1][k], *id, "the other risks keep theirs");
+        }
+        let moved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE id = $1")
+            .bind(clashing_id)
+            .fetch_one(&app.backend.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(moved, 1, "the other scope's row is untouched");
+    });
+}
+
 #[tokio::test]
 async fn risks_filter_sort_and_page() {
     each_db!(app => {
@@ -219,9 +286,10 @@ async fn ignore_rules_hide_risks_across_reanalysis() {
         let others_on_api = list(&mut c, "risks_list", &format!("api={}&per_page=200", backend::findings::encode(&backend::results::api_key(&target.api)))).await;
         assert!(others_on_api["rows"].as_array().unwrap().iter().all(|r| (r["type_key"] == target.key.as_str()) == (r["status"] == "ignored")));
 
-        // survives another analysis (new row ids)
+        // survives another analysis (which keeps the row's id)
         backend::results::replace(&app.backend, scope, &f).await.unwrap();
         let new_id = risk_id(&app, &key).await;
+        assert_eq!(new_id, id, "a risk keeps its id across re-analyses");
         let d = call(&mut c, "risk_detail", &[("id", &new_id.to_string())]).await.json();
         assert_eq!(d["row"]["status"], "ignored");
 

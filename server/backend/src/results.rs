@@ -36,6 +36,99 @@ pub fn risk_key(type_key: &str, api: &ApiKey) -> String {
     format!("{type_key}|{}", api_key(api))
 }
 
+/// The row id of a result: derived from its stable key, so that an API, a risk or an event
+/// keeps its id, and its detail page its address, across re-analyses. The first 53 bits of
+/// SHA-256 over table, scope and key: exact as a JavaScript number, and a clash between two
+/// of a few hundred thousand rows has odds of about one in a million; the row that would
+/// clash with another scope's takes a generated id instead ([`taken_ids`]).
+pub fn stable_id(table: &str, scope: Scope, key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        table,
+        &scope.tenant_id.to_string(),
+        &scope.rg_id.to_string(),
+        scope.region_str(),
+        key,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    ((u64::from_le_bytes(first) >> 11) as i64).max(1)
+}
+
+/// Which of `ids` rows of `table` already hold (other scopes' rows: [`replace`] has deleted
+/// the scope's own before it asks).
+async fn taken_ids(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &str,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>> {
+    let mut taken = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id FROM {table} WHERE id IN ({})", params.join(","));
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        taken.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(taken)
+}
+
+/// `INSERT INTO table (columns[, id]) VALUES ($1, ...)`: the id is bound last when given.
+fn insert_sql(table: &str, columns: &str, with_id: bool) -> String {
+    let n = columns.split(',').count() + usize::from(with_id);
+    let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let id = if with_id { ", id" } else { "" };
+    format!(
+        "INSERT INTO {table} ({columns}{id}) VALUES ({})",
+        params.join(",")
+    )
+}
+
+/// Binds the row id last, when the row has its stable one (see [`insert_sql`]).
+fn bind_id<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    id: Option<i64>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match id {
+        Some(id) => q.bind(id),
+        None => q,
+    }
+}
+
+/// The stable ids of a scope's rows, `None` where another scope's row holds the id.
+async fn row_ids(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &str,
+    scope: Scope,
+    keys: impl Iterator<Item = String>,
+) -> Result<Vec<Option<i64>>> {
+    let ids: Vec<i64> = keys.map(|k| stable_id(table, scope, &k)).collect();
+    let taken = taken_ids(tx, table, &ids).await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(ids
+        .into_iter()
+        .map(|id| (!taken.contains(&id) && seen.insert(id)).then_some(id))
+        .collect())
+}
+
+const API_COLUMNS: &str = "tenant_id, rg_id, region, api_key, host, method, path, calls, \
+    first_seen, last_seen, active, service_object, authenticated, auth, sensitivity, \
+    sensitivity_rank, purpose_keys, purposes, request_types, response_types, params, statuses, \
+    content_types, calls_per_day, distinct_clients, risk_count, event_count";
+const RISK_COLUMNS: &str = "tenant_id, rg_id, region, risk_key, type_key, level, level_rank, \
+    category, name, api_key, host, method, path, evidence, description, suggestion, first_seen, \
+    last_seen, hits";
+const EVENT_COLUMNS: &str = "tenant_id, rg_id, region, event_key, type_key, level, level_rank, \
+    category, name, subject, ip, account, location, api_key, host, method, path, start_ms, \
+    end_ms, count, description, suggestion, apis, samples";
+
 /// Stable key of an event: type, subject, API and start.
 pub fn event_key(e: &engine::event::EventFinding) -> String {
     let subject = match (&e.account, &e.ip) {
@@ -163,11 +256,25 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .await?;
     }
 
-    for a in &f.apis {
-        insert_api(&mut tx, scope, a, &risk_counts, &event_counts).await?;
+    let api_ids = row_ids(
+        &mut tx,
+        "apis",
+        scope,
+        f.apis.iter().map(|a| api_key(&a.key)),
+    )
+    .await?;
+    for (a, id) in f.apis.iter().zip(api_ids) {
+        insert_api(&mut tx, scope, a, id, &risk_counts, &event_counts).await?;
     }
 
-    for r in &f.risks {
+    let risk_ids = row_ids(
+        &mut tx,
+        "risks",
+        scope,
+        f.risks.iter().map(|r| risk_key(&r.key, &r.api)),
+    )
+    .await?;
+    for (r, id) in f.risks.iter().zip(risk_ids) {
         let cat = catalog().risk(&r.key);
         let (description, suggestion) = engine::risk::describe(&r.key).unwrap_or(("", ""));
         let name = r
@@ -175,36 +282,32 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .clone()
             .or_else(|| cat.map(|c| c.name.clone()))
             .unwrap_or_else(|| r.key.clone());
-        sqlx::query(
-            "INSERT INTO risks (tenant_id, rg_id, region, risk_key, type_key, level, level_rank,
-                category, name, api_key, host, method, path, evidence, description, suggestion,
-                first_seen, last_seen, hits)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
-        )
-        .bind(scope.tenant_id)
-        .bind(scope.rg_id)
-        .bind(region)
-        .bind(risk_key(&r.key, &r.api))
-        .bind(&r.key)
-        .bind(r.level.as_str())
-        .bind(level_rank(r.level))
-        .bind(cat.map(|c| c.category.clone()).unwrap_or_default())
-        .bind(name)
-        .bind(api_key(&r.api))
-        .bind(&r.api.host)
-        .bind(&r.api.method)
-        .bind(&r.api.path)
-        .bind(&r.evidence)
-        .bind(description)
-        .bind(r.suggestion.as_deref().unwrap_or(suggestion))
-        .bind(r.first_ms)
-        .bind(r.last_ms)
-        .bind(r.hits as i64)
-        .execute(&mut *tx)
-        .await?;
+        let sql = insert_sql("risks", RISK_COLUMNS, id.is_some());
+        let q = sqlx::query(&sql)
+            .bind(scope.tenant_id)
+            .bind(scope.rg_id)
+            .bind(region)
+            .bind(risk_key(&r.key, &r.api))
+            .bind(&r.key)
+            .bind(r.level.as_str())
+            .bind(level_rank(r.level))
+            .bind(cat.map(|c| c.category.clone()).unwrap_or_default())
+            .bind(name)
+            .bind(api_key(&r.api))
+            .bind(&r.api.host)
+            .bind(&r.api.method)
+            .bind(&r.api.path)
+            .bind(&r.evidence)
+            .bind(description)
+            .bind(r.suggestion.as_deref().unwrap_or(suggestion))
+            .bind(r.first_ms)
+            .bind(r.last_ms)
+            .bind(r.hits as i64);
+        bind_id(q, id).execute(&mut *tx).await?;
     }
 
-    for e in &f.events {
+    let event_ids = row_ids(&mut tx, "events", scope, f.events.iter().map(event_key)).await?;
+    for (e, id) in f.events.iter().zip(event_ids) {
         let cat = catalog().event(&e.key);
         let name = e
             .rule
@@ -216,39 +319,33 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             engine::catalog::Subject::Account => "account",
         };
         let apis: Vec<String> = e.apis.iter().map(api_key).collect();
-        sqlx::query(
-            "INSERT INTO events (tenant_id, rg_id, region, event_key, type_key, level, level_rank,
-                category, name, subject, ip, account, location, api_key, host, method, path,
-                start_ms, end_ms, count, description, suggestion, apis, samples)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,
-                $21,$22,$23,$24)",
-        )
-        .bind(scope.tenant_id)
-        .bind(scope.rg_id)
-        .bind(region)
-        .bind(event_key(e))
-        .bind(&e.key)
-        .bind(e.level.as_str())
-        .bind(level_rank(e.level))
-        .bind(cat.map(|c| c.category.clone()).unwrap_or_default())
-        .bind(name)
-        .bind(subject)
-        .bind(e.ip.map(|i| i.to_string()))
-        .bind(e.account.clone())
-        .bind(e.location.code())
-        .bind(api_key(&e.api))
-        .bind(&e.api.host)
-        .bind(&e.api.method)
-        .bind(&e.api.path)
-        .bind(e.start_ms)
-        .bind(e.end_ms)
-        .bind(e.count as i64)
-        .bind(&e.description)
-        .bind(&e.suggestion)
-        .bind(json(&apis))
-        .bind(json(&e.samples))
-        .execute(&mut *tx)
-        .await?;
+        let sql = insert_sql("events", EVENT_COLUMNS, id.is_some());
+        let q = sqlx::query(&sql)
+            .bind(scope.tenant_id)
+            .bind(scope.rg_id)
+            .bind(region)
+            .bind(event_key(e))
+            .bind(&e.key)
+            .bind(e.level.as_str())
+            .bind(level_rank(e.level))
+            .bind(cat.map(|c| c.category.clone()).unwrap_or_default())
+            .bind(name)
+            .bind(subject)
+            .bind(e.ip.map(|i| i.to_string()))
+            .bind(e.account.clone())
+            .bind(e.location.code())
+            .bind(api_key(&e.api))
+            .bind(&e.api.host)
+            .bind(&e.api.method)
+            .bind(&e.api.path)
+            .bind(e.start_ms)
+            .bind(e.end_ms)
+            .bind(e.count as i64)
+            .bind(&e.description)
+            .bind(&e.suggestion)
+            .bind(json(&apis))
+            .bind(json(&e.samples));
+        bind_id(q, id).execute(&mut *tx).await?;
     }
 
     sqlx::query(
@@ -438,6 +535,7 @@ async fn insert_api(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     scope: Scope,
     a: &ApiSummary,
+    id: Option<i64>,
     risk_counts: &HashMap<String, i64>,
     event_counts: &HashMap<String, i64>,
 ) -> Result<()> {
@@ -452,43 +550,36 @@ async fn insert_api(
             .join(",")
     );
     let sensitivity = a.sensitivity.as_str();
-    sqlx::query(
-        "INSERT INTO apis (tenant_id, rg_id, region, api_key, host, method, path, calls,
-            first_seen, last_seen, active, service_object, authenticated, auth, sensitivity,
-            sensitivity_rank, purpose_keys, purposes, request_types, response_types, params,
-            statuses, content_types, calls_per_day, distinct_clients, risk_count, event_count)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,
-            $22,$23,$24,$25,$26,$27)",
-    )
-    .bind(scope.tenant_id)
-    .bind(scope.rg_id)
-    .bind(region)
-    .bind(&key)
-    .bind(&a.key.host)
-    .bind(&a.key.method)
-    .bind(&a.key.path)
-    .bind(a.calls as i64)
-    .bind(a.first_seen_ms)
-    .bind(a.last_seen_ms)
-    .bind(a.active as i64)
-    .bind(a.service_object.as_str())
-    .bind(a.authenticated as i64)
-    .bind(json(&a.auth))
-    .bind(sensitivity)
-    .bind(sensitivity_rank(sensitivity))
-    .bind(purpose_keys)
-    .bind(json(&a.purposes))
-    .bind(json(&a.request_types))
-    .bind(json(&a.response_types))
-    .bind(json(&a.params))
-    .bind(json(&a.statuses))
-    .bind(json(&a.response_content_types))
-    .bind(json(&a.calls_per_day))
-    .bind(a.distinct_clients as i64)
-    .bind(risk_counts.get(&key).copied().unwrap_or(0))
-    .bind(event_counts.get(&key).copied().unwrap_or(0))
-    .execute(&mut **tx)
-    .await?;
+    let sql = insert_sql("apis", API_COLUMNS, id.is_some());
+    let q = sqlx::query(&sql)
+        .bind(scope.tenant_id)
+        .bind(scope.rg_id)
+        .bind(region)
+        .bind(&key)
+        .bind(&a.key.host)
+        .bind(&a.key.method)
+        .bind(&a.key.path)
+        .bind(a.calls as i64)
+        .bind(a.first_seen_ms)
+        .bind(a.last_seen_ms)
+        .bind(a.active as i64)
+        .bind(a.service_object.as_str())
+        .bind(a.authenticated as i64)
+        .bind(json(&a.auth))
+        .bind(sensitivity)
+        .bind(sensitivity_rank(sensitivity))
+        .bind(purpose_keys)
+        .bind(json(&a.purposes))
+        .bind(json(&a.request_types))
+        .bind(json(&a.response_types))
+        .bind(json(&a.params))
+        .bind(json(&a.statuses))
+        .bind(json(&a.response_content_types))
+        .bind(json(&a.calls_per_day))
+        .bind(a.distinct_clients as i64)
+        .bind(risk_counts.get(&key).copied().unwrap_or(0))
+        .bind(event_counts.get(&key).copied().unwrap_or(0));
+    bind_id(q, id).execute(&mut **tx).await?;
     for (direction, types) in [
         ("request", &a.request_types),
         ("response", &a.response_types),
