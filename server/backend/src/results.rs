@@ -38,9 +38,9 @@ pub fn risk_key(type_key: &str, api: &ApiKey) -> String {
 
 /// The row id of a result: derived from its stable key, so that an API, a risk or an event
 /// keeps its id, and its detail page its address, across re-analyses. The first 53 bits of
-/// SHA-256 over table, scope and key: exact as a JavaScript number, and a clash between two
-/// of a few hundred thousand rows has odds of about one in a million; the row that would
-/// clash with another scope's takes a generated id instead ([`taken_ids`]).
+/// SHA-256 over table, scope and key: exact as a JavaScript number, and a clash among a
+/// table's few hundred thousand rows has odds of a few in a million; the row that would
+/// clash takes a generated id instead ([`row_ids`]).
 pub fn stable_id(table: &str, scope: Scope, key: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
