@@ -284,10 +284,14 @@ pub struct BurstSets {
 
 impl BurstSets {
     pub fn add_target(&mut self, t: u64) {
+        self.add_targets(t, 1);
+    }
+
+    fn add_targets(&mut self, t: u64, n: u32) {
         if let Some(c) = self.targets.get_mut(&t) {
-            *c += 1;
+            *c += n;
         } else if self.targets.len() < MAX_TARGETS {
-            self.targets.insert(t, 1);
+            self.targets.insert(t, n);
         }
     }
 
@@ -335,12 +339,8 @@ impl BurstSets {
         self.a.merge(o.a);
         self.b.merge(o.b);
         self.c.merge(o.c);
-        for (t, c) in o.targets {
-            if let Some(x) = self.targets.get_mut(&t) {
-                *x += c;
-            } else if self.targets.len() < MAX_TARGETS {
-                self.targets.insert(t, c);
-            }
+        for (t, n) in o.targets {
+            self.add_targets(t, n);
         }
         for v in o.ints {
             self.add_int(v);
