@@ -13,6 +13,7 @@
 //!   `ComplianceConfig` for the analysis job.
 
 use crate::accounts::User;
+use crate::db::placeholders;
 use crate::error::{Error, Result};
 use crate::scope::Scope;
 use crate::Backend;
@@ -700,12 +701,11 @@ pub async fn trace(
     let mut rows = Vec::new();
     let hashes: Vec<&String> = wanted.keys().collect();
     for chunk in hashes.chunks(200) {
-        let ph: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
             "SELECT value_hash, type_id, direction, api_key, ip, country, account, first_ms,
                 last_ms, hits FROM value_index
              WHERE tenant_id = $1 AND rg_id = $2 AND region = $3 AND value_hash IN ({})",
-            ph.join(",")
+            placeholders(4, chunk.len())
         );
         let mut q = sqlx::query(&sql)
             .bind(scope.tenant_id)
@@ -821,12 +821,11 @@ async fn related_events(
     let mut found: BTreeMap<i64, RelatedEvent> = BTreeMap::new();
     for (column, values) in [("ip", ips), ("account", accounts)] {
         for chunk in values.chunks(200) {
-            let ph: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             // `column` is one of two fixed identifiers, never input.
             let sql = format!(
                 "SELECT {EVENT_COLS}, apis FROM events
                  WHERE tenant_id = $1 AND rg_id = $2 AND region = $3 AND {column} IN ({})",
-                ph.join(",")
+                placeholders(4, chunk.len())
             );
             let mut q = sqlx::query(&sql)
                 .bind(scope.tenant_id)

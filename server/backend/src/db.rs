@@ -100,6 +100,13 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// `$first,$first+1,...`, `n` of them: the placeholders of an `IN (...)` list or of one row
+/// of a multi-row `VALUES`, in the numbered form both backends take.
+pub fn placeholders(first: usize, n: usize) -> String {
+    let ps: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    ps.join(",")
+}
+
 /// Default of `APISEC_DB_STATEMENT_TIMEOUT_SECS`: generous for the largest purge, short enough
 /// that a runaway query cannot hold a connection (and the console) for minutes.
 pub const DEFAULT_STATEMENT_TIMEOUT_SECS: u64 = 120;
@@ -306,6 +313,13 @@ fn sqlite_url_with_create(url: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_number_from_first() {
+        assert_eq!(placeholders(4, 3), "$4,$5,$6");
+        assert_eq!(placeholders(1, 1), "$1");
+        assert_eq!(placeholders(1, 0), "");
+    }
 
     #[test]
     fn sqlite_urls_get_create_mode() {

@@ -7,6 +7,7 @@
 //! job killed half-way harmless: the previous results stay until the new ones are complete.
 //! Users' decisions (workflow, policies) live in other tables keyed by stable keys.
 
+use crate::db::placeholders;
 use crate::error::Result;
 use crate::scope::Scope;
 use crate::Backend;
@@ -69,8 +70,10 @@ async fn taken_ids(
 ) -> Result<std::collections::HashSet<i64>> {
     let mut taken = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
-        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT id FROM {table} WHERE id IN ({})", params.join(","));
+        let sql = format!(
+            "SELECT id FROM {table} WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -83,11 +86,10 @@ async fn taken_ids(
 /// `INSERT INTO table (columns[, id]) VALUES ($1, ...)`: the id is bound last when given.
 fn insert_sql(table: &str, columns: &str, with_id: bool) -> String {
     let n = columns.split(',').count() + usize::from(with_id);
-    let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     let id = if with_id { ", id" } else { "" };
     format!(
         "INSERT INTO {table} ({columns}{id}) VALUES ({})",
-        params.join(",")
+        placeholders(1, n)
     )
 }
 
@@ -495,10 +497,7 @@ pub async fn replace_trace(
     const BATCH: usize = 70;
     for chunk in trace.rows.chunks(BATCH) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let ps: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
-                format!("({})", ps.join(","))
-            })
+            .map(|r| format!("({})", placeholders(r * COLS + 1, COLS)))
             .collect();
         let sql = format!(
             "INSERT INTO value_index (tenant_id, rg_id, region, value_hash, type_id, direction,
