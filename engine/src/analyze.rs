@@ -253,34 +253,53 @@ enum Parsed {
 }
 
 /// Frames per batch, and bytes per batch (whichever comes first): big enough to amortise the
-/// hand-offs, small enough that the batches in flight stay a few MB.
-const BATCH: usize = 4096;
-const BATCH_BYTES: usize = 8 << 20;
+/// hand-offs, small enough that the batches alive (see [`stream`]) stay under 100 MB.
+const BATCH: usize = 8192;
+const BATCH_BYTES: usize = 16 << 20;
 /// Batches read ahead of the parallel stage.
 const READ_AHEAD: usize = 2;
+/// Batches mapped at once. With one, the pool idled at the end of every batch while its last
+/// records ran on one thread and the fold finished the batch before (on 2 cores the analysis
+/// used 1.83 of them); with two, the next batch's records fill that tail (1.90, with batches
+/// of 8192 frames; docs/performance.md, "Eleventh round").
+const IN_FLIGHT: usize = 2;
+
+/// A mapped batch on its way back to the fold: its sequence number, its frames, its results,
+/// and the panic of its mapping, if any (re-raised on the calling thread).
+type Mapped<T> = (
+    u64,
+    FrameBatch,
+    Vec<Option<T>>,
+    Option<Box<dyn std::any::Any + Send>>,
+);
 
 /// The pipeline of one pass over one input: a reader thread fills batches of raw frames,
 /// `map` runs on every `Data` frame of a batch in parallel (rayon), and `fold` sees every frame
 /// in input order: `(Some(rejection), None)` for a frame the framing rejected, `(None,
-/// Some(&mapped))` for the others. `fold` of batch N runs on the calling thread while batch N+1
-/// is mapped. `batch_done` runs after each batch is folded. Memory: at most `READ_AHEAD + 2`
-/// batches of raw bytes and three batches of mapped results (the one folded, the one mapped,
-/// and the one before, freed as the mapping starts) are alive.
+/// Some(&mapped))` for the others. `fold` of batch N runs on the calling thread while batches
+/// N+1 and N+2 are mapped ([`IN_FLIGHT`]). `batch_done` runs after each batch is folded.
+/// Memory: at most `READ_AHEAD + IN_FLIGHT + 2` batches of raw bytes and `IN_FLIGHT + 2`
+/// batches of mapped results (the one folded, the ones mapped, and one folded before, freed as
+/// a mapping starts) are alive.
 fn stream<T: Send>(
     mut frames: Frames,
     map: impl Fn(u64, &[u8]) -> T + Sync,
     mut fold: impl FnMut(Option<Rejected>, Option<&T>),
     mut batch_done: impl FnMut(),
 ) {
-    use std::sync::mpsc::sync_channel;
+    use std::sync::mpsc::{channel, sync_channel};
+    let buffers = READ_AHEAD + IN_FLIGHT + 2;
     let (full_tx, full_rx) = sync_channel::<FrameBatch>(READ_AHEAD);
-    let (empty_tx, empty_rx) = sync_channel::<FrameBatch>(READ_AHEAD + 2);
+    let (empty_tx, empty_rx) = sync_channel::<FrameBatch>(buffers);
     // Allocated once at their working size and recycled, so that no batch regrows (and
     // copies) its buffers.
-    for _ in 0..READ_AHEAD + 2 {
+    for _ in 0..buffers {
         let _ = empty_tx.send(FrameBatch::with_capacity(BATCH, BATCH_BYTES));
     }
     std::thread::scope(|s| {
+        // Owned by this closure, so that a panic of the fold or of a mapping drops them as it
+        // unwinds: the reader's next send or receive then fails, and the scope can join it.
+        let (empty_tx, full_rx) = (empty_tx, full_rx);
         s.spawn(move || {
             while let Ok(mut batch) = empty_rx.recv() {
                 if !frames.fill(&mut batch, BATCH, BATCH_BYTES) || full_tx.send(batch).is_err() {
@@ -288,18 +307,19 @@ fn stream<T: Send>(
                 }
             }
         });
+        let map = &map;
         // The mapped results go into recycled vectors too (a batch of facts is megabytes).
-        let compute = |batch: &FrameBatch, out: &mut Vec<Option<T>>| {
-            // The results of two batches ago, folded by now, are freed here by the pool that
-            // allocated them: mimalloc frees a block on its own thread cheaply, and the fold
-            // thread, which would otherwise free them one by one, has the most to do.
+        let compute = move |batch: &FrameBatch, out: &mut Vec<Option<T>>| {
+            // The results of a batch folded earlier are freed here by the pool that allocated
+            // them: mimalloc frees a block on its own thread cheaply, and the fold thread,
+            // which would otherwise free them one by one, has the most to do.
             out.par_drain(..).with_max_len(64).for_each(drop);
             batch
                 .frames
                 .par_iter()
                 // Small work units: rayon's adaptive splitting leaves a few large chunks on 2
                 // threads, and the thread that finishes first idles while the other runs its
-                // last chunk (about 5 % of the wall time).
+                // last chunk.
                 .with_max_len(16)
                 .map(|f| match f {
                     RawFrame::Data { line, start, end } => {
@@ -309,40 +329,97 @@ fn stream<T: Send>(
                 })
                 .collect_into_vec(out)
         };
-        let mut fold_batch = |mut batch: FrameBatch, mapped: &mut Vec<Option<T>>| {
-            for (frame, item) in batch.frames.drain(..).zip(mapped.iter()) {
-                match frame {
-                    RawFrame::Rejected(r) => fold(Some(r), None),
-                    RawFrame::Data { .. } => fold(None, item.as_ref()),
-                }
-            }
-            batch_done();
-            // The buffers go back to the reader (its end may already be gone).
-            let _ = empty_tx.send(batch);
-        };
-        let mut pending: Option<(FrameBatch, Vec<Option<T>>)> = None;
-        let mut spare: Vec<Option<T>> = Vec::with_capacity(BATCH);
-        while let Ok(batch) = full_rx.recv() {
-            let mut mapped = std::mem::take(&mut spare);
-            match pending.take() {
-                // Fold the previous batch here while the pool maps this one.
-                Some((prev, mut prev_mapped)) => {
-                    rayon::in_place_scope(|scope| {
-                        scope.spawn(|_| compute(&batch, &mut mapped));
-                        fold_batch(prev, &mut prev_mapped);
+        let (done_tx, done_rx) = channel::<Mapped<T>>();
+        let mut spares: Vec<Vec<Option<T>>> = Vec::new();
+        // Mapped batches that finished before an earlier one, by sequence number.
+        let mut early: Vec<Mapped<T>> = Vec::new();
+        let compute = &compute;
+        rayon::in_place_scope(|scope| {
+            // Batches handed to the pool, and received back from it, in input order.
+            let (mut sent, mut received) = (0u64, 0u64);
+            let mut input_open = true;
+            // The batch received last, folded once the pool has IN_FLIGHT batches again.
+            let mut ready: Option<(FrameBatch, Vec<Option<T>>)> = None;
+            loop {
+                while input_open && sent - received < IN_FLIGHT as u64 {
+                    let Ok(batch) = full_rx.recv() else {
+                        input_open = false;
+                        break;
+                    };
+                    let mut out = spares.pop().unwrap_or_else(|| Vec::with_capacity(BATCH));
+                    let (done, seq) = (done_tx.clone(), sent);
+                    scope.spawn(move |_| {
+                        let panic = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            compute(&batch, &mut out)
+                        }))
+                        .err();
+                        // The receiver outlives every task of the scope.
+                        let _ = done.send((seq, batch, out, panic));
                     });
-                    spare = prev_mapped;
+                    sent += 1;
                 }
-                None => compute(&batch, &mut mapped),
+                if let Some((mut batch, mapped)) = ready.take() {
+                    for (frame, item) in batch.frames.drain(..).zip(mapped.iter()) {
+                        match frame {
+                            RawFrame::Rejected(r) => fold(Some(r), None),
+                            RawFrame::Data { .. } => fold(None, item.as_ref()),
+                        }
+                    }
+                    batch_done();
+                    // The buffers go back to the reader (its end may already be gone).
+                    let _ = empty_tx.send(batch);
+                    spares.push(mapped);
+                }
+                if received == sent {
+                    break;
+                }
+                let (_, batch, mapped, panic) = loop {
+                    if let Some(i) = early.iter().position(|m| m.0 == received) {
+                        break early.swap_remove(i);
+                    }
+                    let m = next_mapped(&done_rx);
+                    if m.0 == received {
+                        break m;
+                    }
+                    early.push(m);
+                };
+                if let Some(p) = panic {
+                    std::panic::resume_unwind(p);
+                }
+                received += 1;
+                ready = Some((batch, mapped));
             }
-            pending = Some((batch, mapped));
-        }
-        if let Some((prev, mut prev_mapped)) = pending {
-            fold_batch(prev, &mut prev_mapped);
-        }
+        });
         // Unblock the reader if it waits for a buffer, then let it end.
         drop(full_rx);
     });
+}
+
+/// The next batch a mapping task sends back. Called on a worker of the pool (an analysis run
+/// inside `ThreadPool::install`), it runs the pool's work while it waits: a worker blocked on
+/// the channel could leave the very tasks it waits for without a thread (with one thread, for
+/// ever).
+fn next_mapped<T>(done: &std::sync::mpsc::Receiver<Mapped<T>>) -> Mapped<T> {
+    use std::sync::mpsc::RecvTimeoutError;
+    // Only this function's caller drops the receiver, and it holds a sender too: the channel
+    // never disconnects while it waits.
+    const OPEN: &str = "the mapping channel outlives the wait";
+    loop {
+        if let Ok(m) = done.try_recv() {
+            return m;
+        }
+        match rayon::yield_now() {
+            None => return done.recv().expect(OPEN),
+            Some(rayon::Yield::Executed) => {}
+            Some(rayon::Yield::Idle) => {
+                match done.recv_timeout(std::time::Duration::from_micros(200)) {
+                    Ok(m) => return m,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => panic!("{OPEN}"),
+                }
+            }
+        }
+    }
 }
 
 const USAGE: &str = "usage: apisec analyze [--format auto|jsonl|har|nginx|waf] [--region cn|intl] [--out FILE] FILE...";
@@ -431,4 +508,90 @@ pub fn run_cli(args: Vec<OsString>) -> i32 {
         return 1;
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::readers::{open_file_frames, Format, ReaderOptions};
+    use std::io::Write;
+
+    /// A native log of `n` tiny lines, opened as frames.
+    fn frames_of(dir: &tempfile::TempDir, n: usize) -> Frames {
+        let path = dir.path().join("lines.jsonl");
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for i in 1..=n {
+            writeln!(f, "{{\"n\":{i}}}").unwrap();
+        }
+        drop(f);
+        open_file_frames(&path, Format::Jsonl, &ReaderOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn stream_folds_in_input_order_when_batches_finish_out_of_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 3 * BATCH + 100;
+        let frames = frames_of(&dir, n);
+        let mut seen = Vec::with_capacity(n);
+        let mut batches = 0;
+        stream(
+            frames,
+            |line, _| {
+                // The first batch's first record is slow: the second batch, mapped at the same
+                // time, comes back first.
+                if line == 1 {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                line
+            },
+            |rejected, line| {
+                assert!(rejected.is_none());
+                seen.push(*line.unwrap());
+            },
+            || batches += 1,
+        );
+        assert_eq!(seen, (1..=n as u64).collect::<Vec<_>>());
+        assert_eq!(batches, 4);
+    }
+
+    #[test]
+    fn stream_runs_on_a_one_thread_pool() {
+        // The analysis run inside `install` of a pool with one thread: the fold's thread is
+        // the pool's only worker, and it must map the batches it waits for itself.
+        let dir = tempfile::tempdir().unwrap();
+        let n = 3 * BATCH + 7;
+        let frames = frames_of(&dir, n);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let mut count = 0u64;
+        pool.install(|| stream(frames, |line, _| line, |_, _| count += 1, || {}));
+        assert_eq!(count, n as u64);
+    }
+
+    #[test]
+    fn a_panic_while_mapping_reaches_the_caller() {
+        let dir = tempfile::tempdir().unwrap();
+        // Long enough that the reader waits for a free buffer when the panic comes.
+        let frames = frames_of(&dir, 12 * BATCH);
+        let folded = std::cell::Cell::new(0u64);
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            stream(
+                frames,
+                |line, _| {
+                    assert!(line != BATCH as u64 + 5, "hostile line");
+                    line
+                },
+                |_, _| folded.set(folded.get() + 1),
+                || {},
+            )
+        }));
+        assert!(outcome.is_err(), "the panic is not swallowed");
+        assert_eq!(
+            folded.get(),
+            BATCH as u64,
+            "only the batch before it is folded"
+        );
+    }
 }

@@ -27,9 +27,10 @@ fn report_is_the_same_with_one_thread_and_with_many() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.jsonl");
     let mut f = std::fs::File::create(&path).unwrap();
-    // More than two batches of frames, incidents planted, a bad line in the middle.
+    // More than two batches of frames (8192 each), so that two are mapped while one is
+    // folded; incidents planted, a bad line at the end.
     Generator::new(GeneratorConfig {
-        days: 2,
+        days: 4,
         records_per_day: 5_000,
         ..Default::default()
     })
