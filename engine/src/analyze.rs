@@ -101,9 +101,9 @@ pub struct AnalysisOutcome {
 /// key, custom policies) and a progress callback.
 ///
 /// Each pass is a pipeline (see [`stream`]): one thread frames the input into batches of raw
-/// lines, the rayon pool parses them and computes the per-exchange facts in parallel, and the
-/// calling thread folds the previous batch's results in input order meanwhile. Results do not
-/// depend on the number of threads.
+/// lines, the rayon pool parses them and computes the per-exchange facts of two batches at a
+/// time, and the calling thread folds the batch before them in input order meanwhile. Results
+/// do not depend on the number of threads.
 pub fn analyze_paths(
     paths: &[PathBuf],
     opts: &AnalyzeOptions,
