@@ -573,7 +573,8 @@ mod tests {
     #[test]
     fn a_panic_while_mapping_reaches_the_caller() {
         let dir = tempfile::tempdir().unwrap();
-        // Long enough that the reader waits for a free buffer when the panic comes.
+        // Long enough that the reader is still at work (waiting on its full queue) when the
+        // panic comes: the scope must still end.
         let frames = frames_of(&dir, 12 * BATCH);
         let folded = std::cell::Cell::new(0u64);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
