@@ -104,14 +104,15 @@ fn bind_id<'q>(
     }
 }
 
-/// The stable ids of a scope's rows, `None` where another scope's row holds the id.
+/// The stable ids of a scope's rows by their keys, `None` where another scope's row or an
+/// earlier row of the list holds the id.
 async fn row_ids(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     table: &str,
     scope: Scope,
-    keys: impl Iterator<Item = String>,
+    keys: &[String],
 ) -> Result<Vec<Option<i64>>> {
-    let ids: Vec<i64> = keys.map(|k| stable_id(table, scope, &k)).collect();
+    let ids: Vec<i64> = keys.iter().map(|k| stable_id(table, scope, k)).collect();
     let taken = taken_ids(tx, table, &ids).await?;
     let mut seen = std::collections::HashSet::new();
     Ok(ids
@@ -258,25 +259,16 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .await?;
     }
 
-    let api_ids = row_ids(
-        &mut tx,
-        "apis",
-        scope,
-        f.apis.iter().map(|a| api_key(&a.key)),
-    )
-    .await?;
-    for (a, id) in f.apis.iter().zip(api_ids) {
-        insert_api(&mut tx, scope, a, id, &risk_counts, &event_counts).await?;
+    // Each row's stable key, computed once: it names the row and derives its id.
+    let api_keys: Vec<String> = f.apis.iter().map(|a| api_key(&a.key)).collect();
+    let api_ids = row_ids(&mut tx, "apis", scope, &api_keys).await?;
+    for ((a, key), id) in f.apis.iter().zip(&api_keys).zip(api_ids) {
+        insert_api(&mut tx, scope, a, key, id, &risk_counts, &event_counts).await?;
     }
 
-    let risk_ids = row_ids(
-        &mut tx,
-        "risks",
-        scope,
-        f.risks.iter().map(|r| risk_key(&r.key, &r.api)),
-    )
-    .await?;
-    for (r, id) in f.risks.iter().zip(risk_ids) {
+    let risk_keys: Vec<String> = f.risks.iter().map(|r| risk_key(&r.key, &r.api)).collect();
+    let risk_ids = row_ids(&mut tx, "risks", scope, &risk_keys).await?;
+    for ((r, key), id) in f.risks.iter().zip(&risk_keys).zip(risk_ids) {
         let cat = catalog().risk(&r.key);
         let (description, suggestion) = engine::risk::describe(&r.key).unwrap_or(("", ""));
         let name = r
@@ -289,7 +281,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
             .bind(region)
-            .bind(risk_key(&r.key, &r.api))
+            .bind(key)
             .bind(&r.key)
             .bind(r.level.as_str())
             .bind(level_rank(r.level))
@@ -308,8 +300,9 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
         bind_id(q, id).execute(&mut *tx).await?;
     }
 
-    let event_ids = row_ids(&mut tx, "events", scope, f.events.iter().map(event_key)).await?;
-    for (e, id) in f.events.iter().zip(event_ids) {
+    let event_keys: Vec<String> = f.events.iter().map(event_key).collect();
+    let event_ids = row_ids(&mut tx, "events", scope, &event_keys).await?;
+    for ((e, key), id) in f.events.iter().zip(&event_keys).zip(event_ids) {
         let cat = catalog().event(&e.key);
         let name = e
             .rule
@@ -326,7 +319,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
             .bind(region)
-            .bind(event_key(e))
+            .bind(key)
             .bind(&e.key)
             .bind(e.level.as_str())
             .bind(level_rank(e.level))
@@ -534,12 +527,12 @@ async fn insert_api(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     scope: Scope,
     a: &ApiSummary,
+    key: &str,
     id: Option<i64>,
     risk_counts: &HashMap<String, i64>,
     event_counts: &HashMap<String, i64>,
 ) -> Result<()> {
     let region = scope.region_str();
-    let key = api_key(&a.key);
     let purpose_keys = format!(
         ",{},",
         a.purposes
@@ -554,7 +547,7 @@ async fn insert_api(
         .bind(scope.tenant_id)
         .bind(scope.rg_id)
         .bind(region)
-        .bind(&key)
+        .bind(key)
         .bind(&a.key.host)
         .bind(&a.key.method)
         .bind(&a.key.path)
@@ -576,8 +569,8 @@ async fn insert_api(
         .bind(json(&a.response_content_types))
         .bind(json(&a.calls_per_day))
         .bind(a.distinct_clients as i64)
-        .bind(risk_counts.get(&key).copied().unwrap_or(0))
-        .bind(event_counts.get(&key).copied().unwrap_or(0));
+        .bind(risk_counts.get(key).copied().unwrap_or(0))
+        .bind(event_counts.get(key).copied().unwrap_or(0));
     bind_id(q, id).execute(&mut **tx).await?;
     for (direction, types) in [
         ("request", &a.request_types),
@@ -591,7 +584,7 @@ async fn insert_api(
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
             .bind(region)
-            .bind(&key)
+            .bind(key)
             .bind(&a.key.host)
             .bind(direction)
             .bind(*type_id as i64)
