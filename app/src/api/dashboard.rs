@@ -254,17 +254,19 @@ pub mod server {
             version: backend::results::version(b, scope).await?,
             page: "basic_detection".into(),
         };
-        if let Some(hit) = b.cache.get::<dash::BasicFigures>(&key) {
-            return Ok(hit);
-        }
-        let f = std::sync::Arc::new(dash::basic_detection(b, scope).await?);
-        b.cache.insert(key, f.clone());
-        Ok(f)
+        b.cache
+            .get_or_compute(key, || async {
+                dash::basic_detection(b, scope)
+                    .await
+                    .map_err(AppError::from)
+            })
+            .await
     }
 
     /// [`overview`] through the process's cache: the assembled Overview (charts included) is
     /// kept per scope, results version, language, day and query (`backend::cache`). A
-    /// re-analysis bumps the version, so the next request assembles it again.
+    /// re-analysis bumps the version, so the next request assembles it again (once: requests
+    /// arriving meanwhile wait for that one).
     pub async fn overview_cached(
         b: &backend::Backend,
         scope: backend::scope::Scope,
@@ -278,12 +280,11 @@ pub mod server {
             // data day, which the version covers).
             page: format!("overview|{}|{}|{q:?}", lang.as_str(), dash::today(b)),
         };
-        if let Some(hit) = b.cache.get::<OverviewView>(&key) {
-            return Ok((*hit).clone());
-        }
-        let view = overview(b, scope, lang, q).await?;
-        b.cache.insert(key, std::sync::Arc::new(view.clone()));
-        Ok(view)
+        let view = b
+            .cache
+            .get_or_compute(key, || overview(b, scope, lang, q))
+            .await?;
+        Ok((*view).clone())
     }
 
     /// Series of the three charts: (chart key, title, y unit, [(series key, label, color)]).

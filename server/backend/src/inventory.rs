@@ -456,17 +456,15 @@ pub async fn list(
         version,
         page: format!("assets.count|{count_sql}|{texts:?}|{ints:?}"),
     };
-    let total: i64 = match b.cache.get::<i64>(&count_key) {
-        Some(n) => *n,
-        None => {
-            let n: i64 = filter_query(&count_sql, &scope, &texts, &ints)
+    let total: i64 = *b
+        .cache
+        .get_or_compute(count_key, || async {
+            let row = filter_query(&count_sql, &scope, &texts, &ints)
                 .fetch_one(&b.db.pool)
-                .await?
-                .try_get(0)?;
-            b.cache.insert(count_key, std::sync::Arc::new(n));
-            n
-        }
-    };
+                .await?;
+            Ok::<i64, Error>(row.try_get(0)?)
+        })
+        .await?;
 
     let size = order.page_size.clamp(1, MAX_PAGE_SIZE);
     let page = order.page.max(1);
@@ -492,19 +490,19 @@ pub async fn list(
         version,
         page: format!("assets.rows|{sql}|{texts:?}|{ints:?}|{size}|{page}"),
     };
-    let rows = match b.cache.get::<Vec<ApiRow>>(&rows_key) {
-        Some(rows) => rows,
-        None => {
-            let rows = filter_query(&sql, &scope, &texts, &ints)
+    let rows = b
+        .cache
+        .get_or_compute(rows_key, || async {
+            filter_query(&sql, &scope, &texts, &ints)
                 .bind(size)
                 .bind((page - 1).saturating_mul(size))
                 .fetch_all(&b.db.pool)
-                .await?;
-            let rows = std::sync::Arc::new(rows.iter().map(api_row).collect::<Result<Vec<_>>>()?);
-            b.cache.insert(rows_key, rows.clone());
-            rows
-        }
-    };
+                .await?
+                .iter()
+                .map(api_row)
+                .collect::<Result<Vec<_>>>()
+        })
+        .await?;
     Ok(ApiPage {
         total,
         page,
@@ -564,12 +562,11 @@ pub async fn facets(b: &Backend, scope: Scope) -> Result<Facets> {
         version: crate::results::version(b, scope).await?,
         page: "assets.facets".into(),
     };
-    if let Some(hit) = b.cache.get::<Facets>(&key) {
-        return Ok((*hit).clone());
-    }
-    let f = scan_facets(b, scope).await?;
-    b.cache.insert(key, std::sync::Arc::new(f.clone()));
-    Ok(f)
+    let f = b
+        .cache
+        .get_or_compute(key, || scan_facets(b, scope))
+        .await?;
+    Ok((*f).clone())
 }
 
 async fn scan_facets(b: &Backend, scope: Scope) -> Result<Facets> {

@@ -364,25 +364,22 @@ async fn grouped(
         base.text
     );
     let key = at.key(format!("findings.groups|{}|{:?}", sql.text, sql.binds));
-    if let Some(hit) = b.cache.get::<Vec<Group>>(&key) {
-        return Ok(hit);
-    }
-    let rows = sql.query().fetch_all(&b.db.pool).await?;
-    let groups = rows
-        .into_iter()
-        .map(|r| {
-            let keys = (0..columns.len())
-                .map(|i| r.try_get::<String, _>(i))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            Ok(Group {
-                keys,
-                count: r.try_get(columns.len())?,
-            })
+    b.cache
+        .get_or_compute(key, || async {
+            let rows = sql.query().fetch_all(&b.db.pool).await?;
+            rows.into_iter()
+                .map(|r| {
+                    let keys = (0..columns.len())
+                        .map(|i| r.try_get::<String, _>(i))
+                        .collect::<std::result::Result<Vec<_>, _>>()?;
+                    Ok(Group {
+                        keys,
+                        count: r.try_get(columns.len())?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
         })
-        .collect::<Result<Vec<_>>>()?;
-    let groups = std::sync::Arc::new(groups);
-    b.cache.insert(key, groups.clone());
-    Ok(groups)
+        .await
 }
 
 /// Sums groups by their `column`-th key: the counts of one card row, most frequent first
@@ -431,18 +428,18 @@ async fn fetch_page<T: Clone + Send + Sync + 'static>(
         [Val::I(paging.per_page), Val::I(paging.offset())],
     );
     let key = at.key(format!("findings.rows|{}|{:?}", page.text, page.binds));
-    if let Some(hit) = b.cache.get::<Vec<T>>(&key) {
-        return Ok(std::sync::Arc::unwrap_or_clone(hit));
-    }
-    let rows = page
-        .query()
-        .fetch_all(&b.db.pool)
-        .await?
-        .iter()
-        .map(row)
-        .collect::<Result<Vec<T>>>()?;
-    b.cache.insert(key, std::sync::Arc::new(rows.clone()));
-    Ok(rows)
+    let rows = b
+        .cache
+        .get_or_compute(key, || async {
+            page.query()
+                .fetch_all(&b.db.pool)
+                .await?
+                .iter()
+                .map(row)
+                .collect::<Result<Vec<T>>>()
+        })
+        .await?;
+    Ok(std::sync::Arc::unwrap_or_clone(rows))
 }
 
 /// Whether an optional equality filter lets `value` through.
