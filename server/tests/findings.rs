@@ -85,7 +85,7 @@ async fn ids_by_key(
 
 /// A result's row id derives from its stable key: a re-analysis keeps every API's, risk's
 /// and event's id (detail pages keep their addresses), and a row whose id another scope's
-/// row holds takes a generated one instead of failing the analysis.
+/// row holds takes its key's id with a salt instead of failing the analysis.
 #[tokio::test]
 async fn result_ids_survive_reanalysis_and_yield_on_a_clash() {
     each_db!(app => {
@@ -117,6 +117,13 @@ async fn result_ids_survive_reanalysis_and_yield_on_a_clash() {
         let after = ids_by_key(&app, scope, "risks", "risk_key").await;
         assert_eq!(after.len(), f.risks.len(), "every risk stored");
         assert_ne!(after[&clashing_key], clashing_id, "the clashing risk took another id");
+        assert_eq!(
+            after[&clashing_key],
+            backend::results::stable_id("risks", scope, &format!("{clashing_key}#1")),
+            "the id of its key with a salt: exact in JavaScript and the same on every run"
+        );
+        backend::results::replace(&app.backend, scope, &f).await.unwrap();
+        assert_eq!(ids_by_key(&app, scope, "risks", "risk_key").await, after, "stable while the clash lasts");
         for (k, id) in after.iter().filter(|(k, _)| **k != clashing_key) {
             assert_eq!(before[1][k], *id, "the other risks keep theirs");
         }

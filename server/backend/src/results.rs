@@ -41,7 +41,8 @@ pub fn risk_key(type_key: &str, api: &ApiKey) -> String {
 /// keeps its id, and its detail page its address, across re-analyses. The first 53 bits of
 /// SHA-256 over table, scope and key: exact as a JavaScript number, and a clash among a
 /// table's few hundred thousand rows has odds of a few in a million; the row that would
-/// clash takes a generated id instead ([`row_ids`]).
+/// clash takes the id of its key with a salt appended instead ([`row_ids`]), so every id stays
+/// exact in JavaScript (a database-generated one would follow the largest id, past 2^53).
 pub fn stable_id(table: &str, scope: Scope, key: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -83,42 +84,46 @@ async fn taken_ids(
     Ok(taken)
 }
 
-/// `INSERT INTO table (columns[, id]) VALUES ($1, ...)`: the id is bound last when given.
-fn insert_sql(table: &str, columns: &str, with_id: bool) -> String {
-    let n = columns.split(',').count() + usize::from(with_id);
-    let id = if with_id { ", id" } else { "" };
+/// `INSERT INTO table (columns, id) VALUES ($1, ...)`: the id is bound last.
+fn insert_sql(table: &str, columns: &str) -> String {
+    let n = columns.split(',').count() + 1;
     format!(
-        "INSERT INTO {table} ({columns}{id}) VALUES ({})",
+        "INSERT INTO {table} ({columns}, id) VALUES ({})",
         placeholders(1, n)
     )
 }
 
-/// Binds the row id last, when the row has its stable one (see [`insert_sql`]).
-fn bind_id<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    id: Option<i64>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    match id {
-        Some(id) => q.bind(id),
-        None => q,
-    }
-}
-
-/// The stable ids of a scope's rows by their keys, `None` where another scope's row or an
-/// earlier row of the list holds the id.
+/// The ids of a scope's rows by their keys: each key's [`stable_id`], or where another scope's
+/// row or an earlier row of the list holds that id, the stable id of the key with `#1`, `#2`...
+/// appended (the first one free). Deterministic, so a clashing row keeps its id across
+/// re-analyses as long as the clash stays.
 async fn row_ids(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     table: &str,
     scope: Scope,
     keys: &[String],
-) -> Result<Vec<Option<i64>>> {
+) -> Result<Vec<i64>> {
     let ids: Vec<i64> = keys.iter().map(|k| stable_id(table, scope, k)).collect();
     let taken = taken_ids(tx, table, &ids).await?;
     let mut seen = std::collections::HashSet::new();
-    Ok(ids
-        .into_iter()
-        .map(|id| (!taken.contains(&id) && seen.insert(id)).then_some(id))
-        .collect())
+    let mut out = Vec::with_capacity(ids.len());
+    for (key, stable) in keys.iter().zip(ids) {
+        let (mut id, mut salt) = (stable, 0u32);
+        loop {
+            let held = if salt == 0 {
+                taken.contains(&id)
+            } else {
+                !taken_ids(tx, table, &[id]).await?.is_empty()
+            };
+            if !held && seen.insert(id) {
+                break;
+            }
+            salt += 1;
+            id = stable_id(table, scope, &format!("{key}#{salt}"));
+        }
+        out.push(id);
+    }
+    Ok(out)
 }
 
 const API_COLUMNS: &str = "tenant_id, rg_id, region, api_key, host, method, path, calls, \
@@ -276,7 +281,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .clone()
             .or_else(|| cat.map(|c| c.name.clone()))
             .unwrap_or_else(|| r.key.clone());
-        let sql = insert_sql("risks", RISK_COLUMNS, id.is_some());
+        let sql = insert_sql("risks", RISK_COLUMNS);
         let q = sqlx::query(&sql)
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
@@ -297,7 +302,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .bind(r.first_ms)
             .bind(r.last_ms)
             .bind(r.hits as i64);
-        bind_id(q, id).execute(&mut *tx).await?;
+        q.bind(id).execute(&mut *tx).await?;
     }
 
     let event_keys: Vec<String> = f.events.iter().map(event_key).collect();
@@ -314,7 +319,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             engine::catalog::Subject::Account => "account",
         };
         let apis: Vec<String> = e.apis.iter().map(api_key).collect();
-        let sql = insert_sql("events", EVENT_COLUMNS, id.is_some());
+        let sql = insert_sql("events", EVENT_COLUMNS);
         let q = sqlx::query(&sql)
             .bind(scope.tenant_id)
             .bind(scope.rg_id)
@@ -340,7 +345,7 @@ pub async fn replace(b: &Backend, scope: Scope, f: &Findings) -> Result<usize> {
             .bind(&e.suggestion)
             .bind(json(&apis))
             .bind(json(&e.samples));
-        bind_id(q, id).execute(&mut *tx).await?;
+        q.bind(id).execute(&mut *tx).await?;
     }
 
     sqlx::query(
@@ -528,7 +533,7 @@ async fn insert_api(
     scope: Scope,
     a: &ApiSummary,
     key: &str,
-    id: Option<i64>,
+    id: i64,
     risk_counts: &HashMap<String, i64>,
     event_counts: &HashMap<String, i64>,
 ) -> Result<()> {
@@ -542,7 +547,7 @@ async fn insert_api(
             .join(",")
     );
     let sensitivity = a.sensitivity.as_str();
-    let sql = insert_sql("apis", API_COLUMNS, id.is_some());
+    let sql = insert_sql("apis", API_COLUMNS);
     let q = sqlx::query(&sql)
         .bind(scope.tenant_id)
         .bind(scope.rg_id)
@@ -571,7 +576,7 @@ async fn insert_api(
         .bind(a.distinct_clients as i64)
         .bind(risk_counts.get(key).copied().unwrap_or(0))
         .bind(event_counts.get(key).copied().unwrap_or(0));
-    bind_id(q, id).execute(&mut **tx).await?;
+    q.bind(id).execute(&mut **tx).await?;
     for (direction, types) in [
         ("request", &a.request_types),
         ("response", &a.response_types),
