@@ -1,5 +1,7 @@
 //! Per-API risk state folded from exchange facts. Everything here merges (shard A + shard B =
-//! both together) and is bounded: per-IP windows and identifier samples are capped per API.
+//! both together) and is bounded: identifier samples are capped per API, per-IP windows per
+//! API and over all APIs ([`MAX_TRACKED_IPS`]: a large public site's many APIs each see far
+//! more than 100,000 addresses a month).
 
 use super::{registry, CompiledRiskRules, RiskFinding, Verdict};
 use crate::facts::{is_internal_ip, ApiKey, ApiSummary, Location, ToolKind};
@@ -28,6 +30,10 @@ impl From<&IdKey<'_>> for (String, IpAddr) {
 
 /// Most client addresses tracked per API for rate and logon windows.
 pub const MAX_IPS_PER_API: usize = 100_000;
+/// Most (API, address) windows tracked over all APIs (~120 bytes each). When a new address
+/// would pass it, the quietest quarter of the addresses of the API with the most of them is
+/// retired ([`RetiredIps`]).
+pub const MAX_TRACKED_IPS: usize = 500_000;
 /// Most (parameter, client) identifier samples per API, and values per sample.
 pub const MAX_ID_SAMPLES: usize = 2_048;
 pub const MAX_IDS_PER_SAMPLE: usize = 512;
@@ -206,6 +212,70 @@ impl Share {
     }
 }
 
+/// What the addresses retired from [`ApiState::ips`] under [`MAX_TRACKED_IPS`] leave behind:
+/// enough for every judgement that reads the addresses to come out as if they were still there.
+/// The quietest addresses go, so their windows are rarely the busiest, but those are kept too.
+#[derive(Debug, Clone, Default)]
+pub struct RetiredIps {
+    pub addresses: u64,
+    pub calls: u64,
+    pub by_location: HashMap<Location, u64>,
+    /// Busiest unrestricted minute and logon-failure window among them, with the address.
+    pub rate: Option<Peak>,
+    pub login_failures: Option<Peak>,
+}
+
+/// A window's count, its start and the address: the busiest is the highest count, then the
+/// earliest, then the lowest address (what the detectors report, whatever the input's order).
+pub type Peak = (u32, i64, IpAddr);
+
+fn busier(p: Peak, than: Option<Peak>) -> bool {
+    than.is_none_or(|(n, at, ip)| p.0 > n || (p.0 == n && (p.1, p.2) < (at, ip)))
+}
+
+fn keep_busier(best: &mut Option<Peak>, p: Option<Peak>) {
+    if let Some(p) = p.filter(|p| busier(*p, *best)) {
+        *best = Some(p);
+    }
+}
+
+impl RetiredIps {
+    fn add(&mut self, ip: IpAddr, s: &IpStat) {
+        self.addresses += 1;
+        self.calls += s.calls;
+        if let Some(l) = s.location {
+            *self.by_location.entry(l).or_default() += 1;
+        }
+        keep_busier(&mut self.rate, Some(peak(ip, &s.rate)));
+        keep_busier(&mut self.login_failures, Some(peak(ip, &s.login_failures)));
+    }
+    fn merge(&mut self, o: RetiredIps) {
+        self.addresses += o.addresses;
+        self.calls += o.calls;
+        for (l, n) in o.by_location {
+            *self.by_location.entry(l).or_default() += n;
+        }
+        keep_busier(&mut self.rate, o.rate);
+        keep_busier(&mut self.login_failures, o.login_failures);
+    }
+}
+
+fn peak(ip: IpAddr, w: &Window) -> Peak {
+    let (n, at) = w.best();
+    (n, at, ip)
+}
+
+/// What one call adds to its address's windows.
+struct IpCall {
+    ip: IpAddr,
+    t: i64,
+    location: Location,
+    /// Refused by a 429 or a WAF block.
+    blocked: bool,
+    /// A failed or restricted logon: `Some(restricted)`.
+    login_failure: Option<bool>,
+}
+
 /// Logon attempts on an API.
 #[derive(Debug, Clone, Default)]
 pub struct LoginStat {
@@ -223,7 +293,10 @@ pub struct ApiState {
     pub authenticated_calls: u64,
     /// 2xx calls from public (non-internal) client addresses.
     pub public_ok: Agg,
+    /// Per-address windows; read them through [`ApiState::addresses`] and the other
+    /// accessors, which count the [`RetiredIps`] too.
     pub ips: HashMap<IpAddr, IpStat>,
+    pub retired: RetiredIps,
     pub locations: HashMap<Location, Share>,
     pub tools: HashMap<ToolKind, Share>,
     pub login: LoginStat,
@@ -236,6 +309,77 @@ impl ApiState {
     /// The default judgement: the API was hit under `key`.
     pub fn verdict(&self, key: &str) -> Option<Verdict> {
         self.hits.get(key).map(Agg::verdict)
+    }
+
+    /// Addresses seen (up to [`MAX_IPS_PER_API`]), retired ones included.
+    pub fn addresses(&self) -> u64 {
+        self.ips.len() as u64 + self.retired.addresses
+    }
+
+    /// Addresses first seen at `location`, retired ones included.
+    pub fn addresses_at(&self, location: Location) -> u64 {
+        let tracked = self.ips.values().filter(|ip| ip.location == Some(location));
+        tracked.count() as u64
+            + self
+                .retired
+                .by_location
+                .get(&location)
+                .copied()
+                .unwrap_or(0)
+    }
+
+    /// Calls per address, over the addresses counted by [`ApiState::addresses`].
+    pub fn calls_per_address(&self) -> f64 {
+        let tracked: u64 = self.ips.values().map(|ip| ip.calls).sum();
+        (tracked + self.retired.calls) as f64 / self.addresses().max(1) as f64
+    }
+
+    /// The busiest unrestricted one-minute window of any address.
+    pub fn busiest_rate(&self) -> Option<Peak> {
+        self.busiest(|s| &s.rate, self.retired.rate)
+    }
+
+    /// The busiest unrestricted ten-minute logon-failure window of any address.
+    pub fn busiest_login_failures(&self) -> Option<Peak> {
+        self.busiest(|s| &s.login_failures, self.retired.login_failures)
+    }
+
+    fn busiest(&self, window: impl Fn(&IpStat) -> &Window, retired: Option<Peak>) -> Option<Peak> {
+        let mut best = retired;
+        for (ip, s) in &self.ips {
+            keep_busier(&mut best, Some(peak(*ip, window(s))));
+        }
+        best.filter(|p| p.0 > 0)
+    }
+
+    /// Counts a call in its address's windows; true when the address is newly tracked.
+    fn track_ip(&mut self, c: &IpCall) -> bool {
+        let tracked = self.ips.len();
+        if !self.ips.contains_key(&c.ip) && tracked >= MAX_IPS_PER_API {
+            return false;
+        }
+        let ip = self.ips.entry(c.ip).or_default();
+        ip.calls += 1;
+        ip.location.get_or_insert(c.location);
+        ip.rate.add(c.t, RATE_WINDOW_MS, c.blocked);
+        if let Some(restricted) = c.login_failure {
+            ip.login_failures.add(c.t, LOGIN_WINDOW_MS, restricted);
+        }
+        self.ips.len() > tracked
+    }
+
+    /// Retires the quietest quarter of the addresses (fewest calls, then lowest address);
+    /// returns how many went.
+    fn retire_quietest(&mut self) -> usize {
+        let mut order: Vec<(u64, IpAddr)> = self.ips.iter().map(|(ip, s)| (s.calls, *ip)).collect();
+        order.sort_unstable();
+        let n = (order.len() / 4).max(1).min(order.len());
+        for (_, ip) in &order[..n] {
+            if let Some(s) = self.ips.remove(ip) {
+                self.retired.add(*ip, &s);
+            }
+        }
+        n
     }
 
     /// Share of calls that carried a credential.
@@ -307,18 +451,6 @@ impl ApiState {
                 )
             });
 
-        let tracked = self.ips.contains_key(&f.client_ip) || self.ips.len() < MAX_IPS_PER_API;
-        if tracked {
-            let ip = self.ips.entry(f.client_ip).or_default();
-            ip.calls += 1;
-            ip.location.get_or_insert(f.client.location);
-            ip.rate.add(t, RATE_WINDOW_MS, s.obs.blocked);
-            if let Some(l) = &s.obs.login {
-                if l.failed || l.restricted {
-                    ip.login_failures.add(t, LOGIN_WINDOW_MS, l.restricted);
-                }
-            }
-        }
         if let Some(l) = &s.obs.login {
             self.login.attempts += 1;
             if l.failed {
@@ -384,6 +516,7 @@ impl ApiState {
                 self.ips.insert(ip, st);
             }
         }
+        self.retired.merge(o.retired);
         for (k, s) in o.locations {
             self.locations.entry(k).or_default().merge(s);
         }
@@ -430,10 +563,24 @@ pub fn mask_ip(ip: &IpAddr) -> String {
 }
 
 /// Risk state folded over exchanges.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RiskState {
     apis: HashMap<ApiKey, ApiState>,
     rules: Option<Arc<CompiledRiskRules>>,
+    /// (API, address) windows held now, and the most held ([`MAX_TRACKED_IPS`]).
+    tracked_ips: usize,
+    ip_budget: usize,
+}
+
+impl Default for RiskState {
+    fn default() -> Self {
+        RiskState {
+            apis: HashMap::new(),
+            rules: None,
+            tracked_ips: 0,
+            ip_budget: MAX_TRACKED_IPS,
+        }
+    }
 }
 
 impl RiskState {
@@ -441,13 +588,71 @@ impl RiskState {
     /// run in [`super::signals_with`] with the same rules).
     pub fn with_rules(rules: Arc<CompiledRiskRules>) -> Self {
         RiskState {
-            apis: HashMap::new(),
             rules: Some(rules),
+            ..Default::default()
         }
     }
 
+    /// This state with another global budget of (API, address) windows.
+    pub fn with_ip_budget(mut self, budget: usize) -> Self {
+        self.ip_budget = budget.max(1);
+        self
+    }
+
+    /// (API, address) windows held now.
+    pub fn tracked_ips(&self) -> usize {
+        self.tracked_ips
+    }
+
     pub fn absorb(&mut self, f: &ExchangeFacts) {
-        crate::facts::slot(&mut self.apis, &f.api, ApiState::default).absorb(f);
+        let obs = &f.risk.obs;
+        let call = IpCall {
+            ip: f.client_ip,
+            t: f.time_ms,
+            location: f.client.location,
+            blocked: obs.blocked,
+            login_failure: obs
+                .login
+                .as_ref()
+                .filter(|l| l.failed || l.restricted)
+                .map(|l| l.restricted),
+        };
+        self.track(&f.api, &call).absorb(f);
+    }
+
+    /// Counts `call` in the API's address windows, within the global budget.
+    fn track(&mut self, api: &ApiKey, call: &IpCall) -> &mut ApiState {
+        if self.tracked_ips >= self.ip_budget {
+            let new = self
+                .apis
+                .get(api)
+                .is_none_or(|st| !st.ips.contains_key(&call.ip) && st.ips.len() < MAX_IPS_PER_API);
+            if new {
+                self.make_room(self.ip_budget - 1);
+            }
+        }
+        let st = crate::facts::slot(&mut self.apis, api, ApiState::default);
+        if st.track_ip(call) {
+            self.tracked_ips += 1;
+        }
+        st
+    }
+
+    /// Retires addresses of the API with the most of them (ties: the greatest key) until at
+    /// most `limit` are tracked. The choice depends only on the input's order, so the results
+    /// do not depend on the thread count.
+    fn make_room(&mut self, limit: usize) {
+        while self.tracked_ips > limit {
+            let largest = self
+                .apis
+                .iter_mut()
+                .filter(|(_, st)| !st.ips.is_empty())
+                .max_by(|(ka, a), (kb, b)| a.ips.len().cmp(&b.ips.len()).then_with(|| ka.cmp(kb)));
+            match largest {
+                Some((_, st)) => self.tracked_ips -= st.retire_quietest(),
+                None => return,
+            }
+        }
     }
 
     pub fn merge(&mut self, other: RiskState) {
@@ -462,6 +667,8 @@ impl RiskState {
                 }
             }
         }
+        self.tracked_ips = self.apis.values().map(|st| st.ips.len()).sum();
+        self.make_room(self.ip_budget);
     }
 
     /// Judges every API: one finding per (API, risk key), plus one per matching custom rule.
@@ -516,5 +723,92 @@ mod tests {
         assert!(st.ids.contains_key(&IdKey("query.id", ip)));
         assert!(!st.ids.contains_key(&IdKey("query.uid", ip)));
         assert_eq!(st.ids[&("query.id".to_string(), ip)].len(), 2);
+    }
+
+    fn api(path: &str) -> ApiKey {
+        ApiKey {
+            host: "shop.example.com".into(),
+            method: "GET".into(),
+            path: path.into(),
+        }
+    }
+
+    fn call(ip: &str, t: i64) -> IpCall {
+        IpCall {
+            ip: ip.parse().unwrap(),
+            t,
+            location: Location::Unknown,
+            blocked: false,
+            login_failure: None,
+        }
+    }
+
+    /// Past the global budget the quietest addresses of the busiest API make room; what the
+    /// judgements read (address counts, calls per address, the busiest windows) stays as if
+    /// every address were still tracked.
+    #[test]
+    fn the_address_budget_retires_the_quietest_and_keeps_their_marks() {
+        let minute = RATE_WINDOW_MS;
+        let (a, b) = (api("/a"), api("/b"));
+        let mut st = RiskState::default().with_ip_budget(8);
+        // A quiet address with the busiest minute: 3 calls at once.
+        for _ in 0..3 {
+            st.track(&a, &call("198.51.100.1", 0));
+        }
+        // Six addresses with more calls, spread one per minute.
+        for i in 2..8 {
+            for m in 0..5 {
+                st.track(&a, &call(&format!("198.51.100.{i}"), m * minute));
+            }
+        }
+        st.track(&b, &call("203.0.113.1", 0));
+        assert_eq!(st.tracked_ips(), 8);
+        // The ninth address: /a (the API with most addresses) retires its quietest quarter.
+        st.track(&b, &call("203.0.113.2", 0));
+        let sa = &st.apis[&a];
+        assert!(st.tracked_ips() <= 8);
+        assert!(!sa.ips.contains_key(&"198.51.100.1".parse().unwrap()));
+        assert_eq!(sa.retired.addresses, 1);
+        assert_eq!(sa.addresses(), 7, "retired addresses still count");
+        assert_eq!(sa.calls_per_address(), 33.0 / 7.0);
+        assert_eq!(
+            sa.busiest_rate(),
+            Some((3, 0, "198.51.100.1".parse().unwrap())),
+            "the retired address's busy minute is kept"
+        );
+        assert_eq!(st.apis[&b].addresses(), 2);
+
+        // Merging two states keeps the sum within the budget.
+        let mut other = RiskState::default().with_ip_budget(8);
+        for i in 10..16 {
+            other.track(&b, &call(&format!("203.0.113.{i}"), 0));
+        }
+        st.merge(other);
+        assert!(st.tracked_ips() <= 8);
+        assert_eq!(
+            st.tracked_ips(),
+            st.apis.values().map(|s| s.ips.len()).sum::<usize>()
+        );
+        let total: u64 = st.apis.values().map(ApiState::addresses).sum();
+        assert_eq!(total, 7 + 2 + 6, "every address counted once");
+    }
+
+    /// Under the budget nothing is retired and the busiest window is the tracked one's.
+    #[test]
+    fn below_the_budget_every_address_is_tracked() {
+        let a = api("/a");
+        let mut st = RiskState::default();
+        for i in 0..100 {
+            st.track(&a, &call(&format!("10.0.0.{i}"), i64::from(i) * 1000));
+        }
+        for _ in 0..5 {
+            st.track(&a, &call("10.0.0.7", 30_000));
+        }
+        assert_eq!(st.tracked_ips(), 100);
+        assert_eq!(st.apis[&a].retired.addresses, 0);
+        assert_eq!(
+            st.apis[&a].busiest_rate(),
+            Some((6, 0, "10.0.0.7".parse().unwrap()))
+        );
     }
 }

@@ -137,7 +137,7 @@ impl Detector for UnrestrictedAccessSource {
 /// on average): a rarely used consumer API has few callers simply because it is rarely used,
 /// whereas a fixed set of clients (a partner's servers, an office) calls again and again.
 fn broad_audience(st: &ApiState, total: u64) -> bool {
-    let addresses = st.ips.len() as u64;
+    let addresses = st.addresses();
     addresses >= MANY_SOURCES as u64 || addresses * VISITOR_CALLS >= total
 }
 
@@ -153,15 +153,8 @@ fn concentrated(st: &ApiState, total: u64, l: &Location, s: &Share) -> bool {
     if !significant(s.ok, total) {
         return false;
     }
-    let addresses = st
-        .ips
-        .values()
-        .filter(|ip| ip.location == Some(*l))
-        .count()
-        .max(1) as u64;
-    let tracked: u64 = st.ips.values().map(|ip| ip.calls).sum();
-    let average = tracked as f64 / st.ips.len().max(1) as f64;
-    s.calls as f64 / addresses as f64 >= CONCENTRATION as f64 * average
+    let addresses = st.addresses_at(*l).max(1);
+    s.calls as f64 / addresses as f64 >= CONCENTRATION as f64 * st.calls_per_address()
 }
 
 /// `unrestricted_access_tool`: an API used by browsers or mobile apps in its baseline period
@@ -227,21 +220,7 @@ impl Detector for UnrestrictedAccessRate {
     );
 
     fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
-        let mut best: Option<(u32, i64, std::net::IpAddr)> = None;
-        for (ip, s) in &st.ips {
-            let (n, at) = s.rate.best();
-            if n < RATE_PER_MINUTE {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some((bn, bat, bip)) => n > bn || (n == bn && (at, *ip) < (bat, bip)),
-            };
-            if better {
-                best = Some((n, at, *ip));
-            }
-        }
-        let (n, at, ip) = best?;
+        let (n, at, ip) = st.busiest_rate().filter(|p| p.0 >= RATE_PER_MINUTE)?;
         Some(Verdict {
             evidence: cx::evidence(format!(
                 "{n} calls within one minute from {}, none refused (no 429 or block)",

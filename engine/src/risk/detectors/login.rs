@@ -160,19 +160,9 @@ impl Detector for UnrestrictedLogin {
     }
 
     fn judge(&self, _api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
-        let mut best: Option<(u32, i64, std::net::IpAddr)> = None;
-        for (ip, s) in &st.ips {
-            let (n, at) = s.login_failures.best();
-            if n >= UNRESTRICTED_LOGIN_FAILURES
-                && best.is_none_or(|(bn, bat, bip)| {
-                    (n, std::cmp::Reverse(at), std::cmp::Reverse(*ip))
-                        > (bn, std::cmp::Reverse(bat), std::cmp::Reverse(bip))
-                })
-            {
-                best = Some((n, at, *ip));
-            }
-        }
-        let (n, at, ip) = best?;
+        let (n, at, ip) = st
+            .busiest_login_failures()
+            .filter(|p| p.0 >= UNRESTRICTED_LOGIN_FAILURES)?;
         Some(Verdict {
             evidence: cx::evidence(format!(
                 "{n} failed logons from {} within 10 minutes, none answered by a CAPTCHA, lockout or throttling",
