@@ -311,7 +311,8 @@ impl ApiState {
         self.hits.get(key).map(Agg::verdict)
     }
 
-    /// Addresses seen (up to [`MAX_IPS_PER_API`]), retired ones included.
+    /// Addresses seen, retired ones included (those that came while [`MAX_IPS_PER_API`] were
+    /// tracked are not counted).
     pub fn addresses(&self) -> u64 {
         self.ips.len() as u64 + self.retired.addresses
     }
