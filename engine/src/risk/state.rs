@@ -1,7 +1,7 @@
 //! Per-API risk state folded from exchange facts. Everything here merges (shard A + shard B =
-//! both together) and is bounded: identifier samples are capped per API, per-IP windows per
-//! API and over all APIs ([`MAX_TRACKED_IPS`]: a large public site's many APIs each see far
-//! more than 100,000 addresses a month).
+//! both together) and is bounded per API and over all APIs: per-IP windows
+//! ([`MAX_TRACKED_IPS`]: a large public site's many APIs each see far more than 100,000
+//! addresses a month) and identifier samples ([`MAX_ID_VALUES`]).
 
 use super::{registry, CompiledRiskRules, RiskFinding, Verdict};
 use crate::facts::{is_internal_ip, ApiKey, ApiSummary, Location, ToolKind};
@@ -37,6 +37,10 @@ pub const MAX_TRACKED_IPS: usize = 500_000;
 /// Most (parameter, client) identifier samples per API, and values per sample.
 pub const MAX_ID_SAMPLES: usize = 2_048;
 pub const MAX_IDS_PER_SAMPLE: usize = 512;
+/// Most identifier values held over all APIs (a million per API at most; ~20 bytes each).
+/// Past it, the quarter of the samples with the fewest values of the API with the most values
+/// is retired, keeping its longest walk ([`Walk`]).
+pub const MAX_ID_VALUES: usize = 2_000_000;
 
 /// Rate window (one minute) and logon-failure window (ten minutes).
 pub const RATE_WINDOW_MS: i64 = 60_000;
@@ -265,6 +269,35 @@ fn peak(ip: IpAddr, w: &Window) -> Peak {
     (n, at, ip)
 }
 
+/// One client's walk through consecutive identifier values: the longest run, the parameter,
+/// and the lowest and highest value of the sample. The longest walk is the longest run, then
+/// the first parameter, then the lowest values (whatever the input's order).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Walk {
+    pub run: usize,
+    pub param: String,
+    pub lo: u64,
+    pub hi: u64,
+}
+
+impl Walk {
+    fn of(param: &str, values: &BTreeSet<u64>) -> Walk {
+        Walk {
+            run: super::detectors::longest_run(values),
+            param: param.to_string(),
+            lo: values.first().copied().unwrap_or(0),
+            hi: values.last().copied().unwrap_or(0),
+        }
+    }
+
+    fn longer_than(&self, o: &Option<Walk>) -> bool {
+        o.as_ref().is_none_or(|o| {
+            (self.run, std::cmp::Reverse((&self.param, self.lo, self.hi)))
+                > (o.run, std::cmp::Reverse((&o.param, o.lo, o.hi)))
+        })
+    }
+}
+
 /// What one call adds to its address's windows.
 struct IpCall {
     ip: IpAddr,
@@ -300,8 +333,13 @@ pub struct ApiState {
     pub locations: HashMap<Location, Share>,
     pub tools: HashMap<ToolKind, Share>,
     pub login: LoginStat,
-    /// Found by a borrowed [`IdKey`]: most exchanges of an API carry an id.
+    /// Found by a borrowed [`IdKey`]: most exchanges of an API carry an id. Read the walks
+    /// through [`ApiState::longest_walk`], which counts retired samples too.
     pub ids: hashbrown::HashMap<(String, IpAddr), BTreeSet<u64>, foldhash::fast::RandomState>,
+    /// Values held in `ids`, and the longest walk of the samples retired under
+    /// [`MAX_ID_VALUES`].
+    pub id_values: usize,
+    pub retired_walk: Option<Walk>,
     pub custom: HashMap<u32, Agg>,
 }
 
@@ -381,6 +419,56 @@ impl ApiState {
             }
         }
         n
+    }
+
+    /// The longest walk of any client through an identifier, retired samples included.
+    pub fn longest_walk(&self) -> Option<Walk> {
+        let mut best = self.retired_walk.clone();
+        for ((param, _), values) in &self.ids {
+            let w = Walk::of(param, values);
+            if w.longer_than(&best) {
+                best = Some(w);
+            }
+        }
+        best
+    }
+
+    /// Adds a call's identifier values to its client's samples; returns how many were new.
+    fn add_ids(&mut self, ip: IpAddr, ids: &[(String, u64)]) -> usize {
+        let before = self.id_values;
+        for (param, v) in ids {
+            let key = IdKey(param, ip);
+            if !self.ids.contains_key(&key) && self.ids.len() >= MAX_ID_SAMPLES {
+                continue;
+            }
+            let set = self.ids.entry_ref(&key).or_default();
+            if set.len() < MAX_IDS_PER_SAMPLE && set.insert(*v) {
+                self.id_values += 1;
+            }
+        }
+        self.id_values - before
+    }
+
+    /// Retires the quarter of the identifier samples with the fewest values (then the lowest
+    /// key), keeping the longest walk among them; returns how many values went.
+    fn retire_smallest_samples(&mut self) -> usize {
+        let mut order: Vec<(usize, &(String, IpAddr))> =
+            self.ids.iter().map(|(k, v)| (v.len(), k)).collect();
+        order.sort_unstable();
+        let n = (order.len() / 4).max(1).min(order.len());
+        let keys: Vec<(String, IpAddr)> = order[..n].iter().map(|(_, k)| (*k).clone()).collect();
+        let mut removed = 0;
+        for key in keys {
+            if let Some(values) = self.ids.remove(&key) {
+                removed += values.len();
+                let w = Walk::of(&key.0, &values);
+                if w.longer_than(&self.retired_walk) {
+                    self.retired_walk = Some(w);
+                }
+            }
+        }
+        self.id_values -= removed;
+        removed
     }
 
     /// Share of calls that carried a credential.
@@ -467,16 +555,6 @@ impl ApiState {
                 }
             }
         }
-        for (param, v) in &s.obs.ids {
-            let key = IdKey(param, f.client_ip);
-            if !self.ids.contains_key(&key) && self.ids.len() >= MAX_ID_SAMPLES {
-                continue;
-            }
-            let set = self.ids.entry_ref(&key).or_default();
-            if set.len() < MAX_IDS_PER_SAMPLE {
-                set.insert(*v);
-            }
-        }
     }
 
     fn merge(&mut self, o: ApiState) {
@@ -543,8 +621,13 @@ impl ApiState {
                 if mine.len() >= MAX_IDS_PER_SAMPLE {
                     break;
                 }
-                mine.insert(v);
+                if mine.insert(v) {
+                    self.id_values += 1;
+                }
             }
+        }
+        if let Some(w) = o.retired_walk.filter(|w| w.longer_than(&self.retired_walk)) {
+            self.retired_walk = Some(w);
         }
     }
 }
@@ -571,6 +654,9 @@ pub struct RiskState {
     /// (API, address) windows held now, and the most held ([`MAX_TRACKED_IPS`]).
     tracked_ips: usize,
     ip_budget: usize,
+    /// Identifier values held now, and the most held ([`MAX_ID_VALUES`]).
+    id_values: usize,
+    id_budget: usize,
 }
 
 impl Default for RiskState {
@@ -580,6 +666,8 @@ impl Default for RiskState {
             rules: None,
             tracked_ips: 0,
             ip_budget: MAX_TRACKED_IPS,
+            id_values: 0,
+            id_budget: MAX_ID_VALUES,
         }
     }
 }
@@ -605,6 +693,17 @@ impl RiskState {
         self.tracked_ips
     }
 
+    /// This state with another global budget of identifier values.
+    pub fn with_id_budget(mut self, budget: usize) -> Self {
+        self.id_budget = budget.max(1);
+        self
+    }
+
+    /// Identifier values held now.
+    pub fn id_values(&self) -> usize {
+        self.id_values
+    }
+
     pub fn absorb(&mut self, f: &ExchangeFacts) {
         let obs = &f.risk.obs;
         let call = IpCall {
@@ -618,7 +717,27 @@ impl RiskState {
                 .filter(|l| l.failed || l.restricted)
                 .map(|l| l.restricted),
         };
-        self.track(&f.api, &call).absorb(f);
+        let st = self.track(&f.api, &call);
+        st.absorb(f);
+        let added = st.add_ids(f.client_ip, &obs.ids);
+        self.count_ids(added);
+    }
+
+    /// Counts `added` identifier values; past the budget, retires samples of the API with the
+    /// most values (ties: the greatest key) until the budget holds.
+    fn count_ids(&mut self, added: usize) {
+        self.id_values += added;
+        while self.id_values > self.id_budget {
+            let largest = self
+                .apis
+                .iter_mut()
+                .filter(|(_, st)| !st.ids.is_empty())
+                .max_by(|(ka, a), (kb, b)| a.id_values.cmp(&b.id_values).then_with(|| ka.cmp(kb)));
+            match largest {
+                Some((_, st)) => self.id_values -= st.retire_smallest_samples(),
+                None => return,
+            }
+        }
     }
 
     /// Counts `call` in the API's address windows, within the global budget.
@@ -670,6 +789,8 @@ impl RiskState {
         }
         self.tracked_ips = self.apis.values().map(|st| st.ips.len()).sum();
         self.make_room(self.ip_budget);
+        self.id_values = 0;
+        self.count_ids(self.apis.values().map(|st| st.id_values).sum());
     }
 
     /// Judges every API: one finding per (API, risk key), plus one per matching custom rule.
@@ -792,6 +913,63 @@ mod tests {
         );
         let total: u64 = st.apis.values().map(ApiState::addresses).sum();
         assert_eq!(total, 7 + 2 + 6, "every address counted once");
+    }
+
+    /// Past the identifier budget the smallest samples of the API with the most values go;
+    /// the walk that matters survives, and a retired sample's walk is still the longest when
+    /// it was.
+    #[test]
+    fn the_identifier_budget_retires_small_samples_and_keeps_their_walks() {
+        let a = api("/orders/{id}");
+        let mut st = RiskState::default().with_id_budget(30);
+        let add = |st: &mut RiskState, ip: &str, values: &[u64]| {
+            let ids: Vec<(String, u64)> =
+                values.iter().map(|v| ("path.id".to_string(), *v)).collect();
+            let added = st
+                .track(&a, &call(ip, 0))
+                .add_ids(ip.parse().unwrap(), &ids);
+            st.count_ids(added);
+        };
+        add(&mut st, "198.51.100.1", &[5, 6, 7]); // a short walk, the smallest sample
+        for i in 2..6 {
+            add(
+                &mut st,
+                &format!("198.51.100.{i}"),
+                &[100 * i, 100 * i + 50, 100 * i + 90, 100 * i + 95],
+            );
+        }
+        assert_eq!(st.id_values(), 19);
+        assert_eq!(st.apis[&a].longest_walk().unwrap().run, 3);
+        // A walker of 12 consecutive values passes the budget (31 > 30).
+        add(&mut st, "203.0.113.9", &(1000..1012).collect::<Vec<_>>());
+        let sa = &st.apis[&a];
+        assert!(st.id_values() <= 30);
+        assert_eq!(
+            st.id_values(),
+            sa.ids.values().map(BTreeSet::len).sum::<usize>()
+        );
+        assert_eq!(sa.id_values, st.id_values());
+        assert!(!sa
+            .ids
+            .contains_key(&("path.id".to_string(), "198.51.100.1".parse().unwrap())));
+        assert_eq!(
+            sa.retired_walk,
+            Some(Walk {
+                run: 3,
+                param: "path.id".into(),
+                lo: 5,
+                hi: 7
+            })
+        );
+        let w = sa.longest_walk().unwrap();
+        assert_eq!((w.run, w.lo, w.hi), (12, 1000, 1011), "the walker is kept");
+
+        // Merging brings the sum back within the budget.
+        let mut other = RiskState::default().with_id_budget(30);
+        add(&mut other, "192.0.2.1", &(1..=20).collect::<Vec<_>>());
+        st.merge(other);
+        assert!(st.id_values() <= 30);
+        assert_eq!(st.apis[&a].longest_walk().unwrap().run, 20);
     }
 
     /// Under the budget nothing is retired and the busiest window is the tracked one's.

@@ -144,18 +144,8 @@ impl Detector for TraversableParameter {
     }
 
     fn judge(&self, api: &ApiSummary, st: &ApiState) -> Option<Verdict> {
-        let mut best: Option<(usize, &String, u64, u64)> = None;
-        for ((param, _ip), values) in &st.ids {
-            let run = longest_run(values.iter());
-            if run >= TRAVERSAL_RUN
-                && best.is_none_or(|(b, bp, ..)| run > b || (run == b && param < bp))
-            {
-                let lo = values.iter().next().copied().unwrap_or(0);
-                let hi = values.iter().next_back().copied().unwrap_or(0);
-                best = Some((run, param, lo, hi));
-            }
-        }
-        let (run, param, lo, hi) = best?;
+        let crate::risk::state::Walk { run, param, lo, hi } =
+            st.longest_walk().filter(|w| w.run >= TRAVERSAL_RUN)?;
         Some(Verdict {
             evidence: cx::evidence(format!(
                 "{} {}: one client walked {} consecutive values of {} (between {} and {})",

@@ -25,6 +25,7 @@ mod data;
 mod design;
 pub(crate) mod exceptions;
 mod jwt;
+pub(crate) use design::longest_run;
 pub use jwt::weakness as jwt_weakness;
 pub(crate) mod leaks;
 mod login;
