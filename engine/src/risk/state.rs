@@ -272,7 +272,7 @@ fn peak(ip: IpAddr, w: &Window) -> Peak {
 /// One client's walk through consecutive identifier values: the longest run, the parameter,
 /// and the lowest and highest value of the sample. The longest walk is the longest run, then
 /// the first parameter, then the lowest values (whatever the input's order).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Walk {
     pub run: usize,
     pub param: String,
@@ -388,7 +388,7 @@ impl ApiState {
         for (ip, s) in &self.ips {
             keep_busier(&mut best, Some(peak(*ip, window(s))));
         }
-        best.filter(|p| p.0 > 0)
+        best
     }
 
     /// Counts a call in its address's windows; true when the address is newly tracked.
@@ -632,6 +632,29 @@ impl ApiState {
     }
 }
 
+/// The global budgets' one mechanism: while `total` is above `limit`, `retire` some of what the
+/// API holding the most of it (`held`; ties: the greatest key) holds, and subtract what went.
+/// The choice depends only on the input's order, so the results do not depend on the thread
+/// count.
+fn retire_until(
+    apis: &mut HashMap<ApiKey, ApiState>,
+    total: &mut usize,
+    limit: usize,
+    held: impl Fn(&ApiState) -> usize,
+    retire: impl Fn(&mut ApiState) -> usize,
+) {
+    while *total > limit {
+        let largest = apis
+            .iter_mut()
+            .filter(|(_, st)| held(st) > 0)
+            .max_by(|(ka, a), (kb, b)| held(a).cmp(&held(b)).then_with(|| ka.cmp(kb)));
+        match largest {
+            Some((_, st)) => *total -= retire(st),
+            None => return,
+        }
+    }
+}
+
 /// `203.0.113.x`-style masking of client addresses in evidence.
 pub fn mask_ip(ip: &IpAddr) -> String {
     match ip {
@@ -723,21 +746,17 @@ impl RiskState {
         self.count_ids(added);
     }
 
-    /// Counts `added` identifier values; past the budget, retires samples of the API with the
-    /// most values (ties: the greatest key) until the budget holds.
+    /// Counts `added` identifier values; past the budget, retires the smallest samples of the
+    /// APIs with the most values until the budget holds.
     fn count_ids(&mut self, added: usize) {
         self.id_values += added;
-        while self.id_values > self.id_budget {
-            let largest = self
-                .apis
-                .iter_mut()
-                .filter(|(_, st)| !st.ids.is_empty())
-                .max_by(|(ka, a), (kb, b)| a.id_values.cmp(&b.id_values).then_with(|| ka.cmp(kb)));
-            match largest {
-                Some((_, st)) => self.id_values -= st.retire_smallest_samples(),
-                None => return,
-            }
-        }
+        retire_until(
+            &mut self.apis,
+            &mut self.id_values,
+            self.id_budget,
+            |st| st.id_values,
+            ApiState::retire_smallest_samples,
+        );
     }
 
     /// Counts `call` in the API's address windows, within the global budget.
@@ -758,21 +777,16 @@ impl RiskState {
         st
     }
 
-    /// Retires addresses of the API with the most of them (ties: the greatest key) until at
-    /// most `limit` are tracked. The choice depends only on the input's order, so the results
-    /// do not depend on the thread count.
+    /// Retires the quietest addresses of the APIs with the most of them until at most `limit`
+    /// are tracked.
     fn make_room(&mut self, limit: usize) {
-        while self.tracked_ips > limit {
-            let largest = self
-                .apis
-                .iter_mut()
-                .filter(|(_, st)| !st.ips.is_empty())
-                .max_by(|(ka, a), (kb, b)| a.ips.len().cmp(&b.ips.len()).then_with(|| ka.cmp(kb)));
-            match largest {
-                Some((_, st)) => self.tracked_ips -= st.retire_quietest(),
-                None => return,
-            }
-        }
+        retire_until(
+            &mut self.apis,
+            &mut self.tracked_ips,
+            limit,
+            |st| st.ips.len(),
+            ApiState::retire_quietest,
+        );
     }
 
     pub fn merge(&mut self, other: RiskState) {
