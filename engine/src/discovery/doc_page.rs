@@ -21,7 +21,7 @@ const DOC_NAMES: &[&str] = &[
 
 /// Markup only a rendered documentation UI carries. Written as real tags, with their `<`, so
 /// that a page merely showing the snippet as (escaped) text does not match.
-const UI_MARKERS: &[&str] = &[
+pub(crate) const UI_MARKERS: &[&str] = &[
     // Swagger UI 3 to 5 (`swagger-ui`) and 2 (`swagger-ui-container`).
     "<div id=\"swagger-ui",
     "<div id='swagger-ui",

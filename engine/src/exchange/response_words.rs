@@ -38,6 +38,8 @@ pub const SERVER: Group = Group(1 << 1);
 pub const PASSWORD: Group = Group(1 << 2);
 /// The start of an internal IPv4 address ([`crate::risk::detectors::leaks::INTERNAL_IP_PREFIXES`]).
 pub const INTERNAL_IP: Group = Group(1 << 6);
+/// A word of an API description or documentation page ([`crate::risk::detectors::leaks::API_DOC_WORDS`]).
+pub const API_DOC: Group = Group(1 << 7);
 // Event signatures, over the first EVENT_SCAN bytes.
 /// An application error (stack trace, framework error page).
 pub const ERROR: Group = Group(1 << 3);
@@ -47,9 +49,9 @@ pub const DB_ERROR: Group = Group(1 << 4);
 pub const SYSTEM_INFO: Group = Group(1 << 5);
 
 const EVENT_GROUPS: u8 = ERROR.0 | DB_ERROR.0 | SYSTEM_INFO.0;
-const ALL: u8 = EXCEPTION.0 | SERVER.0 | PASSWORD.0 | INTERNAL_IP.0 | EVENT_GROUPS;
+const ALL: u8 = EXCEPTION.0 | SERVER.0 | PASSWORD.0 | INTERNAL_IP.0 | API_DOC.0 | EVENT_GROUPS;
 
-fn word_groups() -> [(Group, &'static [&'static str]); 7] {
+fn word_groups() -> [(Group, &'static [&'static str]); 8] {
     use crate::event::signals;
     use crate::risk::detectors::{exceptions, leaks};
     [
@@ -57,6 +59,7 @@ fn word_groups() -> [(Group, &'static [&'static str]); 7] {
         (SERVER, leaks::SERVER_WORDS),
         (PASSWORD, crate::login::PASSWORD_WORDS),
         (INTERNAL_IP, leaks::INTERNAL_IP_PREFIXES),
+        (API_DOC, leaks::API_DOC_WORDS),
         (ERROR, signals::ERROR_PATTERNS),
         (DB_ERROR, signals::DB_PATTERNS),
         (SYSTEM_INFO, signals::SYSINFO_PATTERNS),
@@ -108,6 +111,8 @@ mod tests {
             r#"{"items":[],"total":0}"#.to_string(),
             format!("{pad}You have an error in your SQL syntax"),
             r#"{"upstream":"10.0.3.17:8080","price":110.5}"#.to_string(),
+            r#"{"openapi":"3.0.1","info":{"title":"shop"}}"#.to_string(),
+            format!("{pad}<rapi-doc spec-url=\"/v3/api-docs\">"),
             String::new(),
         ];
         for body in &bodies {

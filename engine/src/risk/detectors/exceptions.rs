@@ -102,7 +102,7 @@ pub fn app_exception(cx: &Cx) -> Option<(usize, &'static str)> {
 
 fn first_match(rules: &Rules, body: &str) -> Option<(usize, &'static str)> {
     let i = rules.set.matches(body).iter().next()?;
-    let at = rules.each[i].find(body).map_or(0, |m| m.start());
+    let at = rules.regex(i).find(body).map_or(0, |m| m.start());
     Some((at, rules.names[i]))
 }
 

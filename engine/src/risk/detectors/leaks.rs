@@ -31,6 +31,20 @@ fn server_rules() -> &'static Rules {
     })
 }
 
+/// Words (ASCII case ignored) at least one of which every response [`OpenapiDocLeak`] reports
+/// holds in its first [`response_words::RISK_SCAN`] bytes: the `openapi`/`swagger` keys of a
+/// description, the Swagger UI markup and script, and the tags of the other documentation UIs
+/// (`crate::discovery::doc_page`'s markers; a test keeps the two lists in step).
+pub(crate) const API_DOC_WORDS: &[&str] = &[
+    "openapi",
+    "swagger",
+    "<redoc",
+    "<div id=\"redoc",
+    "<rapi-doc",
+    "<elements-api",
+    "<script id=\"api-reference\"",
+];
+
 /// Literals at least one of which every [`server_rules`] pattern needs (case-insensitive, so a
 /// superset): the regex set only runs on the few bodies that contain one. Without this gate the
 /// set, whose patterns are too large for the lazy DFA, dominated the whole analysis.
@@ -140,12 +154,12 @@ impl Detector for ServerInfoLeak {
         }
         for i in matched.iter() {
             let at = if rules.names[i] == "absolute server path" {
-                match file_path_outside_links(&rules.each[i], body) {
+                match file_path_outside_links(rules.regex(i), body) {
                     Some(at) => at,
                     None => continue,
                 }
             } else {
-                rules.each[i].find(body).map_or(0, |m| m.start())
+                rules.regex(i).find(body).map_or(0, |m| m.start())
             };
             out.hit(self.key(), || cx.response_evidence(at, rules.names[i]));
             return;
@@ -252,10 +266,17 @@ impl Detector for OpenapiDocLeak {
         if !cx.ok() {
             return;
         }
+        // The exchange's one pass over the response words settles most responses; only a
+        // body longer than that pass's window needs the literal searches below.
+        let full = cx.record().response_body.as_deref().unwrap_or("");
+        if full.len() <= response_words::RISK_SCAN
+            && !cx.response_words().has(response_words::API_DOC)
+        {
+            return;
+        }
         // A JSON description names its `openapi`/`swagger`/`swaggerVersion` key and a YAML
         // one its `openapi:`/`swagger:` line: without either word only the UI pages remain,
-        // which never come as JSON. Most responses stop here, unparsed.
-        let full = cx.record().response_body.as_deref().unwrap_or("");
+        // which never come as JSON.
         if !full.contains("openapi") && !full.contains("swagger") {
             if doc_ui_page(cx.response_body()) && cx.ctx.ex.response_json().is_none() {
                 out.hit(self.key(), || {
@@ -341,6 +362,29 @@ fn doc_ui_page(body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every literal the documentation checks look for holds a prefilter word, so that the
+    /// response-words gate never hides a documentation page.
+    #[test]
+    fn every_documentation_marker_holds_a_prefilter_word() {
+        let literals = [
+            "swagger-ui-bundle",
+            "<title>Swagger UI</title>",
+            "SwaggerUIBundle(",
+        ];
+        for m in crate::discovery::doc_page::UI_MARKERS
+            .iter()
+            .chain(&literals)
+        {
+            let m = m.to_ascii_lowercase();
+            assert!(
+                API_DOC_WORDS
+                    .iter()
+                    .any(|w| m.contains(&w.to_ascii_lowercase())),
+                "{m}"
+            );
+        }
+    }
 
     #[test]
     fn internal_addresses_in_text() {
