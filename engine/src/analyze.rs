@@ -253,15 +253,18 @@ enum Parsed {
 }
 
 /// Frames per batch, and bytes per batch (whichever comes first): big enough to amortise the
-/// hand-offs, small enough that the batches alive (see [`stream`]) stay under 100 MB.
-const BATCH: usize = 8192;
-const BATCH_BYTES: usize = 16 << 20;
+/// hand-offs (a batch is tens of milliseconds of work), small enough that the batches alive
+/// (see [`stream`]) stay near 50 MB. Halving them from 8192 frames and 16 MiB changed no CPU
+/// time beyond the noise and took 45 to 55 MiB off the peak (docs/performance.md, "Thirteenth
+/// round"): memory the kernel must clear on first touch.
+const BATCH: usize = 4096;
+const BATCH_BYTES: usize = 8 << 20;
 /// Batches read ahead of the parallel stage.
 const READ_AHEAD: usize = 2;
 /// Batches mapped at once. With one, the pool idled at the end of every batch while its last
 /// records ran on one thread and the fold finished the batch before (on 2 cores the analysis
 /// used 1.83 of them); with two, the next batch's records fill that tail (1.90, with batches
-/// of 8192 frames; docs/performance.md, "Eleventh round").
+/// of 8192 frames, the same with 4096; docs/performance.md, "Eleventh round").
 const IN_FLIGHT: usize = 2;
 
 /// A mapped batch on its way back to the fold: its sequence number, its frames, its results,
