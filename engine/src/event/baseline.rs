@@ -28,6 +28,7 @@ use super::Draft;
 use crate::facts::{ApiKey, ApiSummary, Location, ServiceObject, ToolKind};
 #[allow(unused_imports)]
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 pub const MAX_SUBJECTS_PER_API: usize = 20_000;
@@ -497,7 +498,13 @@ impl Agg {
             self.hours[i] += sign * p.hours[i] as i64;
         }
         for (f, k, n) in &p.tools {
-            self.tools.entry(f.clone()).or_insert((*k, 0)).1 += sign * *n as i64;
+            // Most tools are in the aggregate already: no copy of their key.
+            match self.tools.get_mut(f) {
+                Some(e) => e.1 += sign * *n as i64,
+                None => {
+                    self.tools.insert(f.clone(), (*k, sign * *n as i64));
+                }
+            }
         }
         for (l, n) in &p.locs {
             *self.locs.entry(*l).or_default() += sign * *n as i64;
@@ -609,7 +616,6 @@ fn draft(key: &'static str, s: &SubjectKey, api: &ApiKey, p: &Period, mut facts:
 impl Baselines {
     /// Judges every API's sources against its reference.
     pub fn judge(mut self, summaries: &HashMap<&ApiKey, &ApiSummary>) -> Vec<Draft> {
-        let mut out = Vec::new();
         let window = self.window_ms;
         for b in self.apis.values_mut() {
             for s in b.subjects.values_mut() {
@@ -631,42 +637,66 @@ impl Baselines {
                 }
             }
         }
-        for (api, b) in self.apis.iter() {
-            let start = self.first.unwrap_or(b.first);
-            let fallback = b.last < learning_start(start, b.first, window) + window;
-            for accounts in [false, true] {
-                let subjects: Vec<(&SubjectKey, &SubjectStats)> = b
-                    .subjects
-                    .iter()
-                    .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
-                    .map(|(k, s)| (k, &**s))
-                    .collect();
-                // Retired sources count in the reference, never as candidates.
-                let mut total = b.retired[accounts as usize].clone();
-                for (_, s) in &subjects {
-                    total.apply(&s.learn, 1);
-                }
+        // The APIs are judged independently, in parallel (this runs after the last batch, on
+        // an otherwise idle pool); the drafts keep the map's order, as a plain loop would.
+        let first = self.first;
+        let apis: Vec<(&ApiKey, &ApiBase)> = self.apis.iter().collect();
+        apis.par_iter()
+            .with_max_len(1)
+            .flat_map_iter(|(api, b)| {
+                let known = host_prefixes.get(api.host.as_str());
                 let summary = summaries.get(api).copied();
-                for (k, s) in &subjects {
-                    // The reference is the total itself unless the candidate's own learning
-                    // period must come out of it: no copy of the aggregate per source.
-                    let without_self;
-                    let (cand, reference) = if fallback {
-                        let mut r = total.clone();
-                        r.apply(&s.learn, -1);
-                        without_self = r;
-                        (&s.learn, &without_self)
-                    } else {
-                        (&s.judge, &total)
-                    };
+                b.judge(api, first, window, summary, known)
+            })
+            .collect()
+    }
+}
+
+impl ApiBase {
+    /// Judges the API's sources (`api`: its key) against its reference; `first`: the first
+    /// observation of any API, `known`: the learned address blocks of its host.
+    fn judge(
+        &self,
+        api: &ApiKey,
+        first: Option<i64>,
+        window: i64,
+        summary: Option<&ApiSummary>,
+        known: Option<&HashSet<Vec<u8>>>,
+    ) -> Vec<Draft> {
+        let mut out = Vec::new();
+        let start = first.unwrap_or(self.first);
+        let fallback = self.last < learning_start(start, self.first, window) + window;
+        for accounts in [false, true] {
+            let subjects: Vec<(&SubjectKey, &SubjectStats)> = self
+                .subjects
+                .iter()
+                .filter(|(k, _)| matches!(k, SubjectKey::Account(_)) == accounts)
+                .map(|(k, s)| (k, &**s))
+                .collect();
+            // Retired sources count in the reference, never as candidates.
+            let mut total = self.retired[accounts as usize].clone();
+            for (_, s) in &subjects {
+                total.apply(&s.learn, 1);
+            }
+            for (k, s) in &subjects {
+                // The reference is the total itself unless the candidate's own learning
+                // period must come out of it: taken out and put back after the tests
+                // (exact integer sums), so that no source copies the aggregate.
+                let cand = if fallback {
+                    total.apply(&s.learn, -1);
+                    &s.learn
+                } else {
+                    &s.judge
+                };
+                let reference = &total;
+                'tests: {
                     if cand.calls == 0 {
-                        continue;
+                        break 'tests;
                     }
                     if !accounts
                         && reference.calls >= MIN_INTERNAL_REF_CALLS as i64
                         && reference.subjects >= MIN_INTERNAL_REF_SUBJECTS as i64
                     {
-                        let known = host_prefixes.get(api.host.as_str());
                         judge_internal(
                             &mut out, api, k, s, cand, reference, fallback, summary, known,
                         );
@@ -674,18 +704,21 @@ impl Baselines {
                     if reference.calls < MIN_TESTED_REF_CALLS as i64
                         || reference.subjects < MIN_REF_SUBJECTS as i64
                     {
-                        continue;
+                        break 'tests;
                     }
                     judge_rate(&mut out, api, k, s, cand, reference, fallback, accounts);
                     if accounts {
-                        continue;
+                        break 'tests;
                     }
                     judge_time(&mut out, api, k, cand, reference);
                     if reference.calls < MIN_REF_CALLS as i64 {
-                        continue;
+                        break 'tests;
                     }
                     judge_tools(&mut out, api, k, cand, reference);
-                    judge_params(&mut out, api, k, cand, reference, &b.fields);
+                    judge_params(&mut out, api, k, cand, reference, &self.fields);
+                }
+                if fallback {
+                    total.apply(&s.learn, 1);
                 }
             }
         }
