@@ -367,9 +367,13 @@ mod tests {
     /// response-words gate never hides a documentation page.
     #[test]
     fn every_documentation_marker_holds_a_prefilter_word() {
+        // The literals of `doc_ui_page` and `OpenapiDocLeak::inspect`.
         let literals = [
+            "openapi",
+            "swagger",
             "swagger-ui-bundle",
             "<title>Swagger UI</title>",
+            "<redoc",
             "SwaggerUIBundle(",
         ];
         for m in crate::discovery::doc_page::UI_MARKERS

@@ -97,7 +97,9 @@ impl Rules {
     }
 }
 
-/// Compiles `(name, pattern)` pairs; the patterns are constants, covered by the detectors' tests.
+/// A table of `(name, pattern)` pairs: the set is compiled now, which validates every pattern;
+/// each rule's own regex on its first match ([`Rules::regex`]). The patterns are constants,
+/// covered by the detectors' tests.
 fn compile(rules: &[(&'static str, &'static str)]) -> Rules {
     Rules {
         set: regex::RegexSet::new(rules.iter().map(|(_, r)| *r)).expect("rule set"),
